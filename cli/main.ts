@@ -1,0 +1,54 @@
+/**
+ * The `hearth` command. Each subcommand lives in `cli/commands/<name>.ts` and exports
+ * `command: Command`; this file only dispatches and turns user errors into one line.
+ */
+import { isHearthError } from '../env/errors.ts';
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Returns the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Subcommands, loaded lazily so that `hearth exec` does not pay for TensorFlow.js. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  exec: { summary: 'execute a VirtualHome script on a graph (or a batch of golden-format records)', load: () => import('./commands/exec.ts') },
+  conformance: { summary: 'run the reference fixtures from ../shared/virtualhome and print a summary', load: () => import('./commands/conformance.ts') },
+  demo: { summary: 'run a demo episode on a built-in scene', load: () => import('./commands/demo.ts') },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return ['usage: hearth <command> [options]', '', 'commands:',
+    ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`),
+    '', 'run `hearth <command> --help` for a command\'s options'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    console.error(`error: unknown command "${name}" (run \`hearth --help\` for the list)`);
+    return 2;
+  }
+  try {
+    const { command } = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      console.log(`${command.summary}\n\nusage: ${command.usage}`);
+      return 0;
+    }
+    return await command.run(rest);
+  } catch (e) {
+    if (isHearthError(e)) {
+      console.error(`error: ${e.oneLine()}`);
+      return 2;
+    }
+    throw e;
+  }
+}
