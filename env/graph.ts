@@ -312,6 +312,26 @@ export class SceneGraph {
   }
 
   /**
+   * Targets `x` of edges `from -rel-> x` that were added since `mark` and are still present
+   * (an edge removed and re-added counts as not added), in the order they were added.
+   */
+  addedSince(mark: number, from: number, rel: Relation): number[] {
+    const added = new Set<number>();
+    const removedOriginal = new Set<number>();
+    for (let i = Math.max(0, mark); i < this.undo.length; i++) {
+      const u = this.undo[i];
+      if ((u.op !== 'addEdge' && u.op !== 'removeEdge') || u.from !== from || u.rel !== rel) continue;
+      if (u.op === 'addEdge') {
+        if (removedOriginal.has(u.to)) removedOriginal.delete(u.to);
+        else added.add(u.to);
+      } else if (!added.delete(u.to)) {
+        removedOriginal.add(u.to);
+      }
+    }
+    return [...added];
+  }
+
+  /**
    * Forget the undo history up to now (keeps memory flat in long episodes). Marks taken
    * before this call become invalid.
    */

@@ -1,0 +1,176 @@
+/**
+ * What the agent observes after a step.
+ *
+ * 1. E2CL's observation text (spec/e2cl.md §1), built the authors' way but in a fixed order:
+ *    take the nodes the agent has a CLOSE edge to that are visible; for every node in the
+ *    scene with one of their class names write `{class} is {S1} and {S2}` (or `{class}`);
+ *    then the relations among the close nodes except CLOSE/FACING/INSIDE/HOLDS_* as
+ *    `{class} {REL} {class}`; drop repeats; join with `, `, end with `. `; then append
+ *    `You have {held classes}. ` when holding something.
+ *    Order (the authors use a Python set): descriptions in scene (node load) order, then
+ *    relations in edge order; a node's states in VirtualHome's enum order (CLOSED, OPEN, ON,
+ *    OFF, SITTING, DIRTY, CLEAN, LYING, PLUGGED_IN, PLUGGED_OUT), so the same state reads the
+ *    same whatever its history.
+ * 2. A structured observation: the room, the visible objects with their states and relations,
+ *    what is close, what is held.
+ *
+ * Visibility (VirtualHome's `get_visible_nodes`): nodes INSIDE the character's room, directly
+ * or through a chain of INSIDE edges, that are not inside a non-room node lacking the OPEN state;
+ * plus every room and every held object. The reference judges "inside" by one INSIDE edge per
+ * node (whichever comes last in its edge list); we check all of a node's INSIDE targets, which is
+ * the same on graphs where an object is inside one container and its room.
+ */
+import type { SceneGraph } from './graph.ts';
+import { STATES, type Relation, type State } from './vocabulary.ts';
+
+const STATE_ORDER: ReadonlyMap<State, number> = new Map(STATES.map((s, i) => [s, i]));
+const HIDDEN_RELATIONS: ReadonlySet<Relation> = new Set(['CLOSE', 'FACING', 'INSIDE', 'HOLDS_LH', 'HOLDS_RH']);
+const RELATION_ORDER: readonly Relation[] = ['ON', 'INSIDE', 'BETWEEN', 'FACING', 'HOLDS_RH', 'HOLDS_LH', 'SITTING'];
+
+/** A node's states in VirtualHome's enum order. */
+export function orderedStates(graph: SceneGraph, id: number): State[] {
+  return [...graph.node(id).states].sort((a, b) => STATE_ORDER.get(a)! - STATE_ORDER.get(b)!);
+}
+
+const isRoom = (graph: SceneGraph, id: number): boolean => graph.get(id)?.category === 'Rooms';
+
+/** The character's room: the first INSIDE target that is a room (v1's room()). */
+export function roomOfNode(graph: SceneGraph, id: number): number | undefined {
+  if (isRoom(graph, id)) return id;
+  for (const x of graph.out(id, 'INSIDE')) if (isRoom(graph, x)) return x;
+  return undefined;
+}
+
+/** Held objects (right hand first, then left), as the character's HOLDS edges list them. */
+export function heldObjects(graph: SceneGraph, character: number): number[] {
+  return [...graph.out(character, 'HOLDS_RH'), ...graph.out(character, 'HOLDS_LH')];
+}
+
+/** The ids visible to the character (rule in the header), in scene order. */
+export function visibleIds(graph: SceneGraph, character: number): Set<number> {
+  const room = roomOfNode(graph, character);
+  const reach = new Set<number>();
+  if (room !== undefined) {
+    const queue = [room];
+    while (queue.length > 0) {
+      const x = queue.pop()!;
+      for (const y of graph.in(x, 'INSIDE')) {
+        if (!reach.has(y) && y !== room) { reach.add(y); queue.push(y); }
+      }
+    }
+  }
+  const hidden = (id: number): boolean => {
+    for (const x of graph.out(id, 'INSIDE')) {
+      if (!isRoom(graph, x) && !graph.hasState(x, 'OPEN')) return true;
+    }
+    return false;
+  };
+  const held = new Set(heldObjects(graph, character));
+  const out = new Set<number>();
+  for (const id of graph.ids()) {
+    if (isRoom(graph, id) || held.has(id) || (reach.has(id) && !hidden(id))) out.add(id);
+  }
+  return out;
+}
+
+/** E2CL's observation text for the character's current state (empty string when nothing is close and nothing held). */
+export function observationText(graph: SceneGraph, character: number): string {
+  const visible = visibleIds(graph, character);
+  const closeIds = new Set(graph.out(character, 'CLOSE'));
+  // Class names of the close, visible nodes; then every close node of those classes.
+  const classes = new Set<string>();
+  for (const id of visible) if (closeIds.has(id)) classes.add(graph.node(id).className);
+  const closeOfClass: number[] = [];
+  for (const id of graph.ids()) if (closeIds.has(id) && classes.has(graph.node(id).className)) closeOfClass.push(id);
+  const closeSet = new Set(closeOfClass);
+
+  const items: string[] = [];
+  const seen = new Set<string>();
+  const add = (s: string): void => { if (s.length > 0 && !seen.has(s)) { seen.add(s); items.push(s); } };
+  for (const n of graph.nodes()) {
+    if (!classes.has(n.className)) continue;
+    const states = orderedStates(graph, n.id);
+    add(states.length > 0 ? `${n.className} is ${states.join(' and ')}` : n.className);
+  }
+  for (const from of closeOfClass) {
+    for (const rel of RELATION_ORDER) {
+      if (HIDDEN_RELATIONS.has(rel)) continue;
+      for (const to of graph.out(from, rel)) {
+        if (closeSet.has(to)) add(`${graph.node(from).className} ${rel} ${graph.node(to).className}`);
+      }
+    }
+  }
+  let text = items.length > 0 ? `${items.join(', ')}. ` : '';
+  const held = heldObjects(graph, character);
+  if (held.length > 0) {
+    const heldSet = new Set(held);
+    const names: string[] = [];
+    for (const n of graph.nodes()) if (heldSet.has(n.id)) names.push(n.className);
+    text += `You have ${names.join(', ')}. `;
+  }
+  return text;
+}
+
+export interface ObservedRelation {
+  relation: Relation;
+  to: number;
+  toClass: string;
+}
+
+export interface ObservedObject {
+  id: number;
+  className: string;
+  states: State[];
+  /** Outgoing edges to other visible nodes (rooms included), CLOSE left out (see `close`). */
+  relations: ObservedRelation[];
+  /** The character has a CLOSE edge to it. */
+  close: boolean;
+  held: boolean;
+}
+
+export interface StructuredObservation {
+  /** The character's room, or null when it has none. */
+  room: { id: number; className: string } | null;
+  /** Visible objects (not rooms, not the character), in scene order. */
+  visible: ObservedObject[];
+  /** Ids the character has a CLOSE edge to, in edge order. */
+  close: number[];
+  /** Held objects with their hand. */
+  holds: Array<{ id: number; className: string; hand: 'right' | 'left' }>;
+  /** The E2CL text of the same state. */
+  text: string;
+}
+
+/** The structured observation of the character's current state. */
+export function observe(graph: SceneGraph, character: number): StructuredObservation {
+  const visible = visibleIds(graph, character);
+  const close = [...graph.out(character, 'CLOSE')];
+  const closeSet = new Set(close);
+  const rh = graph.out(character, 'HOLDS_RH');
+  const lh = graph.out(character, 'HOLDS_LH');
+  const objects: ObservedObject[] = [];
+  for (const id of visible) {
+    if (id === character || isRoom(graph, id)) continue;
+    const relations: ObservedRelation[] = [];
+    for (const rel of RELATION_ORDER) {
+      for (const to of graph.out(id, rel)) {
+        if (visible.has(to) && to !== id) relations.push({ relation: rel, to, toClass: graph.node(to).className });
+      }
+    }
+    objects.push({
+      id, className: graph.node(id).className, states: orderedStates(graph, id), relations,
+      close: closeSet.has(id), held: rh.has(id) || lh.has(id),
+    });
+  }
+  const room = roomOfNode(graph, character);
+  return {
+    room: room === undefined ? null : { id: room, className: graph.node(room).className },
+    visible: objects,
+    close,
+    holds: [
+      ...[...rh].map((id) => ({ id, className: graph.node(id).className, hand: 'right' as const })),
+      ...[...lh].map((id) => ({ id, className: graph.node(id).className, hand: 'left' as const })),
+    ],
+    text: observationText(graph, character),
+  };
+}

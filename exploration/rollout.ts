@@ -1,0 +1,187 @@
+/**
+ * The rollout engine (RxJS). Each episode is an Observable of step events ending with one
+ * end event; the agent decides through a shared `BatchedDecoder`, so the model calls of all
+ * live episodes are gathered into one `generate` call per turn. Unsubscribing cancels an
+ * episode (its pending decode requests are dropped); a per-episode time limit is a
+ * `takeUntil(timer(ms))` on the stream followed by a truncated end event.
+ */
+import { Observable, concat, defer, EMPTY, from, mergeMap, of, takeUntil, timer, type Subscription } from 'rxjs';
+import type { GraphDiff } from '../env/graph.ts';
+import type { Task } from '../env/task.ts';
+import { type HistoryStep, isEnd } from '../alignment/datasets/prompts.ts';
+import { BatchedDecoder, CancelledError, EpisodeDecoder } from './batching.ts';
+import type { EpisodeFactory, StepOutcomeLike } from './env-adapter.ts';
+import { type Decision, type PolicyConfig, planAction, speculativeAction, type SpeculativeTrace } from './policy.ts';
+
+export interface RolloutStep {
+  t: number;
+  action: string;
+  ok: boolean;
+  failure: StepOutcomeLike['failure'] | null;
+  observation: string;
+  script: string | null;
+  goal: { satisfied: number; total: number };
+  prompt: string;
+  output: string;
+  speculative?: SpeculativeTrace;
+  predictedFeedback?: string;
+  corrected: boolean;
+  diff?: GraphDiff;
+}
+
+export type EndReason = 'end' | 'terminated' | 'max-steps' | 'timeout' | 'truncated';
+
+export interface RolloutEpisode {
+  taskId: string;
+  task: Task;
+  seed: number;
+  initialObservation: string;
+  steps: RolloutStep[];
+  /** Observations as the agent saw them (the prompt history). */
+  history: HistoryStep[];
+  /** The agent's last output was END. */
+  saidEnd: boolean;
+  success: boolean;
+  goal: { satisfied: number; total: number };
+  reason: EndReason;
+  calls: number;
+  expert?: string[];
+  speculative: boolean;
+}
+
+/** Events carry the job's index in the rollout's list (tasks may repeat, e.g. with and without speculation). */
+export type RolloutEvent =
+  | { kind: 'step'; index: number; taskId: string; step: RolloutStep }
+  | { kind: 'end'; index: number; episode: RolloutEpisode };
+
+/** One episode to run: a task, and whether this episode uses speculative inference. */
+export interface RolloutJob {
+  task: Task;
+  speculative?: boolean;
+}
+
+export interface RolloutConfig {
+  factory: EpisodeFactory;
+  policy: PolicyConfig;
+  /** Default for jobs that do not say. */
+  speculative: boolean;
+  /** Step cap (E2CL: at most 26 steps). */
+  maxSteps?: number;
+  seed?: number;
+  /** Episodes advanced together. */
+  concurrency?: number;
+  /** Wall-clock limit per episode in ms (none by default). */
+  timeoutMs?: number;
+}
+
+export const E2CL_MAX_STEPS = 26;
+
+function emptyDiff(): GraphDiff { return { edgesAdded: [], edgesRemoved: [], statesChanged: {} }; }
+
+/** One episode as a stream of step events and a final end event. */
+export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder, cfg: RolloutConfig,
+  partial?: { current?: RolloutEpisode }): Observable<RolloutEvent> {
+  const task = job.task;
+  const speculative = job.speculative ?? cfg.speculative;
+  return new Observable<RolloutEvent>((sub) => {
+    const dec = new EpisodeDecoder(decoder);
+    const seed = cfg.seed ?? 0;
+    const maxSteps = cfg.maxSteps ?? E2CL_MAX_STEPS;
+    const env = cfg.factory(task, { seed, maxSteps });
+    const { observation } = env.reset(seed);
+    const ep: RolloutEpisode = {
+      taskId: task.id, task, seed, initialObservation: observation, steps: [], history: [], saidEnd: false, success: false,
+      goal: { satisfied: 0, total: task.goal.length }, reason: 'max-steps', calls: 0, expert: task.expertNL, speculative,
+    };
+    if (partial) partial.current = ep;
+    const decode = (p: string, o: Parameters<EpisodeDecoder['decode']>[1]): Promise<string> => dec.decode(p, o);
+    const run = async (): Promise<void> => {
+      for (let k = 1; k <= maxSteps; k++) {
+        const d: Decision = speculative
+          ? await speculativeAction(task, ep.history, decode, cfg.policy)
+          : await planAction(task, ep.history, decode, cfg.policy);
+        ep.calls += d.calls;
+        if (dec.cancelled) return;
+        if (isEnd(d.action)) { ep.saidEnd = true; ep.reason = 'end'; break; }
+        const graph = env.graph;
+        const mark = graph ? graph.mark() : 0;
+        const out = env.step(d.action);
+        const diff = graph && graph.mark() >= mark ? graph.diffSince(mark) : emptyDiff();
+        const step: RolloutStep = {
+          t: k, action: d.action, ok: out.ok, failure: out.failure ?? null, observation: out.observation,
+          script: out.script ?? null, goal: out.goal, prompt: d.prompt, output: d.output, speculative: d.speculative,
+          predictedFeedback: d.predictedFeedback, corrected: d.speculative?.used ?? false, diff,
+        };
+        ep.steps.push(step);
+        ep.history.push({ action: d.action, observation: out.observation });
+        ep.goal = out.goal;
+        sub.next({ kind: 'step', index, taskId: task.id, step });
+        if (out.terminated) { ep.reason = 'terminated'; break; }
+        if (out.truncated) { ep.reason = k >= maxSteps ? 'max-steps' : 'truncated'; break; }
+      }
+      if (ep.steps.length === 0) ep.goal = goalAtStart(task, cfg);
+      ep.success = ep.goal.satisfied === ep.goal.total;
+      sub.next({ kind: 'end', index, episode: ep });
+      sub.complete();
+    };
+    run().catch((e) => { if (!(e instanceof CancelledError)) sub.error(e); });
+    return () => dec.cancel();
+  });
+}
+
+/** Goal progress of the untouched initial state (for episodes that END at once). */
+function goalAtStart(task: Task, cfg: RolloutConfig): { satisfied: number; total: number } {
+  const env = cfg.factory(task, { seed: cfg.seed ?? 0, maxSteps: 1 });
+  env.reset(cfg.seed ?? 0);
+  const info = (env as unknown as { goalProgress?: () => { satisfied: number; total: number } }).goalProgress?.();
+  return info ?? { satisfied: 0, total: task.goal.length };
+}
+
+/** An episode with the per-episode time limit applied through the stream. */
+export function timedEpisode$(job: RolloutJob, index: number, decoder: BatchedDecoder, cfg: RolloutConfig): Observable<RolloutEvent> {
+  const partial: { current?: RolloutEpisode } = {};
+  let ended = false;
+  const body = defer(() => episode$(job, index, decoder, cfg, partial));
+  const limited = cfg.timeoutMs !== undefined ? body.pipe(takeUntil(timer(cfg.timeoutMs))) : body;
+  return concat(
+    new Observable<RolloutEvent>((sub) => limited.subscribe({
+      next: (e) => { if (e.kind === 'end') ended = true; sub.next(e); },
+      error: (e) => sub.error(e),
+      complete: () => sub.complete(),
+    })),
+    defer(() => {
+      if (ended || !partial.current) return EMPTY;
+      const ep = partial.current;
+      ep.reason = 'timeout';
+      ep.success = ep.goal.total > 0 && ep.goal.satisfied === ep.goal.total;
+      return of<RolloutEvent>({ kind: 'end', index, episode: ep });
+    }),
+  );
+}
+
+/** Many episodes, `concurrency` at a time, all decoding through one batched decoder. */
+export function rollout$(jobs: ReadonlyArray<Task | RolloutJob>, decoder: BatchedDecoder, cfg: RolloutConfig): Observable<RolloutEvent> {
+  return from(jobs).pipe(mergeMap((j, i) => timedEpisode$(asJob(j), i, decoder, cfg), cfg.concurrency ?? 32));
+}
+
+function asJob(j: Task | RolloutJob): RolloutJob {
+  return 'task' in j && typeof (j as RolloutJob).task === 'object' && 'goal' in (j as RolloutJob).task ? (j as RolloutJob) : { task: j as Task };
+}
+
+/** Run a rollout to completion; `onEvent` sees every event (logs, progress). Returns episodes in task order. */
+export function runRollout(jobs: ReadonlyArray<Task | RolloutJob>, decoder: BatchedDecoder, cfg: RolloutConfig,
+  onEvent?: (e: RolloutEvent) => void): { promise: Promise<RolloutEpisode[]>; subscription: Subscription } {
+  const byIndex = new Map<number, RolloutEpisode>();
+  let subscription!: Subscription;
+  const promise = new Promise<RolloutEpisode[]>((resolve, reject) => {
+    subscription = rollout$(jobs, decoder, cfg).subscribe({
+      next: (e) => {
+        if (e.kind === 'end') byIndex.set(e.index, e.episode);
+        onEvent?.(e);
+      },
+      error: reject,
+      complete: () => resolve(jobs.map((_, i) => byIndex.get(i)).filter((e): e is RolloutEpisode => e !== undefined)),
+    });
+  });
+  return { promise, subscription };
+}

@@ -1,0 +1,84 @@
+/**
+ * Teacher-free exploration (spec/e2cl.md §3): the agent runs whole episodes on its own
+ * (through the rollout engine); every step becomes a feedback record (`True` /
+ * `Error, ...`; the final END `Task finished`), and every failed step asks the corrector
+ * for replacements, each verified by executing it in a fork of the state before the
+ * failure. The first candidate that executes becomes the correction record.
+ */
+import type { Task } from '../env/task.ts';
+import { END_ACTION, type PromptOptions } from '../alignment/datasets/prompts.ts';
+import { type E2CLRecord, correctionRecord, feedbackRecord } from '../alignment/datasets/records.ts';
+import { type DetailLevel, FEEDBACK_FINISHED, feedbackTarget } from '../feedback/targets.ts';
+import type { BatchedDecoder } from './batching.ts';
+import type { Corrector } from './correctors.ts';
+import { type EpisodeFactory, forkAfter } from './env-adapter.ts';
+import type { PolicyConfig } from './policy.ts';
+import type { Progress } from './progress.ts';
+import { type RolloutEpisode, runRollout } from './rollout.ts';
+
+export interface TeacherFreeConfig {
+  factory: EpisodeFactory;
+  seed: number;
+  policy: PolicyConfig;
+  detail: DetailLevel;
+  corrector: Corrector;
+  maxSteps?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+}
+
+export interface TeacherFreeStats {
+  episodes: number;
+  steps: number;
+  failed: number;
+  corrected: number;
+  candidatesTried: number;
+  candidatesRejected: number;
+  successes: number;
+}
+
+export async function teacherFree(tasks: readonly Task[], decoder: BatchedDecoder, cfg: TeacherFreeConfig, progress?: Progress):
+  Promise<{ records: E2CLRecord[]; stats: TeacherFreeStats; episodes: RolloutEpisode[] }> {
+  const { promise } = runRollout(tasks, decoder, {
+    factory: cfg.factory, policy: cfg.policy, speculative: false, maxSteps: cfg.maxSteps, seed: cfg.seed,
+    concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs,
+  }, (e) => { if (e.kind === 'end') progress?.tick(1); });
+  const episodes = await promise;
+  const stats: TeacherFreeStats = { episodes: episodes.length, steps: 0, failed: 0, corrected: 0, candidatesTried: 0, candidatesRejected: 0, successes: 0 };
+  const records: E2CLRecord[] = [];
+  const src = 'teacher-free';
+  const decode = (p: string, o: Parameters<BatchedDecoder['request']>[1]): Promise<string> => decoder.request(p, o).promise;
+  // Records are collected per episode and concatenated in task order (deterministic).
+  const perEpisode = await Promise.all(episodes.map(async (ep) => {
+    if (ep.success) stats.successes++;
+    const recs: E2CLRecord[] = [];
+    const actions = ep.steps.map((s) => s.action);
+    for (let i = 0; i < ep.steps.length; i++) {
+      const s = ep.steps[i];
+      const history = ep.history.slice(0, i);
+      stats.steps++;
+      const fb = feedbackTarget({ ok: s.ok, failure: s.failure ?? null }, cfg.detail);
+      recs.push(feedbackRecord(ep.task, history, s.action, fb, src, cfg.policy.prompt));
+      if (s.ok) continue;
+      stats.failed++;
+      const fork = () => forkAfter(cfg.factory, ep.task, { seed: cfg.seed }, actions.slice(0, i)).episode;
+      const cands = await cfg.corrector.candidates({ task: ep.task, history, wrongAction: s.action, feedback: fb, fork, decode });
+      for (const c of cands) {
+        if (c === s.action) continue;
+        stats.candidatesTried++;
+        if (fork().step(c).ok) {
+          recs.push(correctionRecord(ep.task, history, s.action, fb, c, src, cfg.policy.prompt));
+          stats.corrected++;
+          break;
+        }
+        stats.candidatesRejected++;
+      }
+    }
+    if (ep.saidEnd) recs.push(feedbackRecord(ep.task, ep.history, END_ACTION, FEEDBACK_FINISHED, src, cfg.policy.prompt));
+    return recs;
+  }));
+  for (const recs of perEpisode) records.push(...recs);
+  return { records, stats, episodes };
+}
+
+export type { PromptOptions };

@@ -1,0 +1,106 @@
+/**
+ * Teacher-guided exploration (spec/e2cl.md §2): along each expert prefix the agent proposes
+ * the next action; the proposal is executed in a fork of the state after the prefix (the
+ * expert path itself is never disturbed) and labelled with its environment feedback. A
+ * failed proposal also yields a correction record whose target is the expert's action at
+ * that step (the paper) or the planner's action from the same state (option, verified in a
+ * fork). Proposals identical to the expert's action add no correction (the authors'
+ * `corrective_filter`). All proposals of all tasks go through the batched decoder at once.
+ */
+import type { Task } from '../env/task.ts';
+import { END_ACTION, type HistoryStep, type PromptOptions, cleanOutput, isEnd, planningPrompt } from '../alignment/datasets/prompts.ts';
+import { type E2CLRecord, correctionRecord, feedbackRecord } from '../alignment/datasets/records.ts';
+import { type DetailLevel, FEEDBACK_FINISHED, feedbackTarget } from '../feedback/targets.ts';
+import type { BatchedDecoder } from './batching.ts';
+import { type EpisodeFactory, forkAfter } from './env-adapter.ts';
+import type { TeacherPlanner } from './correctors.ts';
+import type { ExpertTrajectory } from './expert.ts';
+import type { Progress } from './progress.ts';
+
+export interface TeacherGuidedConfig {
+  factory: EpisodeFactory;
+  seed: number;
+  prompt: PromptOptions;
+  detail: DetailLevel;
+  /** `expert` (the paper) or `planner` (re-plan from the agent's actual state). */
+  correction: 'expert' | 'planner';
+  planner?: TeacherPlanner;
+  /** Proposals per prefix: the greedy one plus (samples-1) sampled at `temperature`. */
+  samples: number;
+  temperature: number;
+  maxTokens: number;
+}
+
+export interface TeacherGuidedStats {
+  prefixes: number;
+  proposals: number;
+  matchedExpert: number;
+  executed: number;
+  failed: number;
+  corrections: number;
+  prematureEnd: number;
+}
+
+export async function teacherGuided(trajectories: readonly ExpertTrajectory[], decoder: BatchedDecoder, cfg: TeacherGuidedConfig,
+  progress?: Progress): Promise<{ records: E2CLRecord[]; stats: TeacherGuidedStats }> {
+  const stats: TeacherGuidedStats = { prefixes: 0, proposals: 0, matchedExpert: 0, executed: 0, failed: 0, corrections: 0, prematureEnd: 0 };
+  const records: E2CLRecord[] = [];
+  const jobs = trajectories.map(async (tr) => {
+    const n = tr.steps.length;
+    const prefixJobs = Array.from({ length: n + 1 }, async (_, k) => {
+      const history = tr.steps.slice(0, k);
+      const expertNext = k < n ? tr.steps[k].action : END_ACTION;
+      const prompt = planningPrompt(tr.task, history, cfg.prompt);
+      const outs = await Promise.all(Array.from({ length: cfg.samples }, (_, i) => decoder.request(prompt, i === 0
+        ? { maxTokens: cfg.maxTokens, stop: ['\n'] }
+        : { maxTokens: cfg.maxTokens, stop: ['\n'], temperature: cfg.temperature, seed: cfg.seed + i }).promise));
+      const proposals = [...new Set(outs.map(cleanOutput))];
+      stats.prefixes++;
+      const recs: E2CLRecord[] = [];
+      for (const a of proposals) {
+        stats.proposals++;
+        if (a === expertNext) { stats.matchedExpert++; }
+        recs.push(...label(tr.task, history, a, expertNext, k, cfg, stats));
+      }
+      progress?.tick(1);
+      return recs;
+    });
+    // Concatenated in prefix order, whatever order the batches came back in.
+    return (await Promise.all(prefixJobs)).flat();
+  });
+  for (const r of await Promise.all(jobs)) records.push(...r);
+  return { records, stats };
+}
+
+function label(task: Task, history: readonly HistoryStep[], a: string, expertNext: string, k: number, cfg: TeacherGuidedConfig,
+  stats: TeacherGuidedStats): E2CLRecord[] {
+  const src = 'teacher-guided';
+  if (isEnd(a)) {
+    // END is never executed: at the end of the expert path it is right ("Task finished");
+    // before it the agent quit early, which the environment cannot comment on.
+    if (isEnd(expertNext)) return [feedbackRecord(task, history, a, FEEDBACK_FINISHED, src, cfg.prompt)];
+    stats.prematureEnd++;
+    return [];
+  }
+  const actions = history.map((h) => h.action);
+  const opts = { seed: cfg.seed };
+  const outcome = forkAfter(cfg.factory, task, opts, actions).episode.step(a);
+  stats.executed++;
+  const fb = feedbackTarget({ ok: outcome.ok, failure: outcome.failure ?? null }, cfg.detail);
+  const recs: E2CLRecord[] = [feedbackRecord(task, history, a, fb, src, cfg.prompt)];
+  if (outcome.ok) return recs;
+  stats.failed++;
+  if (a === expertNext) return recs;
+  let target: string | null = expertNext;
+  if (cfg.correction === 'planner' && cfg.planner) {
+    const fork = forkAfter(cfg.factory, task, opts, actions).episode;
+    const p = cfg.planner.nextAction(fork, task);
+    target = p && forkAfter(cfg.factory, task, opts, actions).episode.step(p).ok ? p : expertNext;
+  }
+  void k;
+  if (target) {
+    recs.push(correctionRecord(task, history, a, fb, target, src, cfg.prompt));
+    stats.corrections++;
+  }
+  return recs;
+}

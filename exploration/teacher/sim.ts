@@ -1,0 +1,93 @@
+/**
+ * The planner's view of the simulator: one scene graph, the real executor, and the lines
+ * applied so far on the current search branch. Every candidate step is *executed*, never
+ * predicted; a branch is undone with the graph's undo log (`mark`/`rollback`).
+ *
+ * Bindings (v1's "must be found first" rule) are tracked per branch here, because the
+ * executor's own binding table only grows (a rolled-back branch's Find would otherwise count
+ * as done). The planner therefore starts from "nothing bound" and finds every object before
+ * it touches it, which is valid whatever the episode had bound, and the finished plan is
+ * re-executed from the start state with a fresh executor before it is returned.
+ */
+import { Executor, type Compat, type StepResult } from '../../env/executor.ts';
+import type { SceneGraph } from '../../env/graph.ts';
+import type { ScriptLine } from '../../env/script-types.ts';
+import { formatScriptLine } from '../../env/script.ts';
+
+export interface SimMark {
+  graph: number;
+  lines: number;
+  bound: number;
+}
+
+/** A script line for node ids, named by their class (the executor ignores names, binding does not). */
+export function makeLine(graph: SceneGraph, action: string, ids: readonly number[], index = 1): ScriptLine {
+  const args = ids.map((id) => ({ name: graph.node(id).className, id }));
+  const line = { action, args, index, text: '' };
+  line.text = formatScriptLine(line);
+  return line;
+}
+
+export class PlanningSim {
+  readonly graph: SceneGraph;
+  readonly character: number;
+  private executor: Executor;
+  private readonly compat: Compat;
+  /** Lines applied on the current branch (all succeeded). */
+  readonly lines: ScriptLine[] = [];
+  /** Node ids bound on this branch, in order (a stack so that rollback is a truncation). */
+  private readonly boundStack: number[] = [];
+  private readonly boundCount = new Map<number, number>();
+  /** Executed steps, successful or not (search effort). */
+  attempts = 0;
+  /** The last failure seen, for "why not" reports. */
+  lastFailure: StepResult['failure'];
+
+  constructor(graph: SceneGraph, compat: Compat = 'v1') {
+    this.graph = graph;
+    this.compat = compat;
+    this.executor = new Executor(graph, { compat });
+    this.character = this.executor.character;
+  }
+
+  mark(): SimMark {
+    return { graph: this.graph.mark(), lines: this.lines.length, bound: this.boundStack.length };
+  }
+
+  rollback(m: SimMark): void {
+    this.graph.rollback(m.graph);
+    this.lines.length = m.lines;
+    while (this.boundStack.length > m.bound) {
+      const id = this.boundStack.pop()!;
+      const n = this.boundCount.get(id)! - 1;
+      if (n === 0) this.boundCount.delete(id); else this.boundCount.set(id, n);
+    }
+  }
+
+  isBound(id: number): boolean {
+    return this.compat === 'master' || this.boundCount.has(id);
+  }
+
+  /** Execute one action; on success it joins the branch. Returns whether it succeeded. */
+  apply(action: string, ids: readonly number[]): boolean {
+    const line = makeLine(this.graph, action, ids, this.lines.length + 1);
+    this.attempts++;
+    const r = this.executor.executeLine(line);
+    if (!r.ok) {
+      this.lastFailure = r.failure;
+      return false;
+    }
+    this.lines.push(line);
+    if (action === 'WALK' || action === 'RUN' || action === 'FIND') {
+      const id = ids[0];
+      this.boundStack.push(id);
+      this.boundCount.set(id, (this.boundCount.get(id) ?? 0) + 1);
+    }
+    return true;
+  }
+
+  /** A fresh executor (used after a full rollback so that no stale branch state remains). */
+  resetExecutor(): void {
+    this.executor = new Executor(this.graph, { compat: this.compat });
+  }
+}

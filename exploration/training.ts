@@ -1,0 +1,168 @@
+/**
+ * Training on the shuffled E2CL mix with one checkpoint per epoch, resumable after a
+ * crash: each finished epoch is written to `<dir>/epoch-<e>` (in a temp directory renamed
+ * into place, so a directory that exists is complete), together with the loss curve so
+ * far. On start the latest complete epoch is loaded (weights, optimizer state, step) and
+ * training continues with the next epoch; an epoch's data order depends only on (seed,
+ * epoch), so a run killed mid-epoch and rerun ends with the same weights as one that never
+ * stopped (given a deterministic model backend).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LanguageModel } from '../agent/language-model.ts';
+import { HearthError } from '../env/errors.ts';
+import { type IOPair, writeFileAtomic } from '../alignment/datasets/export.ts';
+import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
+import type { Progress } from './progress.ts';
+
+/** What training needs from the local model (agent/ + alignment/ trainer, adapted). */
+export interface TrainableModel {
+  readonly lm: LanguageModel;
+  /** One optimizer step on a batch; returns the mean token cross-entropy of the batch. */
+  trainStep(batch: readonly IOPair[]): Promise<number>;
+  /** Write weights, optimizer state and step count into `dir` (which exists and is empty). */
+  save(dir: string): Promise<void>;
+  dispose?(): void;
+}
+
+export interface ModelProvider {
+  /** A fresh model (its tokenizer built from `corpus`), initialised from `seed`. */
+  create(corpus: readonly string[], seed: number): Promise<TrainableModel>;
+  /** A model saved by `save`, ready to train on or to generate. */
+  load(dir: string): Promise<TrainableModel>;
+}
+
+export interface CurvePoint {
+  step: number;
+  epoch: number;
+  loss: number;
+}
+
+export interface TrainConfig {
+  provider: ModelProvider;
+  records: readonly IOPair[];
+  /** Start from scratch (tokenizer corpus given) or from another checkpoint directory. */
+  init: { kind: 'scratch'; corpus: readonly string[] } | { kind: 'checkpoint'; dir: string };
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** The model's checkpoint directory (`runs/<ts>/checkpoints/<name>`). */
+  dir: string;
+  progress?: Progress;
+  /** Stop after this many optimizer steps in this process (tests simulate a crash with it). */
+  stopAfterSteps?: number;
+}
+
+export interface TrainResult {
+  model: TrainableModel;
+  finalDir: string;
+  curve: CurvePoint[];
+  resumedFromEpoch: number;
+  stepsThisRun: number;
+  /** True when `stopAfterSteps` cut the run short. */
+  interrupted: boolean;
+}
+
+const EPOCH_RE = /^epoch-(\d+)$/;
+
+export function completedEpochs(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).map((n) => EPOCH_RE.exec(n)).filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1])).sort((a, b) => a - b);
+}
+
+export function epochDir(dir: string, epoch: number): string { return join(dir, `epoch-${epoch}`); }
+
+/** The final checkpoint of a model directory: `<dir>/final.json` → its epoch dir; or `dir` itself when it is one. */
+export function resolveCheckpoint(dir: string): string {
+  if (!existsSync(dir)) throw new HearthError('checkpoint.missing', `checkpoint directory ${dir} does not exist`, 'pass a directory written by `hearth e2cl` (runs/<ts>/checkpoints/<model>)');
+  const f = join(dir, 'final.json');
+  if (existsSync(f)) {
+    const { epoch } = JSON.parse(readFileSync(f, 'utf8')) as { epoch: number };
+    return epochDir(dir, epoch);
+  }
+  const eps = completedEpochs(dir);
+  if (eps.length) return epochDir(dir, eps[eps.length - 1]);
+  return dir;
+}
+
+function readCurve(dir: string): CurvePoint[] {
+  const f = join(dir, 'curve.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as CurvePoint[]) : [];
+}
+
+export function epochOrder<T>(records: readonly T[], seed: number, epoch: number): T[] {
+  return shuffled(records, mulberry32(mixSeed(seed, 'epoch', epoch)));
+}
+
+export async function trainOnMix(cfg: TrainConfig): Promise<TrainResult> {
+  mkdirSync(cfg.dir, { recursive: true });
+  const done = completedEpochs(cfg.dir);
+  const last = done.length ? done[done.length - 1] : 0;
+  let model: TrainableModel;
+  let curve: CurvePoint[];
+  if (last > 0) {
+    model = await cfg.provider.load(epochDir(cfg.dir, last));
+    curve = readCurve(epochDir(cfg.dir, last));
+  } else {
+    model = cfg.init.kind === 'scratch'
+      ? await cfg.provider.create(cfg.init.corpus, cfg.seed)
+      : await cfg.provider.load(resolveCheckpoint(cfg.init.dir));
+    curve = [];
+  }
+  let step = curve.length ? curve[curve.length - 1].step : 0;
+  let stepsThisRun = 0;
+  cfg.progress?.tick(last * Math.ceil(cfg.records.length / cfg.batchSize));
+  for (let epoch = last + 1; epoch <= cfg.epochs; epoch++) {
+    const order = epochOrder(cfg.records, cfg.seed, epoch);
+    for (let i = 0; i < order.length; i += cfg.batchSize) {
+      if (cfg.stopAfterSteps !== undefined && stepsThisRun >= cfg.stopAfterSteps) {
+        return { model, finalDir: '', curve, resumedFromEpoch: last, stepsThisRun, interrupted: true };
+      }
+      const loss = await model.trainStep(order.slice(i, i + cfg.batchSize));
+      step++;
+      stepsThisRun++;
+      curve.push({ step, epoch, loss });
+      cfg.progress?.tick(1, `loss ${loss.toFixed(3)}`);
+    }
+    const target = epochDir(cfg.dir, epoch);
+    const tmp = `${target}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    await model.save(tmp);
+    writeFileAtomic(join(tmp, 'curve.json'), JSON.stringify(curve));
+    rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+  }
+  writeFileAtomic(join(cfg.dir, 'final.json'), JSON.stringify({ epoch: cfg.epochs }));
+  return { model, finalDir: epochDir(cfg.dir, cfg.epochs), curve, resumedFromEpoch: last, stepsThisRun, interrupted: false };
+}
+
+/**
+ * A content hash of a checkpoint directory: every file's relative path and bytes, sorted,
+ * except the loss curve and JSON keys that record wall-clock time.
+ */
+export function checkpointHash(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string, rel: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(p).isDirectory()) { walk(p, r); continue; }
+      if (name === 'curve.json') continue;
+      let bytes: Buffer | string = readFileSync(p);
+      if (name.endsWith('.json')) {
+        try {
+          bytes = JSON.stringify(JSON.parse(bytes.toString('utf8'), (k, v) => (/^(createdAt|savedAt|time|wallMs|elapsedMs|date)$/.test(k) ? undefined : v)));
+        } catch { /* not JSON after all: hash the bytes */ }
+      }
+      h.update(r);
+      h.update('\0');
+      h.update(bytes);
+      h.update('\0');
+    }
+  };
+  walk(dir, '');
+  return h.digest('hex');
+}

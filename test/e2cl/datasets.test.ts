@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPairsJsonl, toE2CLJsonl, toTrlMessagesJsonl, writeE2CLJsonl } from '../../alignment/datasets/export.ts';
+import { mixRecords } from '../../alignment/datasets/mix.ts';
+import {
+  ACT_PREFIX, CORRECTION_PREFIX, FEEDBACK_PREFIX, correctionPrompt, feedbackPrompt, planningPrompt, promptBody,
+} from '../../alignment/datasets/prompts.ts';
+import { planningRecords } from '../../alignment/datasets/records.ts';
+
+const task = { id: 't1', title: 'Watch TV', description: 'Go to the living room and watch TV.' };
+const hist = [{ action: 'Walk to living room', observation: '' }, { action: 'Switch on tv', observation: 'tv is ON. ' }];
+
+describe('prompts (spec §4)', () => {
+  it('the planning prefix is exactly 100 characters and prompt[100:] is the shared body', () => {
+    expect(ACT_PREFIX.length).toBe(100);
+    const p = planningPrompt(task, hist);
+    expect(p.slice(100)).toBe(`${promptBody(task, hist)}step3: `);
+    expect(p).toBe('You are a robot agent. You need to complete some housework activities under the given instructions. \n\nTask: Watch TV\nDescription: Go to the living room and watch TV.\nstep1: Walk to living room\nobservation1: \nstep2: Switch on tv\nobservation2: tv is ON. \nstep3: ');
+    expect(feedbackPrompt(task, hist, 'Sit on sofa')).toBe(`${FEEDBACK_PREFIX}${promptBody(task, hist)}step3: Sit on sofa\nFeedback: `);
+    expect(correctionPrompt(task, hist, 'Sit on sofa', 'Error, x')).toBe(`${CORRECTION_PREFIX}${promptBody(task, hist)}step3: Sit on sofa\n A corrective step would be`);
+    expect(correctionPrompt(task, hist, 'Sit on sofa', 'Error, x', { feedbackInCorrection: true }))
+      .toBe(`${CORRECTION_PREFIX}${promptBody(task, hist)}step3: Sit on sofa\nFeedback: Error, x\n A corrective step would be`);
+  });
+  it('truncates history to the last k steps, keeping the true step numbers', () => {
+    const p = planningPrompt(task, hist, { historySteps: 1 });
+    expect(p).not.toContain('step1:');
+    expect(p).toContain('step2: Switch on tv\nobservation2: tv is ON. \nstep3: ');
+    expect(planningPrompt(task, hist, { historySteps: 0 }).endsWith('Description: Go to the living room and watch TV.\nstep3: ')).toBe(true);
+  });
+});
+
+describe('dataset records and exports', () => {
+  it('behaviour cloning yields one record per step plus END', () => {
+    const rs = planningRecords(task, hist);
+    expect(rs.map((r) => r.output)).toEqual(['Walk to living room', 'Switch on tv', 'END']);
+    expect(rs[1].input.endsWith('step2: ')).toBe(true);
+  });
+  it('exports E2CL and TRL formats and reads both back', () => {
+    const rs = planningRecords(task, hist);
+    const dir = mkdtempSync(join(tmpdir(), 'e2cl-ds-'));
+    writeE2CLJsonl(join(dir, 'a.jsonl'), rs);
+    expect(readPairsJsonl(join(dir, 'a.jsonl'))).toEqual(rs.map(({ input, output }) => ({ input, output })));
+    writeFileSync(join(dir, 'b.jsonl'), toTrlMessagesJsonl(rs));
+    expect(readPairsJsonl(join(dir, 'b.jsonl'))).toEqual(rs.map(({ input, output }) => ({ input, output })));
+    expect(JSON.parse(toTrlMessagesJsonl(rs).split('\n')[0]).messages[1]).toEqual({ role: 'assistant', content: 'Walk to living room' });
+    expect(Object.keys(JSON.parse(toE2CLJsonl(rs).split('\n')[0]))).toEqual(['input', 'output']);
+  });
+  it('names the bad line of a dataset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'e2cl-ds-'));
+    writeFileSync(join(dir, 'bad.jsonl'), '{"input":"a","output":"b"}\n{"input": 3}\n');
+    expect(() => readPairsJsonl(join(dir, 'bad.jsonl'))).toThrow(/bad\.jsonl:2/);
+  });
+  it('mixing is a seeded shuffle of the deduplicated union', () => {
+    const a = planningRecords(task, hist);
+    const b = planningRecords({ ...task, id: 't2', title: 'Other' }, hist);
+    const m1 = mixRecords([a, b, a], 7);
+    expect(m1).toHaveLength(6);
+    expect(mixRecords([a, b, a], 7)).toEqual(m1);
+    expect(mixRecords([a, b, a], 8)).not.toEqual(m1);
+  });
+});
