@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   exec: { summary: 'execute a VirtualHome script on a graph (or a batch of golden-format records)', load: () => import('./commands/exec.ts') },
   conformance: { summary: 'run the reference fixtures from ../shared/virtualhome and print a summary', load: () => import('./commands/conformance.ts') },
   demo: { summary: 'run a demo episode on a built-in scene', load: () => import('./commands/demo.ts') },
+  plan: { summary: 'plan with the teacher for a task or a batch of tasks, and verify each plan', load: () => import('./commands/plan.ts') },
+  run: { summary: 'run a headless episode (planner, random or scripted agent) and write its episode log', load: () => import('./commands/run.ts') },
 };
 
 function help(): string {

@@ -481,10 +481,13 @@ export class Executor {
       for (const x of targets) return isRoom(g, x) ? -1 : x;
     }
     const added = g.addedSince(this.startMark, n, rel);
-    const seq = added.slice();
     const addedSet = new Set(added);
-    for (const x of targets) if (!addedSet.has(x)) seq.push(x);
-    for (const x of pythonSetOrder(seq)) if (!isRoom(g, x)) return x;
+    // Initial targets in ascending id order, so that the choice does not depend on Set
+    // insertion order (which rollback does not preserve).
+    const initial: number[] = [];
+    for (const x of targets) if (!addedSet.has(x)) initial.push(x);
+    initial.sort((a, b) => a - b);
+    for (const x of pythonSetOrder(added.concat(initial))) if (!isRoom(g, x)) return x;
     return -1;
   }
 

@@ -69,12 +69,12 @@ export interface LoadOptions {
 
 type Adjacency = Map<number, Map<Relation, Set<number>>>;
 
-/** One reversible mutation. */
-type UndoEntry =
-  | { op: 'addEdge'; from: number; rel: Relation; to: number }
-  | { op: 'removeEdge'; from: number; rel: Relation; to: number }
-  | { op: 'addState'; id: number; state: State }
-  | { op: 'removeState'; id: number; state: State };
+/**
+ * The undo log is kept as parallel arrays (op, a, key, b) rather than one object per entry:
+ * replay mutates thousands of edges per second and the objects dominated GC time.
+ * Edge entries: a = from, key = relation, b = to. State entries: a = node id, key = state.
+ */
+const ADD_EDGE = 0, REMOVE_EDGE = 1, ADD_STATE = 2, REMOVE_STATE = 3;
 
 const EMPTY: ReadonlySet<number> = new Set();
 
@@ -83,7 +83,12 @@ export class SceneGraph {
   private readonly byClass = new Map<string, number[]>();
   private readonly outAdj: Adjacency = new Map();
   private readonly inAdj: Adjacency = new Map();
-  private readonly undo: UndoEntry[] = [];
+  private readonly uOp: number[] = [];
+  private readonly uA: number[] = [];
+  private readonly uKey: string[] = [];
+  private readonly uB: number[] = [];
+  /** Number of live undo entries (the arrays are reused past it). */
+  private uLen = 0;
   private edgeCount = 0;
   /** Top-level keys of the JSON besides nodes/edges (e.g. `trimmed_nodes`), kept for toJSON. */
   private readonly extraTop: Record<string, unknown> = {};
@@ -244,16 +249,21 @@ export class SceneGraph {
     return true;
   }
 
+  private log(op: number, a: number, key: string, b: number): void {
+    const i = this.uLen++;
+    this.uOp[i] = op; this.uA[i] = a; this.uKey[i] = key; this.uB[i] = b;
+  }
+
   /** Add an edge; returns false (and logs nothing) if it already existed. */
   addEdge(from: number, rel: Relation, to: number): boolean {
     if (!this.insertEdge(from, rel, to)) return false;
-    this.undo.push({ op: 'addEdge', from, rel, to });
+    this.log(ADD_EDGE, from, rel, to);
     return true;
   }
 
   removeEdge(from: number, rel: Relation, to: number): boolean {
     if (!this.deleteEdge(from, rel, to)) return false;
-    this.undo.push({ op: 'removeEdge', from, rel, to });
+    this.log(REMOVE_EDGE, from, rel, to);
     return true;
   }
 
@@ -261,14 +271,25 @@ export class SceneGraph {
   removeOut(id: number, rel: Relation): void {
     const tos = this.outAdj.get(id)?.get(rel);
     if (!tos || tos.size === 0) return;
-    for (const to of [...tos]) this.removeEdge(id, rel, to);
+    // Deleting the current element while iterating a Set is safe in JS; no copy needed.
+    for (const to of tos) {
+      tos.delete(to);
+      this.inAdj.get(to)!.get(rel)!.delete(id);
+      this.edgeCount--;
+      this.log(REMOVE_EDGE, id, rel, to);
+    }
   }
 
   /** Remove every edge `* -rel-> id`. */
   removeIn(id: number, rel: Relation): void {
     const froms = this.inAdj.get(id)?.get(rel);
     if (!froms || froms.size === 0) return;
-    for (const from of [...froms]) this.removeEdge(from, rel, id);
+    for (const from of froms) {
+      froms.delete(from);
+      this.outAdj.get(from)!.get(rel)!.delete(id);
+      this.edgeCount--;
+      this.log(REMOVE_EDGE, from, rel, id);
+    }
   }
 
   /** Add CLOSE in both directions (CLOSE is symmetric, stored as two directed edges). */
@@ -281,34 +302,34 @@ export class SceneGraph {
     const n = this.nodeMap.get(id);
     if (!n || n.states.has(state)) return false;
     n.states.add(state);
-    this.undo.push({ op: 'addState', id, state });
+    this.log(ADD_STATE, id, state, 0);
     return true;
   }
 
   removeState(id: number, state: State): boolean {
     const n = this.nodeMap.get(id);
     if (!n || !n.states.delete(state)) return false;
-    this.undo.push({ op: 'removeState', id, state });
+    this.log(REMOVE_STATE, id, state, 0);
     return true;
   }
 
   // ---- snapshots ------------------------------------------------------------------------
 
   /** A position in the undo log; pass it to `rollback` to return to this exact state. */
-  mark(): number { return this.undo.length; }
+  mark(): number { return this.uLen; }
 
   /** Undo every mutation made since `mark`. */
   rollback(mark: number): void {
-    const log = this.undo;
-    while (log.length > mark) {
-      const u = log.pop()!;
-      switch (u.op) {
-        case 'addEdge': this.deleteEdge(u.from, u.rel, u.to); break;
-        case 'removeEdge': this.insertEdge(u.from, u.rel, u.to); break;
-        case 'addState': this.nodeMap.get(u.id)!.states.delete(u.state); break;
-        case 'removeState': this.nodeMap.get(u.id)!.states.add(u.state); break;
+    const { uOp, uA, uKey, uB } = this;
+    for (let i = this.uLen - 1; i >= mark; i--) {
+      switch (uOp[i]) {
+        case ADD_EDGE: this.deleteEdge(uA[i], uKey[i] as Relation, uB[i]); break;
+        case REMOVE_EDGE: this.insertEdge(uA[i], uKey[i] as Relation, uB[i]); break;
+        case ADD_STATE: this.nodeMap.get(uA[i])!.states.delete(uKey[i] as State); break;
+        case REMOVE_STATE: this.nodeMap.get(uA[i])!.states.add(uKey[i] as State); break;
       }
     }
+    if (mark < this.uLen) this.uLen = Math.max(0, mark);
   }
 
   /**
@@ -318,14 +339,16 @@ export class SceneGraph {
   addedSince(mark: number, from: number, rel: Relation): number[] {
     const added = new Set<number>();
     const removedOriginal = new Set<number>();
-    for (let i = Math.max(0, mark); i < this.undo.length; i++) {
-      const u = this.undo[i];
-      if ((u.op !== 'addEdge' && u.op !== 'removeEdge') || u.from !== from || u.rel !== rel) continue;
-      if (u.op === 'addEdge') {
-        if (removedOriginal.has(u.to)) removedOriginal.delete(u.to);
-        else added.add(u.to);
-      } else if (!added.delete(u.to)) {
-        removedOriginal.add(u.to);
+    const { uOp, uA, uKey, uB } = this;
+    for (let i = Math.max(0, mark); i < this.uLen; i++) {
+      const op = uOp[i];
+      if ((op !== ADD_EDGE && op !== REMOVE_EDGE) || uA[i] !== from || uKey[i] !== rel) continue;
+      const to = uB[i];
+      if (op === ADD_EDGE) {
+        if (removedOriginal.has(to)) removedOriginal.delete(to);
+        else added.add(to);
+      } else if (!added.delete(to)) {
+        removedOriginal.add(to);
       }
     }
     return [...added];
@@ -335,7 +358,10 @@ export class SceneGraph {
    * Forget the undo history up to now (keeps memory flat in long episodes). Marks taken
    * before this call become invalid.
    */
-  commit(): void { this.undo.length = 0; }
+  commit(): void {
+    this.uLen = 0;
+    this.uOp.length = 0; this.uA.length = 0; this.uKey.length = 0; this.uB.length = 0;
+  }
 
   /**
    * The changes since `mark` as a net diff: edges added/removed and states changed
@@ -344,23 +370,25 @@ export class SceneGraph {
   diffSince(mark: number): GraphDiff {
     const edgeNet = new Map<string, { t: EdgeTriple; n: number }>();
     const stateBefore = new Map<number, Set<State>>();
-    for (let i = mark; i < this.undo.length; i++) {
-      const u = this.undo[i];
-      if (u.op === 'addEdge' || u.op === 'removeEdge') {
-        const key = `${u.from} ${u.rel} ${u.to}`;
+    const { uOp, uA, uKey, uB } = this;
+    for (let i = Math.max(0, mark); i < this.uLen; i++) {
+      const op = uOp[i];
+      if (op === ADD_EDGE || op === REMOVE_EDGE) {
+        const rel = uKey[i] as Relation;
+        const key = `${uA[i]} ${rel} ${uB[i]}`;
         let e = edgeNet.get(key);
-        if (!e) edgeNet.set(key, (e = { t: [u.from, u.rel, u.to], n: 0 }));
-        e.n += u.op === 'addEdge' ? 1 : -1;
-      } else if (!stateBefore.has(u.id)) {
+        if (!e) edgeNet.set(key, (e = { t: [uA[i], rel, uB[i]], n: 0 }));
+        e.n += op === ADD_EDGE ? 1 : -1;
+      } else if (!stateBefore.has(uA[i])) {
         // Reconstruct the node's states at `mark` by undoing this node's later changes.
-        const s = new Set(this.nodeMap.get(u.id)!.states);
-        for (let j = this.undo.length - 1; j >= i; j--) {
-          const v = this.undo[j];
-          if ((v.op === 'addState' || v.op === 'removeState') && v.id === u.id) {
-            if (v.op === 'addState') s.delete(v.state); else s.add(v.state);
+        const id = uA[i];
+        const s = new Set(this.nodeMap.get(id)!.states);
+        for (let j = this.uLen - 1; j >= i; j--) {
+          if ((uOp[j] === ADD_STATE || uOp[j] === REMOVE_STATE) && uA[j] === id) {
+            if (uOp[j] === ADD_STATE) s.delete(uKey[j] as State); else s.add(uKey[j] as State);
           }
         }
-        stateBefore.set(u.id, s);
+        stateBefore.set(id, s);
       }
     }
     const edgesAdded: EdgeTriple[] = [];

@@ -8,7 +8,7 @@
  * grounding choices, the step count), and the simulator replays thousands of steps per
  * millisecond, so it costs little.
  */
-import type { SceneGraph } from '../env/graph.ts';
+import type { GraphDiff, SceneGraph } from '../env/graph.ts';
 import type { Failure } from '../env/failure.ts';
 import type { Task } from '../env/task.ts';
 
@@ -20,11 +20,22 @@ export interface StepOutcomeLike {
   terminated: boolean;
   truncated: boolean;
   script?: string | null;
+  /** The env's step info (its `diff` is used for logs when present). */
+  info?: { diff?: GraphDiff };
+}
+
+/** What the agent attaches to a step for the episode log (env/episode.ts `StepExtras`). */
+export interface StepExtrasLike {
+  prompt?: string;
+  output?: string;
+  speculative?: {
+    proposed?: string; predictedFeedback?: string; correction?: string | null; correctionFeedback?: string | null; used?: boolean;
+  };
 }
 
 export interface EpisodeLike {
-  reset(seed?: number): { observation: string; info?: unknown };
-  step(action: string): StepOutcomeLike;
+  reset(seed?: number): { observation: string; info?: { goal?: { satisfied: number; total: number } } };
+  step(action: string, extras?: StepExtrasLike): StepOutcomeLike;
   readonly graph?: SceneGraph;
 }
 

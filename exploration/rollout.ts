@@ -27,6 +27,8 @@ export interface RolloutStep {
   predictedFeedback?: string;
   corrected: boolean;
   diff?: GraphDiff;
+  /** The env's own step outcome (episode logs are written from it). */
+  raw: StepOutcomeLike;
 }
 
 export type EndReason = 'end' | 'terminated' | 'max-steps' | 'timeout' | 'truncated';
@@ -88,10 +90,10 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
     const seed = cfg.seed ?? 0;
     const maxSteps = cfg.maxSteps ?? E2CL_MAX_STEPS;
     const env = cfg.factory(task, { seed, maxSteps });
-    const { observation } = env.reset(seed);
+    const { observation, info } = env.reset(seed);
     const ep: RolloutEpisode = {
       taskId: task.id, task, seed, initialObservation: observation, steps: [], history: [], saidEnd: false, success: false,
-      goal: { satisfied: 0, total: task.goal.length }, reason: 'max-steps', calls: 0, expert: task.expertNL, speculative,
+      goal: info?.goal ?? { satisfied: 0, total: task.goal.length }, reason: 'max-steps', calls: 0, expert: task.expertNL, speculative,
     };
     if (partial) partial.current = ep;
     const decode = (p: string, o: Parameters<EpisodeDecoder['decode']>[1]): Promise<string> => dec.decode(p, o);
@@ -103,14 +105,12 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
         ep.calls += d.calls;
         if (dec.cancelled) return;
         if (isEnd(d.action)) { ep.saidEnd = true; ep.reason = 'end'; break; }
-        const graph = env.graph;
-        const mark = graph ? graph.mark() : 0;
-        const out = env.step(d.action);
-        const diff = graph && graph.mark() >= mark ? graph.diffSince(mark) : emptyDiff();
+        const out = env.step(d.action, { prompt: d.prompt, output: d.output, ...(d.speculative ? { speculative: d.speculative } : {}) });
+        const diff = out.info?.diff ?? emptyDiff();
         const step: RolloutStep = {
           t: k, action: d.action, ok: out.ok, failure: out.failure ?? null, observation: out.observation,
           script: out.script ?? null, goal: out.goal, prompt: d.prompt, output: d.output, speculative: d.speculative,
-          predictedFeedback: d.predictedFeedback, corrected: d.speculative?.used ?? false, diff,
+          predictedFeedback: d.predictedFeedback, corrected: d.speculative?.used ?? false, diff, raw: out,
         };
         ep.steps.push(step);
         ep.history.push({ action: d.action, observation: out.observation });
@@ -119,7 +119,6 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
         if (out.terminated) { ep.reason = 'terminated'; break; }
         if (out.truncated) { ep.reason = k >= maxSteps ? 'max-steps' : 'truncated'; break; }
       }
-      if (ep.steps.length === 0) ep.goal = goalAtStart(task, cfg);
       ep.success = ep.goal.satisfied === ep.goal.total;
       sub.next({ kind: 'end', index, episode: ep });
       sub.complete();
@@ -127,14 +126,6 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
     run().catch((e) => { if (!(e instanceof CancelledError)) sub.error(e); });
     return () => dec.cancel();
   });
-}
-
-/** Goal progress of the untouched initial state (for episodes that END at once). */
-function goalAtStart(task: Task, cfg: RolloutConfig): { satisfied: number; total: number } {
-  const env = cfg.factory(task, { seed: cfg.seed ?? 0, maxSteps: 1 });
-  env.reset(cfg.seed ?? 0);
-  const info = (env as unknown as { goalProgress?: () => { satisfied: number; total: number } }).goalProgress?.();
-  return info ?? { satisfied: 0, total: task.goal.length };
 }
 
 /** An episode with the per-episode time limit applied through the stream. */

@@ -19,6 +19,12 @@ import type { Progress } from './progress.ts';
 /** What training needs from the local model (agent/ + alignment/ trainer, adapted). */
 export interface TrainableModel {
   readonly lm: LanguageModel;
+  /**
+   * Called once before the first step of a training run with the run's total optimizer
+   * steps (for the learning-rate schedule). A model loaded to resume keeps its optimizer
+   * state; a fresh or `init` model starts a new optimizer.
+   */
+  prepare?(totalSteps: number): void;
   /** One optimizer step on a batch; returns the mean token cross-entropy of the batch. */
   trainStep(batch: readonly IOPair[]): Promise<number>;
   /** Write weights, optimizer state and step count into `dir` (which exists and is empty). */
@@ -29,8 +35,11 @@ export interface TrainableModel {
 export interface ModelProvider {
   /** A fresh model (its tokenizer built from `corpus`), initialised from `seed`. */
   create(corpus: readonly string[], seed: number): Promise<TrainableModel>;
-  /** A model saved by `save`, ready to train on or to generate. */
-  load(dir: string): Promise<TrainableModel>;
+  /**
+   * A model saved by `save`: `resume` restores the optimizer state too (same run), `init`
+   * takes the weights only (a new run starting from them), `eval` is for generation.
+   */
+  load(dir: string, mode?: 'resume' | 'init' | 'eval'): Promise<TrainableModel>;
 }
 
 export interface CurvePoint {
@@ -103,14 +112,15 @@ export async function trainOnMix(cfg: TrainConfig): Promise<TrainResult> {
   let model: TrainableModel;
   let curve: CurvePoint[];
   if (last > 0) {
-    model = await cfg.provider.load(epochDir(cfg.dir, last));
+    model = await cfg.provider.load(epochDir(cfg.dir, last), 'resume');
     curve = readCurve(epochDir(cfg.dir, last));
   } else {
     model = cfg.init.kind === 'scratch'
       ? await cfg.provider.create(cfg.init.corpus, cfg.seed)
-      : await cfg.provider.load(resolveCheckpoint(cfg.init.dir));
+      : await cfg.provider.load(resolveCheckpoint(cfg.init.dir), 'init');
     curve = [];
   }
+  model.prepare?.(cfg.epochs * Math.ceil(cfg.records.length / cfg.batchSize));
   let step = curve.length ? curve[curve.length - 1].step : 0;
   let stepsThisRun = 0;
   cfg.progress?.tick(last * Math.ceil(cfg.records.length / cfg.batchSize));

@@ -88,7 +88,7 @@ export function isInsideClosed(g: SceneGraph, n: number): boolean {
  * v1's closed-door check for walking between rooms (`_check_closed_doors`): doors and doorjambs
  * with two BETWEEN rooms form a room graph. Returns [] when the rooms connect through open
  * doors, the closed doors on a shortest path (listed from the target room back) otherwise,
- * or undefined when no path exists at all.
+ * or undefined when no path exists at all. Rooms that no door touches are treated as connected.
  */
 export function closedDoorsBetween(g: SceneGraph, from: number, to: number): number[] | undefined {
   if (from === to) return [];
@@ -104,6 +104,9 @@ export function closedDoorsBetween(g: SceneGraph, from: number, to: number): num
   };
   for (const d of g.byClassName('door')) link(d);
   for (const d of g.byClassName('doorjamb')) link(d);
+  // A room without doors in the room graph: the reference raises KeyError; scenes that do not
+  // model doors (generated ones) walk freely.
+  if (!adj.has(from) || !adj.has(to)) return [];
 
   const bfs = (skipClosed: boolean): Map<number, [number, number] | null> => {
     const prev = new Map<number, [number, number] | null>([[from, null]]);

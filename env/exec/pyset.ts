@@ -4,9 +4,10 @@
  *
  * The reference's `get_nodes_from(node, rel)` builds a Python set from the edges added during
  * execution (first) and then the initial graph's edges (in file order), and GRAB takes the
- * first non-room element as the object's origin. Our rule: feed the same sequence (targets
- * added since the executor started, in the order they were added, then the initial targets in
- * graph order) through CPython's set insertion (hash(i) = i, open addressing with 9 linear
+ * first non-room element as the object's origin. Our rule: feed a sequence of the same shape
+ * (targets added since the executor started, in the order they were added, then the initial
+ * targets in ascending id order, which keeps the choice independent of our Sets' insertion
+ * order after rollbacks) through CPython's set insertion (hash(i) = i, open addressing with 9 linear
  * probes then perturbation, resize to 4×used when 3/5 full) and iterate the table in slot
  * order. It reproduces the dataset on all 400 golden programs (test/env/golden.test.ts).
  */

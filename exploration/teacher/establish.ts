@@ -149,17 +149,71 @@ export class Establisher {
   holdIn(n: number, hand: 'HOLDS_RH' | 'HOLDS_LH'): boolean {
     const g = this.g, c = this.c;
     if (g.hasEdge(c, hand, n)) return true;
-    if (this.holding(n)) { // in the other hand: put it down and take it again
+    if (this.holding(n)) {
+      // In the other hand. v1 lets a held object be grabbed again (then both hands hold it);
+      // otherwise put it down and take it again.
+      const m = this.sim.mark();
+      const other = hand === 'HOLDS_RH' ? 'HOLDS_LH' : 'HOLDS_RH';
+      const wantedIsFree = hand === 'HOLDS_RH' ? g.out(c, 'HOLDS_RH').size === 0
+        : g.out(c, 'HOLDS_RH').size > 0 && g.out(c, 'HOLDS_LH').size === 0;
+      if (wantedIsFree && g.hasEdge(c, other, n) && this.bind(n) && this.sim.apply('GRAB', [n]) && g.hasEdge(c, hand, n)) return true;
+      this.sim.rollback(m);
       if (!(this.bind(n) && this.sim.apply('DROP', [n]))) return false;
     }
     if (hand === 'HOLDS_RH') {
       for (const x of [...g.out(c, 'HOLDS_RH')]) if (!(this.bind(x) && this.sim.apply('DROP', [x]))) return false;
       return this.hold(n) && g.hasEdge(c, 'HOLDS_RH', n);
     }
-    // Left hand: the right one must be busy and the left one free.
-    if (g.out(c, 'HOLDS_RH').size === 0) return false;
+    // Left hand: the right one must be busy (the executor fills it first) and the left one free.
+    if (g.out(c, 'HOLDS_RH').size === 0 && !this.occupyRightHand(n)) return false;
     for (const x of [...g.out(c, 'HOLDS_LH')]) if (!(this.bind(x) && this.sim.apply('DROP', [x]))) return false;
     return this.hold(n) && g.hasEdge(c, 'HOLDS_LH', n);
+  }
+
+  /**
+   * Take something into the right hand so that the next grab lands in the left one: an object
+   * the goal needs, else a grabbable thing near `n` or near the character.
+   */
+  private occupyRightHand(n: number): boolean {
+    const g = this.g, c = this.c;
+    const seen = new Set<number>([n]);
+    const options: number[] = [];
+    const add = (x: number) => {
+      if (seen.has(x)) return;
+      seen.add(x);
+      if (g.hasProperty(x, 'GRABBABLE') && !isInsideClosed(g, x)) options.push(x);
+    };
+    for (const x of this.ctx.needed) add(x);
+    for (const x of g.in(n, 'CLOSE')) add(x);
+    for (const x of g.out(c, 'CLOSE')) add(x);
+    for (const x of options.slice(0, 4)) {
+      const m = this.sim.mark();
+      if (this.hold(x) && g.hasEdge(c, 'HOLDS_RH', x)) return true;
+      this.sim.rollback(m);
+    }
+    return false;
+  }
+
+  /**
+   * Move a held object's INSIDE edge away from `room`: walking with it re-files it under the
+   * room the walk started in (the reference's bug), so walk once to another room and once more
+   * within it. Walking with it also clears its CLOSE and FACING edges.
+   */
+  relocate(a: number, awayFrom: number | undefined): boolean {
+    if (!this.hold(a)) return false;
+    const g = this.g, c = this.c;
+    if (awayFrom !== undefined && g.hasEdge(c, 'INSIDE', awayFrom)) {
+      let moved = false;
+      for (const r of g.nodes()) {
+        if (r.category !== 'Rooms' || r.id === awayFrom) continue;
+        const m = this.sim.mark();
+        if (this.walkTo(r.id)) { moved = true; break; }
+        this.sim.rollback(m);
+      }
+      if (!moved) return false;
+    }
+    const room = roomOf(g, c, 'v1');
+    return room !== undefined && this.walkTo(room);
   }
 
   /** Put a on (ON) or in (INSIDE) b. */
@@ -199,6 +253,12 @@ export class Establisher {
     if (g.hasState(c, posture) && !this.sim.apply('STANDUP', [])) return false;
     if (!isClose(g, c, n) && !this.walkTo(n)) return false;
     if (!this.bind(n)) return false;
+    // Sitting adds FACING to what the seat faces and keeps the rest: turn now to a goal target
+    // the seat does not face (Turn to replaces every FACING edge, so only one can be kept).
+    if (!lie) {
+      const turn = this.ctx.facingTargets.find((t) => !g.hasEdge(n, 'FACING', t) && !g.hasEdge(c, 'FACING', t));
+      if (turn !== undefined && !this.sim.apply('TURNTO', [turn])) return false;
+    }
     return this.sim.apply(lie ? 'LIE' : 'SIT', [n]);
   }
 

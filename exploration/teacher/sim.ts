@@ -43,11 +43,15 @@ export class PlanningSim {
   /** The last failure seen, for "why not" reports. */
   lastFailure: StepResult['failure'];
 
-  constructor(graph: SceneGraph, compat: Compat = 'v1') {
+  /** Ids whose binding the episode already holds (primed into this executor at construction). */
+  private readonly primed: ReadonlySet<number>;
+
+  constructor(graph: SceneGraph, compat: Compat = 'v1', bound: Iterable<number> = []) {
     this.graph = graph;
     this.compat = compat;
     this.executor = new Executor(graph, { compat });
     this.character = this.executor.character;
+    this.primed = primeBindings(graph, this.executor, bound);
   }
 
   mark(): SimMark {
@@ -65,7 +69,7 @@ export class PlanningSim {
   }
 
   isBound(id: number): boolean {
-    return this.compat === 'master' || this.boundCount.has(id);
+    return this.compat === 'master' || this.boundCount.has(id) || this.primed.has(id);
   }
 
   /** Execute one action; on success it joins the branch. Returns whether it succeeded. */
@@ -86,8 +90,26 @@ export class PlanningSim {
     return true;
   }
 
-  /** A fresh executor (used after a full rollback so that no stale branch state remains). */
-  resetExecutor(): void {
-    this.executor = new Executor(this.graph, { compat: this.compat });
+}
+
+/**
+ * Give a fresh executor the bindings an episode already made (v1's found-first rule), so that a
+ * plan from mid-episode does not start by finding what the agent has found. The executor has
+ * no call for that, so each id is bound the way an episode binds it (Find, else stand up and
+ * Walk) and the graph is rolled back: the binding stays, the state does not. Only the
+ * throw-away copies the planner works on are touched (rollback may reorder edge sets).
+ */
+export function primeBindings(graph: SceneGraph, executor: Executor, ids: Iterable<number>): Set<number> {
+  const done = new Set<number>();
+  for (const id of ids) {
+    if (done.has(id) || !graph.has(id)) continue;
+    const m = graph.mark();
+    const ok = executor.executeLine(makeLine(graph, 'FIND', [id])).ok
+      || ((!graph.hasState(executor.character, 'SITTING') && !graph.hasState(executor.character, 'LYING'))
+        || executor.executeLine(makeLine(graph, 'STANDUP', [])).ok)
+      && executor.executeLine(makeLine(graph, 'WALK', [id])).ok;
+    graph.rollback(m);
+    if (ok) done.add(id);
   }
+  return done;
 }

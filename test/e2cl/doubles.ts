@@ -87,3 +87,29 @@ export class ScriptedModel implements LanguageModel {
     return right;
   }
 }
+
+import { readFileSync as _read, writeFileSync as _write } from 'node:fs';
+import { join as _join } from 'node:path';
+import type { IOPair } from '../../alignment/datasets/export.ts';
+import type { ModelProvider, TrainableModel } from '../../exploration/training.ts';
+
+/** A "model" that memorises its training pairs (a lookup table); unknown prompts get `fallback`. */
+export class MemoModel implements TrainableModel {
+  readonly table: Map<string, string>;
+  readonly lm: LanguageModel;
+  constructor(entries: Array<[string, string]> = [], fallback = 'END') {
+    this.table = new Map(entries);
+    const table = this.table;
+    this.lm = { name: 'test:memo', backend: 'test', generate: async (ps: string[]) => ps.map((p) => table.get(p) ?? fallback) };
+  }
+  async trainStep(batch: readonly IOPair[]): Promise<number> {
+    let miss = 0;
+    for (const b of batch) { if (this.table.get(b.input) !== b.output) miss++; this.table.set(b.input, b.output); }
+    return miss / batch.length;
+  }
+  async save(dir: string): Promise<void> { _write(_join(dir, 'table.json'), JSON.stringify([...this.table])); }
+}
+export const memoProvider: ModelProvider = {
+  create: async () => new MemoModel(),
+  load: async (dir) => new MemoModel(JSON.parse(_read(_join(dir, 'table.json'), 'utf8')) as Array<[string, string]>),
+};

@@ -1,0 +1,120 @@
+/**
+ * Where recorded model calls live. Two layouts, chosen by the path:
+ * - `FILE.jsonl`: one entry per line, appended and fsync'd per entry (a crash can leave at
+ *   most a torn last line, which loading drops with a warning); later lines win.
+ * - any other path: a directory with one `<key[0:2]>/<key>.json` per entry, each written to
+ *   a temp file and renamed (atomic; safe for several processes recording at once).
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HearthError } from '../../env/errors.ts';
+
+export interface CacheEntry {
+  v: 1;
+  key: string;
+  op: 'generate' | 'logprob';
+  model: string;
+  prompt: string;
+  continuation?: string;
+  /** Normalised sampling settings (generate only). */
+  options?: Record<string, unknown>;
+  output: string | number;
+}
+
+export interface CacheStore {
+  readonly path: string;
+  get(key: string): CacheEntry | undefined;
+  put(entry: CacheEntry): void;
+}
+
+export function openCacheStore(path: string): CacheStore {
+  return path.endsWith('.jsonl') ? new JsonlStore(path) : new DirectoryStore(path);
+}
+
+class JsonlStore implements CacheStore {
+  private readonly entries = new Map<string, CacheEntry>();
+
+  constructor(readonly path: string) {
+    if (!existsSync(path)) return;
+    const text = readFileSync(path, 'utf8');
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      let entry: CacheEntry;
+      try {
+        entry = JSON.parse(line) as CacheEntry;
+      } catch {
+        if (i === lines.length - 1) {
+          process.stderr.write(`warning: ${path}: dropped a torn last line (line ${i + 1}, interrupted write)\n`);
+          return;
+        }
+        throw new HearthError('cache.invalid', `${path}:${i + 1}: not a JSON line`, 'fix or delete that line, or record the cache again');
+      }
+      if (entry?.v !== 1 || typeof entry.key !== 'string') {
+        throw new HearthError('cache.invalid', `${path}:${i + 1}: not a Hearth cache entry (v 1 with a key)`, 'point the cache at a file written by Hearth');
+      }
+      this.entries.set(entry.key, entry);
+    });
+    // A torn line without a newline would glue onto the next append: end the file cleanly.
+    if (text.length > 0 && !text.endsWith('\n')) this.append('');
+  }
+
+  get(key: string): CacheEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  put(entry: CacheEntry): void {
+    this.append(`${JSON.stringify(entry)}\n`);
+    this.entries.set(entry.key, entry);
+  }
+
+  private append(text: string): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const fd = openSync(this.path, 'a');
+    try {
+      writeSync(fd, text === '' ? '\n' : text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+let tempCounter = 0;
+
+class DirectoryStore implements CacheStore {
+  constructor(readonly path: string) {
+    if (existsSync(path) && !statSync(path).isDirectory()) {
+      throw new HearthError('cache.invalid', `cache path ${path} is a file, not a directory`,
+        'give a directory, or a path ending in .jsonl for a single-file cache');
+    }
+  }
+
+  private file(key: string): string {
+    return join(this.path, key.slice(0, 2), `${key}.json`);
+  }
+
+  get(key: string): CacheEntry | undefined {
+    const file = this.file(key);
+    if (!existsSync(file)) return undefined;
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as CacheEntry;
+    } catch {
+      throw new HearthError('cache.invalid', `${file}: not valid JSON`, 'delete the file (it will be recorded again in record or auto mode)');
+    }
+  }
+
+  put(entry: CacheEntry): void {
+    const file = this.file(entry.key);
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}-${++tempCounter}`;
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  }
+}

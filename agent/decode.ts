@@ -1,0 +1,179 @@
+/**
+ * Batched decoding: many independent prompts share each forward pass. Prompts are
+ * left-padded to one length (padding is masked out and not counted in positions), each
+ * row has its own KV cache slice, finished rows are dropped from the batch, and each row
+ * samples with its own seeded PRNG (so a prompt's output does not depend on its batch).
+ */
+import { Prng } from '../env/prng.ts';
+import { KVCache, type Transformer } from './model.ts';
+import type { Tokenizer } from './tokenizer.ts';
+import { tf } from './tfjs.ts';
+
+export interface DecodeOptions {
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  stop?: string[];
+  allowed?: string[];
+  /** Rows per forward pass (prompts beyond it run in further batches). */
+  maxBatch?: number;
+}
+
+/** Token ids of a prompt as the model sees it: BOS then the text. */
+export function promptIds(tok: Tokenizer, prompt: string): number[] {
+  return [tok.bos, ...tok.encode(prompt)];
+}
+
+/** Greedy (temperature 0) or temperature/top-p sampling from one row of logits. */
+export function sampleToken(logits: Float32Array, temperature: number, topP: number, rng: Prng, allowed?: Set<number>): number {
+  const V = logits.length;
+  const ok = (i: number) => !allowed || allowed.has(i);
+  if (!(temperature > 0)) {
+    let best = -1;
+    for (let i = 0; i < V; i++) if (ok(i) && (best < 0 || logits[i] > logits[best])) best = i;
+    return best;
+  }
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) if (ok(i) && logits[i] > max) max = logits[i];
+  const idx: number[] = [];
+  const p: number[] = [];
+  let z = 0;
+  for (let i = 0; i < V; i++) {
+    if (!ok(i)) continue;
+    const e = Math.exp((logits[i] - max) / temperature);
+    idx.push(i);
+    p.push(e);
+    z += e;
+  }
+  const order = idx.map((_, k) => k).sort((a, b) => p[b] - p[a] || idx[a] - idx[b]);
+  const keep: number[] = [];
+  let cum = 0;
+  for (const k of order) {
+    keep.push(k);
+    cum += p[k] / z;
+    if (cum >= topP) break;
+  }
+  let mass = 0;
+  for (const k of keep) mass += p[k];
+  let r = rng.next() * mass;
+  for (const k of keep) {
+    r -= p[k];
+    if (r <= 0) return idx[k];
+  }
+  return idx[keep[keep.length - 1]];
+}
+
+function rowSeed(seed: number, row: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  h = Math.imul(h ^ (row + 0x7f4a7c15), 0x85ebca6b) >>> 0;
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+interface Row {
+  index: number;
+  ids: number[];
+  rng: Prng;
+  /** Constrained decoding: indices into the allowed sequences still consistent with ids. */
+  candidates?: number[];
+  done: boolean;
+  text?: string;
+}
+
+export function generateBatch(model: Transformer, tok: Tokenizer, prompts: string[], opts: DecodeOptions): string[] {
+  const maxBatch = opts.maxBatch ?? 64;
+  const out: string[] = [];
+  for (let i = 0; i < prompts.length; i += maxBatch) {
+    out.push(...generateChunk(model, tok, prompts.slice(i, i + maxBatch), i, opts));
+  }
+  return out;
+}
+
+function generateChunk(model: Transformer, tok: Tokenizer, prompts: string[], first: number, opts: DecodeOptions): string[] {
+  const { ctx } = model.config;
+  const temperature = opts.temperature ?? 0;
+  const topP = opts.topP ?? 1;
+  const seed = opts.seed ?? 0;
+  const allowedSeqs = opts.allowed?.map((s) => [...tok.encode(s), tok.eos]);
+  const maxNew = allowedSeqs ? Math.max(...allowedSeqs.map((s) => s.length)) : opts.maxTokens;
+  const budget = Math.max(1, ctx - Math.min(maxNew, ctx - 1));
+  const encoded = prompts.map((p) => {
+    const ids = promptIds(tok, p);
+    return ids.length > budget ? ids.slice(ids.length - budget) : ids; // keep the prompt's end
+  });
+  const rows: Row[] = prompts.map((_, b) => ({
+    index: b, ids: [], rng: new Prng(rowSeed(seed, first + b)),
+    candidates: allowedSeqs ? allowedSeqs.map((_, k) => k) : undefined, done: false,
+  }));
+  if (allowedSeqs && allowedSeqs.length === 0) return prompts.map(() => '');
+
+  // Prefill: left-pad to the longest prompt.
+  const B = prompts.length;
+  const T = Math.max(...encoded.map((e) => e.length));
+  const tokens = new Int32Array(B * T).fill(tok.pad);
+  const valid = new Uint8Array(B * T);
+  encoded.forEach((ids, b) => {
+    const off = b * T + (T - ids.length);
+    tokens.set(ids, off);
+    valid.fill(1, off, off + ids.length);
+  });
+  let cache = new KVCache(B);
+  let logits = tf.tidy(() => model.forward({ tokens, batch: B, time: T, valid, cache, logits: 'last' }).logits!);
+  let active = rows.map((_, b) => b); // row indices, in cache order
+  try {
+    for (let step = 0; active.length > 0; step++) {
+      const data = logits.dataSync() as Float32Array;
+      logits.dispose();
+      const V = model.config.vocabSize;
+      const next: number[] = [];
+      const still: number[] = [];
+      active.forEach((r, k) => {
+        const row = rows[r];
+        const rowLogits = data.slice(k * V, (k + 1) * V);
+        // Never emit ids the tokenizer does not have (the embedding table may be larger), nor PAD/BOS.
+        rowLogits.fill(-Infinity, tok.vocabSize);
+        rowLogits[tok.pad] = -Infinity;
+        rowLogits[tok.bos] = -Infinity;
+        let allowed: Set<number> | undefined;
+        if (row.candidates) allowed = new Set(row.candidates.map((c) => allowedSeqs![c][row.ids.length]));
+        const t = sampleToken(rowLogits, temperature, topP, row.rng, allowed);
+        if (row.candidates) row.candidates = row.candidates.filter((c) => allowedSeqs![c][row.ids.length] === t);
+        if (t === tok.eos) { row.done = true; return; }
+        row.ids.push(t);
+        if (opts.stop?.length && !row.candidates) {
+          const text = tok.decode(row.ids);
+          let cut = -1;
+          for (const s of opts.stop) {
+            const at = s ? text.indexOf(s) : -1;
+            if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+          }
+          if (cut >= 0) { row.done = true; row.text = text.slice(0, cut); return; }
+        }
+        const used = encoded[r].length + row.ids.length;
+        if ((!row.candidates && row.ids.length >= opts.maxTokens) || used >= ctx) { row.done = true; return; }
+        next.push(t);
+        still.push(r);
+      });
+      if (still.length === 0) break;
+      if (still.length !== active.length) {
+        const keepIdx = still.map((r) => active.indexOf(r));
+        const smaller = cache.select(keepIdx);
+        cache.dispose();
+        cache = smaller;
+        active = still;
+      }
+      const c = cache;
+      logits = tf.tidy(() => model.forward({ tokens: Int32Array.from(next), batch: active.length, time: 1, cache: c, logits: 'last' }).logits!);
+    }
+  } finally {
+    cache.dispose();
+  }
+  return rows.map((row) => {
+    if (row.candidates) {
+      // Constrained: the chosen allowed string (the candidates all equal the ids + EOS).
+      const hit = row.candidates.find((c) => allowedSeqs![c].length === row.ids.length + 1);
+      return hit !== undefined ? opts.allowed![hit] : tok.decode(row.ids);
+    }
+    return row.text ?? tok.decode(row.ids);
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * AdamW (decoupled weight decay, decay only on matrices as in nanoGPT) with a linear
+ * warmup + cosine learning-rate schedule, and global-norm gradient clipping. The state
+ * (step count, first and second moments) can be saved and restored exactly, so a resumed
+ * run continues bit-for-bit.
+ */
+import { tf } from '../agent/tfjs.ts';
+
+export interface ScheduleOptions {
+  lr: number;
+  /** Final learning rate of the cosine decay (default lr/10). */
+  minLr?: number;
+  warmupSteps: number;
+  /** Step at which the cosine reaches minLr (afterwards it stays there). */
+  totalSteps: number;
+}
+
+/** Learning rate at optimizer step `step` (1-based). */
+export function learningRate(step: number, s: ScheduleOptions): number {
+  const minLr = s.minLr ?? s.lr / 10;
+  if (s.warmupSteps > 0 && step <= s.warmupSteps) return (s.lr * step) / s.warmupSteps;
+  if (step >= s.totalSteps) return minLr;
+  const span = Math.max(1, s.totalSteps - s.warmupSteps);
+  const ratio = (step - s.warmupSteps) / span;
+  return minLr + 0.5 * (1 + Math.cos(Math.PI * ratio)) * (s.lr - minLr);
+}
+
+export interface AdamWOptions extends ScheduleOptions {
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+export class AdamW {
+  step = 0;
+  private m = new Map<string, tf.Variable>();
+  private v = new Map<string, tf.Variable>();
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+
+  constructor(readonly options: AdamWOptions) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.95;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0.1;
+  }
+
+  /** Apply one update; returns the learning rate used. */
+  apply(params: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>): number {
+    this.step++;
+    const lr = learningRate(this.step, this.options);
+    const { beta1: b1, beta2: b2, eps } = this;
+    const c1 = 1 - Math.pow(b1, this.step);
+    const c2 = 1 - Math.pow(b2, this.step);
+    for (const [name, p] of params) {
+      const g = grads.get(name);
+      if (!g) continue;
+      let m = this.m.get(name);
+      let v = this.v.get(name);
+      if (!m || !v) {
+        m = tf.variable(tf.zerosLike(p), false);
+        v = tf.variable(tf.zerosLike(p), false);
+        this.m.set(name, m);
+        this.v.set(name, v);
+      }
+      const mm = m;
+      const vv = v;
+      tf.tidy(() => {
+        const m2 = tf.add(tf.mul(mm, b1), tf.mul(g, 1 - b1));
+        const v2 = tf.add(tf.mul(vv, b2), tf.mul(tf.square(g), 1 - b2));
+        mm.assign(m2);
+        vv.assign(v2);
+        const upd = tf.div(tf.div(m2, c1), tf.add(tf.sqrt(tf.div(v2, c2)), eps));
+        const decay = p.rank >= 2 ? this.weightDecay : 0;
+        const next = decay ? tf.sub(tf.mul(p, 1 - lr * decay), tf.mul(upd, lr)) : tf.sub(p, tf.mul(upd, lr));
+        p.assign(next);
+      });
+    }
+    return lr;
+  }
+
+  /** Moments as plain arrays (`m.<name>`, `v.<name>`) for a checkpoint. */
+  stateTensors(): Map<string, { shape: number[]; data: Float32Array }> {
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [name, t] of this.m) out.set(`m.${name}`, { shape: t.shape.slice(), data: t.dataSync() as Float32Array });
+    for (const [name, t] of this.v) out.set(`v.${name}`, { shape: t.shape.slice(), data: t.dataSync() as Float32Array });
+    return out;
+  }
+
+  loadState(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>): void {
+    this.dispose();
+    this.step = step;
+    for (const [key, t] of tensors) {
+      const which = key.slice(0, 2);
+      const name = key.slice(2);
+      const v = tf.variable(tf.tensor(t.data, t.shape), false);
+      (which === 'm.' ? this.m : this.v).set(name, v);
+    }
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
+/** Scale gradients in place so their global L2 norm is at most maxNorm; returns the norm before clipping. */
+export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
+  const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  const norm = Math.sqrt(sq.dataSync()[0]);
+  sq.dispose();
+  if (maxNorm > 0 && norm > maxNorm) {
+    const s = maxNorm / (norm + 1e-6);
+    for (const [k, g] of grads) {
+      grads.set(k, tf.mul(g, s));
+      g.dispose();
+    }
+  }
+  return norm;
+}

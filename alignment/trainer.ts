@@ -1,0 +1,227 @@
+/**
+ * Supervised training of the local model on `{input, output}` pairs (loss on output tokens
+ * only, packed rows), with AdamW + warmup/cosine, gradient clipping and accumulation over
+ * micro-batches. `Trainer.trainStep` is one optimizer step on the given pairs (what E2CL's
+ * training loop calls); `trainModel` runs a whole seeded, checkpointed, resumable run.
+ *
+ * Determinism: given the seed, the data and the backend, every step's data, dropout masks
+ * and update are fixed, and checkpoints hold the optimizer moments and step, so stopping
+ * and resuming from a checkpoint ends with the same weights as not stopping.
+ */
+import { existsSync } from 'node:fs';
+import { HearthError } from '../env/errors.ts';
+import { Prng } from '../env/prng.ts';
+import { readCheckpoint, writeCheckpoint, writeCheckpointFiles } from '../agent/checkpoint.ts';
+import { createModel, hashText, loadModel, type LocalModel } from '../agent/local-model.ts';
+import { maskedCrossEntropy } from '../agent/logprob.ts';
+import type { ModelConfig } from '../agent/model.ts';
+import { tf } from '../agent/tfjs.ts';
+import { AdamW, clipByGlobalNorm, type AdamWOptions } from './optim.ts';
+import { batchRows, encodeExample, packRows, type IOPairLike, type PackedBatch } from './packing.ts';
+
+export interface TrainerOptions extends AdamWOptions {
+  /** Max global gradient norm (0 = no clipping). Default 1. */
+  gradClip?: number;
+  /** Packed rows per forward/backward pass; more rows in a step are accumulated. Default 16. */
+  microBatchRows?: number;
+  seed: number;
+  /** Train only this LoRA adapter (it must exist on the model); null = all base weights. */
+  adapter?: string | null;
+}
+
+export const DEFAULT_TRAINER: TrainerOptions = {
+  lr: 3e-3, minLr: 3e-4, warmupSteps: 20, totalSteps: 1000, weightDecay: 0.1, beta1: 0.9, beta2: 0.95,
+  gradClip: 1, microBatchRows: 16, seed: 0, adapter: null,
+};
+
+export interface StepResult { loss: number; lr: number; gradNorm: number; targetTokens: number }
+
+export class Trainer {
+  readonly optimizer: AdamW;
+  readonly options: TrainerOptions;
+
+  constructor(readonly lm: LocalModel, options: Partial<TrainerOptions> = {}) {
+    this.options = { ...DEFAULT_TRAINER, ...options };
+    this.optimizer = new AdamW(this.options);
+    if (this.options.adapter) this.lm.model.setAdapter(this.options.adapter);
+  }
+
+  get step(): number { return this.optimizer.step; }
+
+  private trainable(): Map<string, tf.Variable> {
+    const m = this.lm.model;
+    if (!this.options.adapter) return new Map(m.params);
+    const out = new Map<string, tf.Variable>();
+    for (const [name, v] of m.namedTensors()) if (name.startsWith(`lora.${this.options.adapter}.`)) out.set(name, v);
+    return out;
+  }
+
+  /** One optimizer step on these pairs (packed, accumulated); returns the mean token cross-entropy. */
+  async trainStep(pairs: readonly IOPairLike[]): Promise<number> {
+    const ctx = this.lm.config.ctx;
+    const rows = packRows(pairs.map((p) => encodeExample(this.lm.tokenizer, p, ctx)), ctx);
+    return this.stepOnRows(rows).loss;
+  }
+
+  /** One optimizer step over packed rows, in micro-batches of `microBatchRows`. */
+  stepOnRows(rows: ReturnType<typeof packRows>): StepResult {
+    const micro = this.options.microBatchRows ?? 16;
+    const batches: PackedBatch[] = [];
+    for (let i = 0; i < rows.length; i += micro) batches.push(batchRows(rows.slice(i, i + micro), this.lm.tokenizer.pad));
+    const total = batches.reduce((a, b) => a + b.targetTokens, 0);
+    if (total === 0) return { loss: 0, lr: 0, gradNorm: 0, targetTokens: 0 };
+    const vars = this.trainable();
+    const byVarName = new Map<string, string>();
+    for (const [k, v] of vars) byVarName.set(v.name, k);
+    const varList = [...vars.values()];
+    let acc: Map<string, tf.Tensor> | null = null;
+    let loss = 0;
+    const step = this.optimizer.step + 1;
+    batches.forEach((b, mi) => {
+      const { value, grads } = tf.variableGrads(() => {
+        const { logits } = this.lm.model.forward({
+          tokens: b.tokens, batch: b.batch, time: b.time, segments: b.segments,
+          train: true, dropoutSeed: (this.options.seed * 1000003 + step * 131 + mi) >>> 0,
+        });
+        return maskedCrossEntropy(logits!, b.targets, b.weights, total);
+      }, varList);
+      loss += value.dataSync()[0];
+      value.dispose();
+      if (!acc) {
+        acc = new Map();
+        for (const [vn, g] of Object.entries(grads)) acc.set(byVarName.get(vn)!, g);
+      } else {
+        for (const [vn, g] of Object.entries(grads)) {
+          const k = byVarName.get(vn)!;
+          const prev = acc.get(k)!;
+          acc.set(k, tf.add(prev, g));
+          prev.dispose();
+          g.dispose();
+        }
+      }
+    });
+    const grads = acc as unknown as Map<string, tf.Tensor>;
+    const gradNorm = clipByGlobalNorm(grads, this.options.gradClip ?? 1);
+    const lr = this.optimizer.apply(vars, grads);
+    for (const g of grads.values()) g.dispose();
+    this.lm.meta.step = this.optimizer.step;
+    return { loss, lr, gradNorm, targetTokens: total };
+  }
+
+  private content(extra: Record<string, unknown> = {}) {
+    return this.lm.checkpointContent({
+      groups: { optimizer: this.optimizer.stateTensors() },
+      trainer: { options: this.options, optimizerStep: this.optimizer.step, ...extra },
+    });
+  }
+
+  /** Write model + optimizer state into an existing (empty) directory. */
+  async save(dir: string): Promise<void> { writeCheckpointFiles(dir, this.content()); }
+
+  /** Write model + optimizer state atomically at `dir`. */
+  saveCheckpoint(dir: string, extra: Record<string, unknown> = {}): void { writeCheckpoint(dir, this.content(extra)); }
+
+  /** A model and its trainer from scratch: tokenizer trained on `corpus`. */
+  static async create(opts: { corpus: Iterable<string>; seed: number; config?: Partial<ModelConfig>; trainer?: Partial<TrainerOptions>; backend?: string }): Promise<Trainer> {
+    const lm = await createModel({ corpus: opts.corpus, seed: opts.seed, config: opts.config, backend: opts.backend });
+    return new Trainer(lm, { ...opts.trainer, seed: opts.seed });
+  }
+
+  /** Resume a trainer (model, optimizer moments, step, options) from a checkpoint. */
+  static async load(dir: string, opts: { backend?: string; trainer?: Partial<TrainerOptions> } = {}): Promise<Trainer> {
+    const lm = await loadModel(dir, { backend: opts.backend });
+    const { manifest, groups } = readCheckpoint(dir);
+    const saved = (manifest.trainer?.options ?? {}) as Partial<TrainerOptions>;
+    const t = new Trainer(lm, { ...saved, ...opts.trainer });
+    if (groups.optimizer) t.optimizer.loadState(Number(manifest.trainer?.optimizerStep ?? manifest.step), groups.optimizer);
+    return t;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.lm.model.dispose();
+  }
+}
+
+/**
+ * `{create, load}` for training loops that own their batching and checkpoint layout (E2CL's
+ * `ModelProvider`): `create(corpus, seed)` trains a tokenizer on the corpus and initialises
+ * a model; `load(dir)` resumes model + optimizer from `Trainer.save`/`saveCheckpoint`.
+ */
+export function localModelProvider(opts: { config?: Partial<ModelConfig>; trainer?: Partial<TrainerOptions>; backend?: string } = {}) {
+  return {
+    create: (corpus: readonly string[], seed: number) => Trainer.create({ corpus, seed, config: opts.config, trainer: opts.trainer, backend: opts.backend }),
+    load: (dir: string) => Trainer.load(dir, { backend: opts.backend, trainer: opts.trainer }),
+  };
+}
+
+export interface TrainRunOptions {
+  data: readonly IOPairLike[];
+  /** Total optimizer steps of the run (across resumes). */
+  steps: number;
+  /** Packed rows per optimizer step. */
+  batchRows: number;
+  /** Checkpoint directory: resumed from if it exists, written every `checkpointEvery` steps and at the end. */
+  checkpointDir?: string;
+  checkpointEvery?: number;
+  /** Stop (as if killed) after this many steps in this call. */
+  stopAfterSteps?: number;
+  onStep?(info: StepResult & { step: number; tokensPerSecond: number }): void;
+}
+
+export function dataHash(data: readonly IOPairLike[]): string {
+  return hashText(data.map((d) => JSON.stringify([d.input, d.output])));
+}
+
+/**
+ * Packed rows of epoch `epoch`: the pairs shuffled by (seed, epoch), then packed. A step's
+ * batch depends only on (seed, data, step), which is what makes resuming exact.
+ */
+export function epochRows(data: readonly IOPairLike[], trainer: Trainer, epoch: number): ReturnType<typeof packRows> {
+  const rng = new Prng((trainer.options.seed * 2654435761 + epoch * 40503) >>> 0);
+  const order = data.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const ctx = trainer.lm.config.ctx;
+  return packRows(order.map((i) => encodeExample(trainer.lm.tokenizer, data[i], ctx)), ctx);
+}
+
+/** Run (or resume) training to `steps` optimizer steps. */
+export async function trainModel(trainer: Trainer, run: TrainRunOptions): Promise<Trainer> {
+  const hash = dataHash(run.data);
+  if (run.data.length === 0) throw new HearthError('train.data', 'the training data is empty', 'pass a JSONL file with at least one {input, output} record');
+  if (run.checkpointDir && existsSync(run.checkpointDir)) {
+    const { manifest } = readCheckpoint(run.checkpointDir);
+    if (manifest.dataHash && manifest.dataHash !== hash) {
+      throw new HearthError('train.resume', `checkpoint ${run.checkpointDir} was trained on different data`, 'use a new checkpoint directory or the same data file');
+    }
+    trainer.lm.model.dispose();
+    trainer = await Trainer.load(run.checkpointDir, { backend: trainer.lm.backend });
+  }
+  trainer.lm.meta.dataHash = hash;
+  let epoch = 0;
+  let rows = epochRows(run.data, trainer, epoch);
+  let cursor = 0;
+  // Skip the batches already trained on (the step count says how many).
+  for (let s = 0; s < trainer.step; s++) {
+    if (cursor >= rows.length) { epoch++; rows = epochRows(run.data, trainer, epoch); cursor = 0; }
+    cursor += run.batchRows;
+  }
+  let done = 0;
+  while (trainer.step < run.steps) {
+    if (run.stopAfterSteps !== undefined && done >= run.stopAfterSteps) return trainer;
+    if (cursor >= rows.length) { epoch++; rows = epochRows(run.data, trainer, epoch); cursor = 0; }
+    const t0 = performance.now();
+    const r = trainer.stepOnRows(rows.slice(cursor, cursor + run.batchRows));
+    const secs = (performance.now() - t0) / 1000;
+    const inputTokens = rows.slice(cursor, cursor + run.batchRows).reduce((a, x) => a + x.length, 0);
+    cursor += run.batchRows;
+    done++;
+    run.onStep?.({ ...r, step: trainer.step, tokensPerSecond: inputTokens / secs });
+    if (run.checkpointDir && run.checkpointEvery && trainer.step % run.checkpointEvery === 0) trainer.saveCheckpoint(run.checkpointDir);
+  }
+  if (run.checkpointDir) trainer.saveCheckpoint(run.checkpointDir);
+  return trainer;
+}

@@ -1,0 +1,180 @@
+/**
+ * `hearth e2cl`: the main job. Trains BC, BC + teacher-guided, BC + teacher-free and full
+ * E2CL on the built-in world (or VirtualHome programs), evaluates each with and without
+ * speculative inference on seen and unseen tasks, prints the table and writes
+ * `runs/<timestamp>/` (report.md, report.html, datasets, checkpoints, episode logs).
+ * Rerunning with `--out` on an unfinished run directory resumes it.
+ */
+import { join, resolve } from 'node:path';
+import { HearthError } from '../../env/errors.ts';
+import { writeFileAtomic } from '../../alignment/datasets/export.ts';
+import { isDetailLevel } from '../../feedback/targets.ts';
+import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
+import { localProvider } from '../../exploration/local-provider.ts';
+import { type ModelName, type PipelineResult, type Recipe, runPipeline, type EvalJob } from '../../exploration/pipeline.ts';
+import { FULL, QUICK, type NamedRecipe } from '../../exploration/recipes.ts';
+import type { RolloutEvent } from '../../exploration/rollout.ts';
+import { loadSplits } from '../../exploration/task-source.ts';
+import { episodeFactory, planner } from '../../exploration/world.ts';
+import { acceptanceChecks, reportRows } from '../../suites/e2cl-report.ts';
+import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
+import type { Command } from '../main.ts';
+import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
+
+const USAGE = 'hearth e2cl [--quick|--full] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
+  + '[--train N] [--eval N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
+  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--log-episodes K] [--backend B] [--quiet]';
+
+const FLAGS = {
+  quick: { type: 'boolean' }, full: { type: 'boolean' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
+  seed: { type: 'string' }, train: { type: 'string' }, eval: { type: 'string' }, corrector: { type: 'string' }, 'llm-url': { type: 'string' },
+  'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
+  'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
+  backend: { type: 'string' }, quiet: { type: 'boolean' },
+} as const;
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+}
+
+export function recipeNotes(named: NamedRecipe, r: Recipe, counts: { train: number; seen: number; unseen: number }): string[] {
+  const m = named.sizes.model;
+  return [
+    `Recipe "${r.name}", seed ${r.seed}: ${counts.train} training tasks, ${counts.seen} seen and ${counts.unseen} unseen evaluation tasks.`,
+    `Model: decoder-only transformer trained from scratch (${m.layers} layers, d=${m.d}, ${m.heads} heads, context ${m.ctx} tokens, byte-level BPE vocabulary ${m.vocab}), AdamW lr ${m.lr}, batch ${r.batchSize}.`,
+    `Training: bc-init ${r.initEpochs} epochs on expert trajectories; then bc, bc-tg, bc-tf and e2cl are each fine-tuned from bc-init for ${r.finetuneEpochs} epochs on their shuffled mix (same epochs, so mixes with more data get more optimizer steps).`,
+    `Prompts: E2CL's three prefixes (spec §4) with the history cut to the last ${r.prompt.historySteps ?? 'all'} steps and observations cut to ${r.prompt.maxObservationChars ?? 'no limit of'} characters (the model's context is short); feedback in the correction prompt: ${r.prompt.feedbackInCorrection ? 'yes' : 'no (the released prompts)'}; feedback detail: ${r.detail}.`,
+    `Exploration: teacher-guided with ${r.teacherGuided.samples} proposals per expert prefix (greedy + sampled at T=${r.teacherGuided.temperature}), correction = ${r.teacherGuided.correction}; teacher-free with the ${r.teacherFree.corrector} corrector, rollouts at T=${r.teacherFree.temperature}, every correction verified by executing it in a copy of the state.`,
+    `Evaluation: greedy decoding, at most ${r.maxSteps} steps, speculative inference exactly as spec §5 (one correction attempt); 95% intervals are percentile bootstraps over episodes (${r.bootstrapResamples} resamples, seeded).`,
+  ];
+}
+
+export function resultNotes(res: PipelineResult, wallSeconds: number): string[] {
+  const d = res.datasets;
+  const fmt = (s: Record<string, number> | undefined): string => s
+    ? `${s.total} (planning ${s.planning}, feedback ${s.feedback}: True ${s.feedbackTrue} / Error ${s.feedbackError} / finished ${s.feedbackFinished}, correction ${s.correction})` : '–';
+  const t = Object.entries(res.timings).map(([k, v]) => `${k} ${v.toFixed(0)}s`).join(', ');
+  const tg = res.exploration.teacherGuided as Record<string, unknown> | undefined;
+  const tf = res.exploration.teacherFree as Record<string, unknown> | undefined;
+  const notes = [
+    `Data: teacher-guided ${fmt(d['teacher-guided'])}; teacher-free ${fmt(d['teacher-free'])}; mixes: bc ${d.bc?.total}, bc-tg ${d['bc-tg']?.total}, bc-tf ${d['bc-tf']?.total}, e2cl ${d.e2cl?.total}.`,
+    `Wall time ${(wallSeconds / 60).toFixed(1)} min (${t}).`,
+  ];
+  if (tg) notes.push(`Teacher-guided exploration: ${JSON.stringify(tg)}.`);
+  if (tf) notes.push(`Teacher-free exploration: ${JSON.stringify(tf)}.`);
+  if (res.skippedTasks.length) notes.push(`${res.skippedTasks.length} training tasks skipped (expert program did not execute).`);
+  return notes;
+}
+
+export const command: Command = {
+  name: 'e2cl',
+  summary: 'the main job: train BC / BC+teacher-guided / BC+teacher-free / E2CL, evaluate with and without speculative inference, write a report',
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    const t0 = Date.now();
+    const args = parseArgs(argv, FLAGS, USAGE);
+    if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
+    if (boolFlag(args, 'quick') && boolFlag(args, 'full')) throw new HearthError('cli.usage', 'choose one of --quick and --full', `usage: ${USAGE}`);
+    const named = boolFlag(args, 'full') ? FULL : QUICK;
+    const r: Recipe = structuredClone(named.recipe);
+    r.seed = intFlag(args, 'seed', r.seed);
+    const detail = stringFlag(args, 'detail');
+    if (detail !== undefined) {
+      if (!isDetailLevel(detail)) throw new HearthError('cli.usage', `--detail must be none, generic or specific, got "${detail}"`, `usage: ${USAGE}`);
+      r.detail = detail;
+    }
+    if (boolFlag(args, 'feedback-in-correction')) r.prompt.feedbackInCorrection = true;
+    const history = stringFlag(args, 'history');
+    if (history !== undefined) r.prompt.historySteps = history === 'all' ? undefined : intFlag(args, 'history', 2, 0);
+    const tc = stringFlag(args, 'teacher-correction');
+    if (tc !== undefined) {
+      if (tc !== 'expert' && tc !== 'planner') throw new HearthError('cli.usage', `--teacher-correction must be expert or planner, got "${tc}"`);
+      r.teacherGuided.correction = tc;
+    }
+    const corrector = stringFlag(args, 'corrector');
+    if (corrector !== undefined) {
+      if (corrector !== 'planner' && corrector !== 'llm' && corrector !== 'sample') {
+        throw new HearthError('cli.usage', `--corrector must be planner, llm or sample, got "${corrector}"`);
+      }
+      r.teacherFree.corrector = corrector;
+    }
+    const epochs = stringFlag(args, 'epochs');
+    if (epochs !== undefined) r.finetuneEpochs = intFlag(args, 'epochs', r.finetuneEpochs, 1);
+    const trainCount = intFlag(args, 'train', named.sizes.trainTasks, 1);
+    const evalCount = intFlag(args, 'eval', named.sizes.evalTasks, 1);
+    const logEpisodes = intFlag(args, 'log-episodes', 6, 0);
+    const quiet = boolFlag(args, 'quiet');
+    const out = resolve(stringFlag(args, 'out') ?? join('runs', timestamp()));
+
+    let correctorModel;
+    if (r.teacherFree.corrector === 'llm') {
+      const url = stringFlag(args, 'llm-url');
+      if (!url) throw new HearthError('cli.usage', '--corrector llm needs --llm-url (an OpenAI-compatible endpoint)', 'e.g. --llm-url http://localhost:8000/v1 --llm-model NAME');
+      const { OpenAICompatibleModel } = await import('../../agent/backends/openai.ts') as { OpenAICompatibleModel: new (o: { baseUrl: string; model: string }) => import('../../agent/language-model.ts').LanguageModel };
+      correctorModel = new OpenAICompatibleModel({ baseUrl: url, model: stringFlag(args, 'llm-model') ?? 'default' });
+    }
+
+    const setName = stringFlag(args, 'tasks') ?? 'generated';
+    const splits = await loadSplits(setName, stringFlag(args, 'data'), r.seed, { train: trainCount, seen: evalCount, unseen: evalCount });
+    process.stderr.write(`e2cl: run directory ${out}\n`);
+    // Episode logs: the first `logEpisodes` episodes of every (model, split, mode) cell.
+    const perCell = new Map<string, number>();
+    const sinks = new Map<string, ReturnType<typeof episodeLogSink>>();
+    const onEvalEvent = (model: ModelName, job: EvalJob, e: RolloutEvent): void => {
+      const cell = `${job.split}-${job.speculative ? 'speculative' : 'plain'}`;
+      const key = `${model}/${e.index}`;
+      let sink = sinks.get(key);
+      if (!sink) {
+        const n = perCell.get(`${model}/${cell}`) ?? 0;
+        if (n >= logEpisodes) return;
+        perCell.set(`${model}/${cell}`, n + 1);
+        sink = episodeLogSink(join(out, 'episodes', model, cell), () => job.task,
+          () => ({ name: `e2cl:${model}`, checkpoint: join(out, 'checkpoints', model), speculative: job.speculative, split: job.split }), r.seed,
+          undefined, () => `${String(e.index).padStart(4, '0')}-${safeName(job.task.id)}.jsonl`);
+        sinks.set(key, sink);
+      }
+      sink.onEvent(e);
+      if (e.kind === 'end') sinks.delete(key);
+    };
+
+    const m = named.sizes.model;
+    const res = await runPipeline(out, r, {
+      factory: episodeFactory,
+      provider: localProvider({ config: { layers: m.layers, d: m.d, heads: m.heads, ctx: m.ctx, vocabSize: m.vocab }, lr: m.lr, backend: stringFlag(args, 'backend') }),
+      tasks: { train: splits.train, seen: splits.seen, unseen: splits.unseen },
+      planner: planner(), correctorModel,
+      extraCorpus: CORPUS_EXTRAS,
+      onEvalEvent, quiet,
+    });
+    const wall = (Date.now() - t0) / 1000;
+    const rows = reportRows(res.evals as Record<string, never[]>, { seed: r.seed, resamples: r.bootstrapResamples });
+    const checks = acceptanceChecks(rows, { wallSeconds: wall, limitSeconds: r.name === 'quick' ? 15 * 60 : Infinity });
+    const curves = Object.entries(res.curves).map(([name, pts]) => ({ name, points: smooth(pts.map((p) => ({ x: p.step, y: p.loss }))) }));
+    const notes = [...recipeNotes(named, r, { train: splits.train.length, seen: splits.seen.length, unseen: splits.unseen.length }), ...resultNotes(res, wall)];
+    if (splits.dropped.length) notes.push(`${splits.dropped.length} training tasks dropped: the planner found no program for them.`);
+    const input = { title: `Hearth E2CL run (${r.name})`, rows, curves, notes, checks };
+    writeFileAtomic(join(out, 'report.md'), markdownReport(input));
+    writeFileAtomic(join(out, 'report.html'), htmlReport(input));
+    writeFileAtomic(join(out, 'results.json'), JSON.stringify({ recipe: r, sizes: named.sizes, rows, checks, timings: res.timings, datasets: res.datasets, exploration: res.exploration, wallSeconds: wall }, null, 2));
+    for (const split of splitsOf(rows)) {
+      process.stdout.write(`\n${split} tasks (rates in %, 95% bootstrap intervals):\n${markdownTable(rows, split)}\n`);
+    }
+    process.stdout.write(`\n${checks.map((c) => `${c.pass ? 'PASS' : 'MISS'}  ${c.name}: ${c.detail}`).join('\n')}\n`);
+    process.stdout.write(`\nreport: ${join(out, 'report.md')} and ${join(out, 'report.html')}; episode logs: ${join(out, 'episodes')} (open with \`hearth view\`)\n`);
+    return 0;
+  },
+};
+
+/** Exponential moving average of a loss curve, for a readable plot (raw values: curve.json in each epoch checkpoint). */
+function smooth(points: Array<{ x: number; y: number }>, alpha = 0.1): Array<{ x: number; y: number }> {
+  let ema: number | undefined;
+  return points.map((p) => { ema = ema === undefined ? p.y : ema + alpha * (p.y - ema); return { x: p.x, y: ema }; });
+}
+
+/** Text the tokenizer should know besides planning data: the feedback and correction side. */
+const CORPUS_EXTRAS: string[] = [
+  'You are a world simulator. You need to generate the feedback according to plans. ',
+  'You are a replanner. Given the original plan, you are expected to generate the new plan according to the feedback. ',
+  '\nFeedback: True', '\nFeedback: Error, Robot agent is not close to', 'Task finished', ' A corrective step would be',
+  'Error, Robot agent does not have a free hand', 'Error, Robot agent is not holding', "isn't available in the environment.",
+];

@@ -1,0 +1,324 @@
+/**
+ * Episode logs: JSONL following env/schema/episode-log.schema.json. Line 1 is a header (content
+ * hashes of the scene and of the action schema, seed, task, agent, and the initial scene), then
+ * one record per step, then an end record. Every record is appended and fsync'd before the
+ * writer returns, so a crash loses at most the step in flight.
+ *
+ * `readEpisodeLog` validates each line (ajv, against the schema's definition for its `type`);
+ * on a malformed or truncated line it returns the steps before it and an error naming the line.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { ACTION_ALIASES, ACTION_LIST } from './actions.ts';
+import type { Compat } from './executor.ts';
+import type { CharacterState, Episode, StepExtras, StepOutcome } from './episode.ts';
+import { HearthError } from './errors.ts';
+import type { Failure } from './failure.ts';
+import type { GoalPredicate, GoalProgress } from './goal.ts';
+import type { GraphDiff, GraphJSON } from './graph.ts';
+import { NL_TEMPLATES } from './nl.ts';
+import type { Task } from './task.ts';
+
+export const EPISODE_LOG_VERSION = 1;
+
+export interface LogHeader {
+  type: 'header';
+  version: 1;
+  createdAt?: string;
+  sceneHash: string;
+  actionSchemaHash: string;
+  taskSetHash?: string;
+  seed: number;
+  compat?: Compat;
+  task?: { id?: string; title?: string; description?: string; goal?: GoalPredicate[]; expert?: string[] };
+  agent?: Record<string, unknown>;
+  scene: GraphJSON;
+}
+
+export interface LogStep extends StepExtras {
+  type: 'step';
+  t: number;
+  action: string;
+  script?: string | null;
+  ok: boolean;
+  failure: Failure | null;
+  diff: GraphDiff;
+  goal: GoalProgress;
+  observation?: string;
+  character?: CharacterState;
+}
+
+export interface LogEnd {
+  type: 'end';
+  steps: number;
+  success: boolean;
+  terminated: boolean;
+  truncated: boolean;
+  goal?: GoalProgress;
+}
+
+// ---- hashing ----------------------------------------------------------------------------
+
+/** JSON with object keys sorted at every level (arrays keep their order): equal content, equal text. */
+export function canonicalJSON(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as Record<string, unknown>).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = sortKeys(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** sha256 of the canonical scene JSON. */
+export function sceneHash(scene: GraphJSON): string {
+  return sha256(canonicalJSON(scene));
+}
+
+/**
+ * The action schema an episode ran under: the verbs with their arity, the aliases, the NL
+ * templates and the compat mode. Its hash changes whenever any of them does.
+ */
+export function actionSchema(compat: Compat = 'v1'): unknown {
+  return {
+    actions: ACTION_LIST.map((a) => [a.name, a.arity]),
+    aliases: ACTION_ALIASES,
+    nl: NL_TEMPLATES.map((x) => [x.action, x.arity, x.template]),
+    compat,
+  };
+}
+
+export function actionSchemaHash(compat: Compat = 'v1'): string {
+  return sha256(canonicalJSON(actionSchema(compat)));
+}
+
+// ---- writing ----------------------------------------------------------------------------
+
+export interface HeaderInput {
+  task: Task;
+  seed: number;
+  compat?: Compat;
+  agent?: Record<string, unknown>;
+  taskSetHash?: string;
+  /** ISO time; `false` leaves it out (byte-identical logs for identical runs). Default: now. */
+  createdAt?: string | false;
+}
+
+/** The header record of an episode (scene = the task's initial scene). */
+export function makeHeader(input: HeaderInput): LogHeader {
+  const { task } = input;
+  const compat = input.compat ?? 'v1';
+  const h: LogHeader = {
+    type: 'header', version: EPISODE_LOG_VERSION,
+    sceneHash: sceneHash(task.scene), actionSchemaHash: actionSchemaHash(compat),
+    seed: input.seed, compat,
+    task: { id: task.id, title: task.title, description: task.description, goal: task.goal },
+    scene: task.scene,
+  };
+  if (task.expert) h.task!.expert = task.expert;
+  if (input.createdAt !== false) h.createdAt = input.createdAt ?? new Date().toISOString();
+  if (input.taskSetHash !== undefined) h.taskSetHash = input.taskSetHash;
+  if (input.agent !== undefined) h.agent = input.agent;
+  return h;
+}
+
+/** The step record of an outcome. */
+export function stepRecord(out: StepOutcome): LogStep {
+  const r: LogStep = {
+    type: 'step', t: out.t, action: out.action, script: out.script ?? null, ok: out.ok,
+    failure: out.failure ?? null, diff: out.info.diff, goal: out.goal, observation: out.observation,
+    character: out.info.character,
+  };
+  if (out.extras?.prompt !== undefined) r.prompt = out.extras.prompt;
+  if (out.extras?.output !== undefined) r.output = out.extras.output;
+  if (out.extras?.speculative !== undefined) r.speculative = out.extras.speculative;
+  return r;
+}
+
+/** Appends records to a JSONL file, fsync'ing each one. */
+export class EpisodeLogWriter {
+  readonly path: string;
+  private fd: number | undefined;
+  private steps = 0;
+  private executed = 0;
+  private last: StepOutcome | undefined;
+  private ended = false;
+
+  private constructor(path: string, fd: number) {
+    this.path = path;
+    this.fd = fd;
+  }
+
+  /** Create (or truncate) `path`, creating its directory, and write the header. */
+  static create(path: string, header: LogHeader | HeaderInput): EpisodeLogWriter {
+    let fd: number;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      fd = openSync(path, 'w');
+    } catch (e) {
+      throw new HearthError('log.write', `cannot write episode log ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        'choose a path in a writable directory');
+    }
+    const w = new EpisodeLogWriter(path, fd);
+    w.append('type' in header ? header : makeHeader(header));
+    return w;
+  }
+
+  /** A writer for an episode that has been reset (seed, compat and task taken from it). */
+  static forEpisode(path: string, episode: Episode, extra: Omit<HeaderInput, 'task' | 'seed' | 'compat'> = {}): EpisodeLogWriter {
+    return EpisodeLogWriter.create(path, { ...extra, task: episode.task, seed: episode.seed, compat: episode.options.compat ?? 'v1' });
+  }
+
+  private append(record: object): void {
+    if (this.fd === undefined) throw new Error(`episode log ${this.path} is closed`);
+    const text = JSON.stringify(record) + '\n';
+    try {
+      writeSync(this.fd, text);
+      fsyncSync(this.fd);
+    } catch (e) {
+      throw new HearthError('log.write', `cannot append to episode log ${this.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        'check free disk space and permissions');
+    }
+  }
+
+  /** Append one step. */
+  step(out: StepOutcome): void {
+    if (this.ended) throw new Error(`episode log ${this.path} already has its end record`);
+    this.append(stepRecord(out));
+    this.steps++;
+    if (!out.info.end) this.executed++;
+    this.last = out;
+  }
+
+  /**
+   * Append the end record and close. Without arguments it is derived from the last step
+   * (`steps` counts executed actions: END is not one).
+   */
+  end(summary?: Omit<LogEnd, 'type'>): void {
+    if (this.ended) return;
+    const s = summary ?? {
+      steps: this.executed,
+      success: this.last?.info.success ?? false,
+      terminated: this.last?.terminated ?? false,
+      truncated: this.last?.truncated ?? false,
+      ...(this.last ? { goal: this.last.goal } : {}),
+    };
+    this.append({ type: 'end', ...s });
+    this.ended = true;
+    this.close();
+  }
+
+  /** Close without an end record (an interrupted episode). */
+  close(): void {
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  /** Number of step records written. */
+  get stepCount(): number { return this.steps; }
+}
+
+// ---- reading ----------------------------------------------------------------------------
+
+export interface EpisodeLog {
+  header: LogHeader;
+  steps: LogStep[];
+  end?: LogEnd;
+  /** The first bad line (1-based) and what is wrong with it; records after it are not read. */
+  error?: { line: number; message: string };
+}
+
+let validators: Record<'header' | 'step' | 'end', ValidateFunction> | undefined;
+
+function loadValidators(): Record<'header' | 'step' | 'end', ValidateFunction> {
+  if (validators) return validators;
+  const schema = JSON.parse(readFileSync(new URL('./schema/episode-log.schema.json', import.meta.url), 'utf8')) as { $id: string };
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  ajv.addSchema(schema);
+  const get = (name: string): ValidateFunction => {
+    const v = ajv.getSchema(`${schema.$id}#/definitions/${name}`);
+    if (!v) throw new Error(`episode-log schema has no definition "${name}"`);
+    return v;
+  };
+  validators = { header: get('header'), step: get('step'), end: get('end') };
+  return validators;
+}
+
+function ajvText(v: ValidateFunction): string {
+  const e = v.errors?.[0];
+  if (!e) return 'invalid';
+  return `${e.instancePath || '(record)'} ${e.message ?? 'is invalid'}`;
+}
+
+/**
+ * Read and validate an episode log. Throws HearthError when the file cannot be read or its
+ * first line is not a valid header; otherwise returns everything valid up to the first bad
+ * line, with `error` naming that line.
+ */
+export function readEpisodeLog(path: string): EpisodeLog {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HearthError('log.read', `cannot read episode log ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      'check the path');
+  }
+  const v = loadValidators();
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const parse = (i: number): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } => {
+    try {
+      const value: unknown = JSON.parse(lines[i]);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: 'not a JSON object' };
+      return { ok: true, value: value as Record<string, unknown> };
+    } catch (e) {
+      const cut = i === lines.length - 1 && !text.endsWith('\n');
+      return { ok: false, message: `${cut ? 'truncated line: ' : ''}invalid JSON (${(e as Error).message})` };
+    }
+  };
+
+  if (lines.length === 0) throw new HearthError('log.header', `episode log ${path} is empty`, 'an episode log starts with a header line');
+  const first = parse(0);
+  if (!first.ok) throw new HearthError('log.header', `episode log ${path}: line 1: ${first.message}`, 'line 1 must be the header record');
+  if (first.value.type !== 'header' || !v.header(first.value)) {
+    const why = first.value.type !== 'header' ? `expected a header record, got type ${JSON.stringify(first.value.type)}` : ajvText(v.header);
+    throw new HearthError('log.header', `episode log ${path}: line 1: ${why}`, 'line 1 must be the header record');
+  }
+  const log: EpisodeLog = { header: first.value as unknown as LogHeader, steps: [] };
+
+  for (let i = 1; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const bad = (message: string): EpisodeLog => { log.error = { line: lineNo, message: `line ${lineNo}: ${message}` }; return log; };
+    if (log.end) return bad('record after the end record');
+    const r = parse(i);
+    if (!r.ok) return bad(r.message);
+    const rec = r.value;
+    if (rec.type === 'step') {
+      if (!v.step(rec)) return bad(`invalid step record: ${ajvText(v.step)}`);
+      const expected = log.steps.length + 1;
+      if (rec.t !== expected) return bad(`step record has t=${String(rec.t)}, expected ${expected}`);
+      log.steps.push(rec as unknown as LogStep);
+    } else if (rec.type === 'end') {
+      if (!v.end(rec)) return bad(`invalid end record: ${ajvText(v.end)}`);
+      log.end = rec as unknown as LogEnd;
+    } else {
+      return bad(`unknown record type ${JSON.stringify(rec.type)} (expected "step" or "end")`);
+    }
+  }
+  return log;
+}

@@ -1,0 +1,148 @@
+/**
+ * The `generated` task set: tasks from subgoal templates over generated scenes, seeded.
+ *
+ * Ids say everything needed to rebuild a task: `generated/s<seed>/<n>` (train),
+ * `generated/s<seed>/seen/<n>`, `generated/s<seed>/unseen/<n>`. Task n of a split is drawn
+ * from its own seed (seed, split, n), so it does not depend on the tasks before it.
+ *
+ * Splits:
+ * - train and seen use the seed's TRAIN_SCENES training scenes; a task belongs to seen iff a
+ *   hash of its scene and goal falls in the seen bucket, so the two never share a task.
+ * - unseen uses UNSEEN_SCENES held-out scenes, and every unseen task contains at least one
+ *   held-out (template, object class) combination, which train and seen never use.
+ *
+ * Not filtered by the planner (generator and planner are checked against each other):
+ * solvability comes from the templates' own v1 preconditions (see templates.ts).
+ */
+import { HearthError } from '../../errors.ts';
+import { SceneGraph, type GraphJSON } from '../../graph.ts';
+import { Prng } from '../../prng.ts';
+import type { Split, Task, TaskQuery, TaskSet } from '../../task.ts';
+import { generateScene } from '../../scenes/generate.ts';
+import { deriveSeed } from '../../scenes/seeds.ts';
+import { compatible, enumerateSubgoals, SceneFacts, TEMPLATES, type Subgoal, type TemplateName } from './templates.ts';
+
+export const TRAIN_SCENES = 48;
+export const UNSEEN_SCENES = 12;
+const SEEN_BUCKETS = 5;
+const HELD_OUT_BUCKETS = 6;
+const MAX_ATTEMPTS = 200;
+
+const TEMPLATE_WEIGHT: Record<TemplateName, number> = {
+  put_in: 3, put_on: 2, switch_on: 1.5, switch_off: 1, open: 1, close: 1, wash: 1.5, sit: 0.8, lie: 0.5, watch: 0.8,
+};
+/** Subgoal count: 1 (35%), 2 (30%), 3 (20%), 4 (15%). */
+const SIZE_WEIGHTS = [0.35, 0.3, 0.2, 0.15];
+
+/** Whether a (template, object class) combination is held out for the unseen split. */
+export function isHeldOut(combo: string): boolean {
+  return deriveSeed('held-out', combo) % HELD_OUT_BUCKETS === 0;
+}
+
+export function sceneSeed(seed: number, heldOut: boolean, index: number): number {
+  return deriveSeed('generated', seed, heldOut ? 'held-out-scene' : 'scene', index);
+}
+
+interface SceneEntry { json: GraphJSON; facts: SceneFacts; subgoals: Subgoal[] }
+
+export function taskId(seed: number, split: Split, index: number): string {
+  const n = String(index).padStart(4, '0');
+  return split === 'train' ? `generated/s${seed}/${n}` : `generated/s${seed}/${split}/${n}`;
+}
+
+export function parseGeneratedId(id: string): { seed: number; split: Split; index: number } {
+  const m = /^generated\/s(-?\d+)\/(?:(seen|unseen|train)\/)?(\d+)$/.exec(id);
+  if (!m) {
+    throw new HearthError('task.unknown_id', `"${id}" is not a generated task id`,
+      'use generated/s<seed>/<n>, generated/s<seed>/seen/<n> or generated/s<seed>/unseen/<n>, e.g. generated/s77/0003');
+  }
+  return { seed: Number(m[1]), split: (m[2] ?? 'train') as Split, index: Number(m[3]) };
+}
+
+function capitalise(s: string): string { return s.charAt(0).toUpperCase() + s.slice(1); }
+
+function joinPhrases(parts: string[]): string {
+  if (parts.length === 1) return parts[0];
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+function weighted<T>(prng: Prng, items: readonly T[], weight: (t: T) => number): T {
+  let total = 0;
+  for (const it of items) total += weight(it);
+  let t = prng.next() * total;
+  for (const it of items) if ((t -= weight(it)) < 0) return it;
+  return items[items.length - 1];
+}
+
+export class GeneratedTaskSet implements TaskSet {
+  readonly name = 'generated';
+  /** Scenes by scene seed (a scene is shared by many tasks: treat task.scene as read-only). */
+  private readonly scenes = new Map<number, SceneEntry>();
+
+  private scene(seed: number): SceneEntry {
+    let e = this.scenes.get(seed);
+    if (!e) {
+      const json = generateScene(seed);
+      const facts = new SceneFacts(SceneGraph.fromJSON(json, { source: `generated scene ${seed}` }));
+      e = { json, facts, subgoals: enumerateSubgoals(facts) };
+      if (this.scenes.size > 256) this.scenes.clear();
+      this.scenes.set(seed, e);
+    }
+    return e;
+  }
+
+  list(query: TaskQuery = {}): Task[] {
+    const split = query.split ?? 'train';
+    const seed = query.seed ?? 0;
+    const count = query.count ?? 100;
+    if (!Number.isInteger(seed)) throw new HearthError('task.seed', `seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(count) || count < 0) throw new HearthError('task.count', `count must be a non-negative integer, got ${count}`);
+    const out: Task[] = [];
+    for (let i = 0; i < count; i++) out.push(this.make(seed, split, i));
+    return out;
+  }
+
+  get(id: string): Task {
+    const { seed, split, index } = parseGeneratedId(id);
+    return this.make(seed, split, index);
+  }
+
+  /** Task `index` of a split: rejection-sampled from its own seed until it fits the split. */
+  make(seed: number, split: Split, index: number): Task {
+    const prng = new Prng(deriveSeed('generated-task', seed, split, index));
+    const unseen = split === 'unseen';
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const sceneIndex = prng.int(unseen ? UNSEEN_SCENES : TRAIN_SCENES);
+      const sSeed = sceneSeed(seed, unseen, sceneIndex);
+      const scene = this.scene(sSeed);
+      const pool = scene.subgoals.filter((s) => unseen || !isHeldOut(s.combo));
+      if (pool.length === 0) continue;
+      const size = 1 + SIZE_WEIGHTS.indexOf(weighted(prng, SIZE_WEIGHTS, (w) => w));
+      const chosen: Subgoal[] = [];
+      for (let k = 0; k < size * 4 && chosen.length < size; k++) {
+        const templates = TEMPLATES.filter((t) => pool.some((s) => s.template === t));
+        const template = weighted(prng, templates, (t) => TEMPLATE_WEIGHT[t]);
+        const options = pool.filter((s) => s.template === template && compatible(chosen, s));
+        if (options.length === 0) continue;
+        chosen.push(weighted(prng, options, (s) => (s.needsOpening ? 2 : 1)));
+      }
+      if (chosen.length === 0) continue;
+      if (unseen && !chosen.some((s) => isHeldOut(s.combo))) continue;
+      const goal = chosen.flatMap((s) => s.goal);
+      if (!unseen) {
+        const signature = `${sceneIndex}|${goal.map((p) => JSON.stringify(p)).sort().join(';')}`;
+        const seenBucket = deriveSeed('seen', seed, signature) % SEEN_BUCKETS === 0;
+        if (seenBucket !== (split === 'seen')) continue;
+      }
+      return {
+        id: taskId(seed, split, index),
+        title: capitalise(joinPhrases(chosen.map((s) => s.short))),
+        description: chosen.map((s) => s.long).join(' '),
+        split,
+        scene: scene.json,
+        goal,
+      };
+    }
+    throw new Error(`generated task ${taskId(seed, split, index)}: no task fits after ${MAX_ATTEMPTS} attempts`);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The local TensorFlow.js transformer (agent/) as a `ModelProvider` for E2CL training:
+ * supervised fine-tuning on `{input, output}` pairs (loss on the output tokens and EOS
+ * only, no loss weights: the paper's recipe) with AdamW, warmup + cosine schedule and
+ * gradient clipping (alignment/optim.ts). Checkpoints carry the optimizer moments and step
+ * so that a resumed run continues exactly.
+ */
+import { readCheckpoint, writeCheckpointFiles } from '../agent/checkpoint.ts';
+import { type LocalModel, createModel, loadModel } from '../agent/local-model.ts';
+import { maskedCrossEntropy } from '../agent/logprob.ts';
+import type { ModelConfig } from '../agent/model.ts';
+import { tf } from '../agent/tfjs.ts';
+import { AdamW, clipByGlobalNorm } from '../alignment/optim.ts';
+import type { IOPair } from '../alignment/datasets/export.ts';
+import { mixSeed } from '../alignment/datasets/rng.ts';
+import type { ModelProvider, TrainableModel } from './training.ts';
+
+export interface LocalProviderOptions {
+  config: Partial<ModelConfig>;
+  lr: number;
+  warmupSteps?: number;
+  clip?: number;
+  weightDecay?: number;
+  backend?: string;
+}
+
+class LocalTrainable implements TrainableModel {
+  private adam: AdamW | null = null;
+  private pending: { step: number; tensors: Map<string, { shape: number[]; data: Float32Array }> } | null = null;
+  private totalSteps = 1;
+
+  constructor(readonly lm: LocalModel, private readonly o: LocalProviderOptions) {}
+
+  restoreOptimizer(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>, totalSteps: number): void {
+    this.pending = { step, tensors };
+    this.totalSteps = totalSteps;
+  }
+
+  prepare(totalSteps: number): void {
+    this.totalSteps = totalSteps;
+    this.adam?.dispose();
+    this.adam = new AdamW({
+      lr: this.o.lr, warmupSteps: this.o.warmupSteps ?? Math.min(50, Math.ceil(totalSteps / 10)), totalSteps,
+      weightDecay: this.o.weightDecay ?? 0.1,
+    });
+    if (this.pending) {
+      this.adam.loadState(this.pending.step, this.pending.tensors);
+      this.pending = null;
+    }
+  }
+
+  async trainStep(batch: readonly IOPair[]): Promise<number> {
+    if (!this.adam) this.prepare(this.totalSteps);
+    const adam = this.adam!;
+    const params = this.lm.model.namedTensors();
+    const b = this.lm.batchPairs(batch.map((p) => ({ input: p.input, output: p.output })), true);
+    const dropoutSeed = mixSeed(this.lm.meta.seed, 'dropout', adam.step);
+    const { value, grads } = tf.variableGrads(() => {
+      const { logits } = this.lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid, train: true, dropoutSeed, logits: 'all' });
+      return maskedCrossEntropy(logits!, b.targets, b.mask);
+    }, [...params.values()]);
+    const byName = new Map<string, tf.Tensor>();
+    for (const [name, v] of params) {
+      const g = grads[v.name];
+      if (g) byName.set(name, g);
+    }
+    clipByGlobalNorm(byName, this.o.clip ?? 1.0);
+    adam.apply(params, byName);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    for (const g of byName.values()) g.dispose();
+    for (const g of Object.values(grads)) if (!g.isDisposed) g.dispose();
+    this.lm.meta.step = adam.step;
+    return loss;
+  }
+
+  async save(dir: string): Promise<void> {
+    const adam = this.adam;
+    writeCheckpointFiles(dir, this.lm.checkpointContent({
+      groups: adam ? { optimizer: adam.stateTensors() } : {},
+      trainer: { adamStep: adam?.step ?? 0, totalSteps: this.totalSteps, lr: this.o.lr },
+    }));
+  }
+
+  dispose(): void {
+    this.adam?.dispose();
+    void this.lm.dispose();
+  }
+}
+
+export function localProvider(o: LocalProviderOptions): ModelProvider {
+  return {
+    async create(corpus, seed) {
+      const lm = await createModel({ config: o.config, corpus, seed, backend: o.backend });
+      return new LocalTrainable(lm, o);
+    },
+    async load(dir, mode = 'eval') {
+      const lm = await loadModel(dir, { backend: o.backend });
+      const t = new LocalTrainable(lm, o);
+      if (mode === 'resume') {
+        const { manifest, groups } = readCheckpoint(dir);
+        const trainer = (manifest.trainer ?? {}) as { adamStep?: number; totalSteps?: number };
+        if (groups.optimizer) t.restoreOptimizer(trainer.adamStep ?? 0, groups.optimizer, trainer.totalSteps ?? 1);
+      }
+      return t;
+    },
+  };
+}

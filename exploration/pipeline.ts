@@ -1,0 +1,298 @@
+/**
+ * The E2CL main job as one resumable pipeline (issue 5 item 9):
+ *
+ *   expert trajectories → planning data → train `bc-init` (the exploring agent)
+ *   → teacher-guided exploration + teacher-free exploration (with `bc-init`)
+ *   → fine-tune from `bc-init`, same epochs each: `bc` (planning only), `bc-tg`
+ *     (+ teacher-guided), `bc-tf` (+ teacher-free), `e2cl` (+ both)
+ *   → evaluate every model with and without speculative inference on seen and unseen tasks.
+ *
+ * Every stage writes its output atomically under `out/` and is skipped when the output is
+ * already there, and training resumes from its last finished epoch, so rerunning the same
+ * command after a crash continues where it stopped. Models, tasks, simulator and planner
+ * are injected (the CLI wires the real ones; tests use doubles).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LanguageModel } from '../agent/language-model.ts';
+import type { Task } from '../env/task.ts';
+import { type IOPair, writeE2CLJsonl, writeFileAtomic, writeTrlJsonl } from '../alignment/datasets/export.ts';
+import { mixRecords } from '../alignment/datasets/mix.ts';
+import type { PromptOptions } from '../alignment/datasets/prompts.ts';
+import { type E2CLRecord, planningRecords, recordStats } from '../alignment/datasets/records.ts';
+import { mixSeed } from '../alignment/datasets/rng.ts';
+import type { DetailLevel } from '../feedback/targets.ts';
+import { BatchedDecoder } from './batching.ts';
+import { type Corrector, type TeacherPlanner, llmCorrector, plannerCorrector, sampleCorrector } from './correctors.ts';
+import type { EpisodeFactory } from './env-adapter.ts';
+import { type ExpertTrajectory, expertTrajectory } from './expert.ts';
+import type { PolicyConfig } from './policy.ts';
+import { Progress } from './progress.ts';
+import { type RolloutEpisode, type RolloutEvent, type RolloutJob, runRollout } from './rollout.ts';
+import { teacherFree } from './teacher-free.ts';
+import { teacherGuided } from './teacher-guided.ts';
+import { type CurvePoint, type ModelProvider, type TrainableModel, resolveCheckpoint, trainOnMix } from './training.ts';
+
+export const MODEL_NAMES = ['bc', 'bc-tg', 'bc-tf', 'e2cl'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export interface Recipe {
+  name: string;
+  seed: number;
+  prompt: PromptOptions;
+  detail: DetailLevel;
+  /** Epochs of the exploring agent `bc-init` (from scratch). */
+  initEpochs: number;
+  /** Epochs of each final model, fine-tuned from `bc-init` on its mix. */
+  finetuneEpochs: number;
+  batchSize: number;
+  maxSteps: number;
+  actionTokens: number;
+  feedbackTokens: number;
+  concurrency: number;
+  maxBatch: number;
+  teacherGuided: { samples: number; temperature: number; correction: 'expert' | 'planner' };
+  teacherFree: { corrector: 'planner' | 'llm' | 'sample'; temperature: number; samples: number; episodesPerTask: number };
+  episodeTimeoutMs?: number;
+  bootstrapResamples: number;
+}
+
+export interface PipelineDeps {
+  factory: EpisodeFactory;
+  provider: ModelProvider;
+  tasks: { train: Task[]; seen: Task[]; unseen: Task[] };
+  planner?: TeacherPlanner;
+  /** For the `llm` corrector (an OpenAI-compatible endpoint through agent/backends). */
+  correctorModel?: LanguageModel;
+  /** Extra text for the tokenizer corpus (so that feedback messages are in its vocabulary). */
+  extraCorpus?: string[];
+  /** Called with every evaluation event (episode logs). */
+  onEvalEvent?: (model: ModelName, job: EvalJob, e: RolloutEvent) => void;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EvalJob {
+  split: 'seen' | 'unseen';
+  speculative: boolean;
+  task: Task;
+}
+
+/** What the report needs of an evaluated episode (no scene), stored as JSON. */
+export interface EvalEpisode {
+  taskId: string;
+  split: string;
+  speculative: boolean;
+  success: boolean;
+  goal: { satisfied: number; total: number };
+  steps: Array<{ action: string; ok: boolean; predictedFeedback?: string | null; corrected?: boolean; proposed?: string }>;
+  expert?: string[];
+  reason: string;
+  calls: number;
+}
+
+export interface PipelineResult {
+  out: string;
+  datasets: Record<string, Record<string, number>>;
+  exploration: Record<string, unknown>;
+  curves: Record<string, CurvePoint[]>;
+  evals: Record<ModelName, EvalEpisode[]>;
+  timings: Record<string, number>;
+  skippedTasks: Array<{ id: string; reason: string }>;
+}
+
+function readRecords(path: string): E2CLRecord[] {
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as E2CLRecord);
+}
+
+function writeRecords(path: string, rs: readonly E2CLRecord[]): void {
+  writeFileAtomic(path, rs.map((r) => JSON.stringify(r)).join('\n') + (rs.length ? '\n' : ''));
+}
+
+function cached<T>(path: string, make: () => Promise<T>): Promise<T> {
+  if (existsSync(path)) return Promise.resolve(JSON.parse(readFileSync(path, 'utf8')) as T);
+  return make().then((v) => { writeFileAtomic(path, JSON.stringify(v)); return v; });
+}
+
+/** What `hearth eval` needs to prompt a checkpoint the way it was trained (saved beside it). */
+export interface InferenceSettings {
+  prompt: PromptOptions;
+  actionTokens: number;
+  feedbackTokens: number;
+  maxSteps: number;
+  detail: DetailLevel;
+  recipe: string;
+}
+
+export function inferenceSettings(r: Recipe): InferenceSettings {
+  return { prompt: r.prompt, actionTokens: r.actionTokens, feedbackTokens: r.feedbackTokens, maxSteps: r.maxSteps, detail: r.detail, recipe: r.name };
+}
+
+export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens'>): PolicyConfig {
+  return {
+    prompt: r.prompt,
+    actionOptions: { maxTokens: r.actionTokens, stop: ['\n'] },
+    feedbackOptions: { maxTokens: r.feedbackTokens, stop: ['\n'] },
+  };
+}
+
+export function toEvalEpisode(e: RolloutEpisode, split: string): EvalEpisode {
+  return {
+    taskId: e.taskId, split, speculative: e.speculative, success: e.success, goal: e.goal,
+    steps: e.steps.map((s) => ({ action: s.action, ok: s.ok, predictedFeedback: s.predictedFeedback ?? null, corrected: s.corrected, proposed: s.speculative?.proposed })),
+    expert: e.expert, reason: e.reason, calls: e.calls,
+  };
+}
+
+export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDeps): Promise<PipelineResult> {
+  const log = deps.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const v = await f();
+    timings[name] = (timings[name] ?? 0) + (Date.now() - t0) / 1000;
+    return v;
+  };
+  const ds = (n: string): string => join(out, 'datasets', n);
+  const ck = (n: string): string => join(out, 'checkpoints', n);
+  const policy = policyOf(recipe);
+
+  // 1. Expert trajectories and behaviour-cloning data.
+  const skippedTasks: Array<{ id: string; reason: string }> = [];
+  const trajectories: ExpertTrajectory[] = [];
+  for (const t of deps.tasks.train) {
+    const r = expertTrajectory(t, deps.factory, recipe.seed);
+    if (r.ok) trajectories.push(r.trajectory); else skippedTasks.push({ id: t.id, reason: r.reason });
+  }
+  if (trajectories.length === 0) throw new Error('no training task has an executable expert program');
+  const planning = trajectories.flatMap((tr) => planningRecords(tr.task, tr.steps, recipe.prompt));
+  if (!existsSync(ds('planning.records.jsonl'))) writeRecords(ds('planning.records.jsonl'), planning);
+  log(`e2cl: ${trajectories.length} expert trajectories (${skippedTasks.length} skipped), ${planning.length} planning records`);
+
+  // 2. The exploring agent.
+  const corpus = [...planning.map((r) => r.input + r.output), ...(deps.extraCorpus ?? [])];
+  const train = async (name: string, records: readonly IOPair[], init: Parameters<typeof trainOnMix>[0]['init'], epochs: number) =>
+    timed(`train:${name}`, async () => {
+      const steps = epochs * Math.ceil(records.length / recipe.batchSize);
+      const progress = new Progress(`train ${name}`, steps, deps.quiet);
+      const r = await trainOnMix({ provider: deps.provider, records, init, epochs, batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name), progress });
+      writeFileAtomic(join(ck(name), 'e2cl.json'), JSON.stringify(inferenceSettings(recipe), null, 2));
+      return r;
+    });
+  const init = await train('bc-init', planning, { kind: 'scratch', corpus }, recipe.initEpochs);
+  const curves: Record<string, CurvePoint[]> = { 'bc-init': init.curve };
+
+  // 3. Exploration with the BC agent.
+  const explorer = init.model;
+  const tgPath = ds('teacher-guided.records.jsonl');
+  const tfPath = ds('teacher-free.records.jsonl');
+  const exploration: Record<string, unknown> = existsSync(join(out, 'exploration.json'))
+    ? JSON.parse(readFileSync(join(out, 'exploration.json'), 'utf8')) as Record<string, unknown> : {};
+  if (!existsSync(tgPath)) {
+    await timed('explore:teacher-guided', async () => {
+      const dec = new BatchedDecoder(explorer.lm, { maxBatch: recipe.maxBatch });
+      const prefixes = trajectories.reduce((n, tr) => n + tr.steps.length + 1, 0);
+      const r = await teacherGuided(trajectories, dec, {
+        factory: deps.factory, seed: recipe.seed, prompt: recipe.prompt, detail: recipe.detail,
+        correction: recipe.teacherGuided.correction, planner: deps.planner, samples: recipe.teacherGuided.samples,
+        temperature: recipe.teacherGuided.temperature, maxTokens: recipe.actionTokens,
+      }, new Progress('teacher-guided exploration', prefixes, deps.quiet));
+      dec.close();
+      exploration.teacherGuided = { ...r.stats, decoder: dec.stats };
+      writeRecords(tgPath, r.records);
+    });
+  }
+  if (!existsSync(tfPath)) {
+    await timed('explore:teacher-free', async () => {
+      const dec = new BatchedDecoder(explorer.lm, { maxBatch: recipe.maxBatch });
+      const corrector = makeCorrector(recipe, deps);
+      const jobs: Task[] = [];
+      for (let i = 0; i < recipe.teacherFree.episodesPerTask; i++) jobs.push(...deps.tasks.train);
+      const tfPolicy: PolicyConfig = recipe.teacherFree.temperature > 0
+        ? { ...policy, actionOptions: { ...policy.actionOptions, temperature: recipe.teacherFree.temperature, seed: recipe.seed } }
+        : policy;
+      const r = await teacherFree(jobs, dec, {
+        factory: deps.factory, seed: recipe.seed, policy: tfPolicy, detail: recipe.detail, corrector,
+        maxSteps: recipe.maxSteps, concurrency: recipe.concurrency, timeoutMs: recipe.episodeTimeoutMs,
+      }, new Progress('teacher-free exploration', jobs.length, deps.quiet));
+      dec.close();
+      exploration.teacherFree = { ...r.stats, corrector: corrector.name, decoder: dec.stats };
+      writeRecords(tfPath, r.records);
+    });
+  }
+  writeFileAtomic(join(out, 'exploration.json'), JSON.stringify(exploration, null, 2));
+  const tg = readRecords(tgPath);
+  const tf = readRecords(tfPath);
+
+  // 4. The four models, each fine-tuned from bc-init on its shuffled mix.
+  const mixes: Record<ModelName, E2CLRecord[]> = {
+    bc: mixRecords([planning], mixSeed(recipe.seed, 'mix', 'bc')),
+    'bc-tg': mixRecords([planning, tg], mixSeed(recipe.seed, 'mix', 'bc-tg')),
+    'bc-tf': mixRecords([planning, tf], mixSeed(recipe.seed, 'mix', 'bc-tf')),
+    e2cl: mixRecords([planning, tg, tf], mixSeed(recipe.seed, 'mix', 'e2cl')),
+  };
+  const datasets: Record<string, Record<string, number>> = {
+    planning: recordStats(planning), 'teacher-guided': recordStats(tg), 'teacher-free': recordStats(tf),
+  };
+  for (const name of MODEL_NAMES) {
+    datasets[name] = recordStats(mixes[name]);
+    writeE2CLJsonl(ds(`${name}.e2cl.jsonl`), mixes[name]);
+    writeTrlJsonl(ds(`${name}.trl.jsonl`), mixes[name]);
+  }
+  explorer.dispose?.();
+  const models: Partial<Record<ModelName, TrainableModel>> = {};
+  for (const name of MODEL_NAMES) {
+    const r = await train(name, mixes[name], { kind: 'checkpoint', dir: ck('bc-init') }, recipe.finetuneEpochs);
+    curves[name] = r.curve;
+    r.model.dispose?.();
+    void models;
+  }
+
+  // 5. Evaluation: every model, with and without speculative inference, on seen and unseen.
+  const evals = {} as Record<ModelName, EvalEpisode[]>;
+  for (const name of MODEL_NAMES) {
+    evals[name] = await timed(`eval:${name}`, () => cached(join(out, 'eval', `${name}.json`), async () => {
+      const model = await deps.provider.load(resolveCheckpoint(ck(name)));
+      const jobs: EvalJob[] = [];
+      for (const split of ['unseen', 'seen'] as const) {
+        for (const speculative of [false, true]) for (const task of deps.tasks[split]) jobs.push({ split, speculative, task });
+      }
+      const eps = await evaluateJobs(model.lm, jobs, recipe, deps.factory, `eval ${name}`, deps.quiet,
+        deps.onEvalEvent ? (job, e) => deps.onEvalEvent!(name, job, e) : undefined);
+      model.dispose?.();
+      return eps;
+    }));
+  }
+  return { out, datasets, exploration, curves, evals, timings, skippedTasks };
+}
+
+/** Run evaluation jobs through one batched decoder; returns episodes in job order. */
+export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
+  recipe: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'maxSteps' | 'seed' | 'concurrency' | 'maxBatch' | 'episodeTimeoutMs'>, factory: EpisodeFactory,
+  label: string, quiet?: boolean, onEvent?: (job: EvalJob, e: RolloutEvent) => void): Promise<EvalEpisode[]> {
+  const dec = new BatchedDecoder(lm, { maxBatch: recipe.maxBatch });
+  const progress = new Progress(label, jobs.length, quiet);
+  const rjobs: RolloutJob[] = jobs.map((j) => ({ task: j.task, speculative: j.speculative }));
+  const eps = await runRollout(rjobs, dec, {
+    factory, policy: policyOf(recipe), speculative: false, maxSteps: recipe.maxSteps, seed: recipe.seed,
+    concurrency: recipe.concurrency, timeoutMs: recipe.episodeTimeoutMs,
+  }, (e) => {
+    onEvent?.(jobs[e.index], e);
+    if (e.kind === 'end') progress.tick(1);
+  }).promise;
+  dec.close();
+  return eps.map((e, i) => toEvalEpisode(e, jobs[i].split));
+}
+
+export function makeCorrector(recipe: Recipe, deps: Pick<PipelineDeps, 'planner' | 'correctorModel'>): Corrector {
+  switch (recipe.teacherFree.corrector) {
+    case 'planner':
+      if (!deps.planner) throw new Error('the planner corrector needs a planner');
+      return plannerCorrector(deps.planner);
+    case 'llm':
+      if (!deps.correctorModel) throw new Error('the llm corrector needs a model endpoint');
+      return llmCorrector(deps.correctorModel);
+    case 'sample':
+      return sampleCorrector(recipe.teacherFree.samples, Math.max(0.5, recipe.teacherFree.temperature), recipe.seed, recipe.prompt);
+  }
+}

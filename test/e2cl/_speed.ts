@@ -1,0 +1,31 @@
+import { demoTask } from '../../env/scenes/demo-house.ts';
+import { episodeFactory } from '../../exploration/world.ts';
+import { expertTrajectory } from '../../exploration/expert.ts';
+import { planningRecords } from '../../alignment/datasets/records.ts';
+import { localProvider } from '../../exploration/local-provider.ts';
+import { planningPrompt } from '../../alignment/datasets/prompts.ts';
+const task = demoTask();
+const r = expertTrajectory(task, episodeFactory, 0);
+if (!r.ok) throw new Error(r.reason);
+const recs = planningRecords(task, r.trajectory.steps, { historySteps: 2, maxObservationChars: 120 });
+console.log('records', recs.length, 'avg chars', recs.reduce((a, x) => a + x.input.length, 0) / recs.length);
+const prov = localProvider({ config: { layers: 2, d: 128, heads: 4, ctx: 256, vocabSize: 768 }, lr: 2e-3 });
+const m = await prov.create(recs.map((x) => x.input + x.output), 1);
+const lm = m.lm as any;
+const toks = recs.map((x) => lm.tokenizer.encode(x.input).length);
+console.log('tokens per prompt', toks);
+m.prepare!(100);
+let t0 = Date.now(); let ntok = 0;
+for (let i = 0; i < 20; i++) {
+  const batch = Array.from({ length: 16 }, (_, j) => recs[(i * 16 + j) % recs.length]);
+  const b = lm.batchPairs(batch, true); ntok += b.batch * b.time;
+  const loss = await m.trainStep(batch);
+  if (i % 5 === 4) console.log(i, loss.toFixed(3), ((Date.now() - t0) / (i + 1)).toFixed(0), 'ms/step', (ntok / ((Date.now() - t0) / 1000)).toFixed(0), 'tok/s');
+}
+const prompts = Array.from({ length: 64 }, (_, j) => recs[j % recs.length].input);
+t0 = Date.now();
+const outs = await m.lm.generate(prompts, { maxTokens: 12, stop: ['\n'] });
+console.log('gen 64', Date.now() - t0, 'ms', outs.slice(0, 3));
+t0 = Date.now();
+for (let j = 0; j < 8; j++) await m.lm.generate([prompts[j]], { maxTokens: 12, stop: ['\n'] });
+console.log('gen 1 x8', (Date.now() - t0) / 8, 'ms each');

@@ -1,0 +1,40 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TeacherPlanner } from '../../exploration/correctors.ts';
+import { type Recipe, runPipeline } from '../../exploration/pipeline.ts';
+import { ToyEpisode, memoProvider, toyFactory, toyTask } from './doubles.ts';
+
+const mk = (prefix: string, n: number, split: 'train' | 'seen' | 'unseen') =>
+  Array.from({ length: n }, (_, i) => toyTask(`${prefix}/${i}`, ['Walk to kitchen', `Open fridge${i % 3}`, `Grab milk${i % 3}`], split));
+const planner: TeacherPlanner = { nextAction: (ep, task) => task.expertNL![(ep as ToyEpisode).done] ?? null };
+
+const recipe: Recipe = {
+  name: 'test', seed: 1, prompt: { historySteps: 3 }, detail: 'specific', initEpochs: 1, finetuneEpochs: 1, batchSize: 4, maxSteps: 6,
+  actionTokens: 8, feedbackTokens: 4, concurrency: 8, maxBatch: 16,
+  teacherGuided: { samples: 1, temperature: 1, correction: 'expert' }, teacherFree: { corrector: 'planner', temperature: 0, samples: 1, episodesPerTask: 1 },
+  bootstrapResamples: 50,
+};
+
+describe('E2CL pipeline (plumbing, with doubles)', () => {
+  it('runs every stage, writes datasets, checkpoints and evaluations, and skips finished stages on rerun', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'e2cl-pipe-'));
+    const deps = { factory: toyFactory, provider: memoProvider, planner, tasks: { train: mk('tr', 6, 'train'), seen: mk('tr', 3, 'seen'), unseen: mk('un', 3, 'unseen') }, quiet: true, log: () => {} };
+    const r = await runPipeline(out, recipe, deps);
+    for (const m of ['bc', 'bc-tg', 'bc-tf', 'e2cl']) {
+      expect(existsSync(join(out, 'checkpoints', m, 'final.json'))).toBe(true);
+      expect(existsSync(join(out, 'datasets', `${m}.e2cl.jsonl`))).toBe(true);
+      expect(existsSync(join(out, 'datasets', `${m}.trl.jsonl`))).toBe(true);
+      expect(r.evals[m as 'bc']).toHaveLength(12);
+    }
+    expect(r.datasets.planning.planning).toBe(24);
+    expect(r.datasets.e2cl.total).toBeGreaterThan(r.datasets.bc.total);
+    // the memorising BC agent knows the training prompts exactly: on seen tasks (same titles) it succeeds
+    expect(r.evals.bc.filter((e) => e.split === 'seen').every((e) => e.success)).toBe(true);
+    const evalBefore = readFileSync(join(out, 'eval', 'e2cl.json'), 'utf8');
+    const r2 = await runPipeline(out, recipe, deps);
+    expect(readFileSync(join(out, 'eval', 'e2cl.json'), 'utf8')).toBe(evalBefore);
+    expect(Object.keys(r2.timings).filter((k) => k.startsWith('explore'))).toHaveLength(0);
+  });
+});
