@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { HearthError } from '../env/errors.ts';
+import { installNativeMatMul, nativeBlas } from './native-blas.ts';
 
 export { tf };
 
@@ -29,6 +30,7 @@ export const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const require = createRequire(import.meta.url);
 let gradientsReady: Promise<void> | null = null;
 let current: BackendName | null = null;
+let native = false;
 
 async function registerGradients(): Promise<void> {
   const core = require.resolve('@tensorflow/tfjs-core/package.json');
@@ -118,6 +120,7 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     if (ok) {
       await tf.ready();
       current = name;
+      native = name === 'wasm' && installNativeMatMul();
       return name;
     }
     if (want) {
@@ -126,6 +129,14 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     }
   }
   throw new Error('no TensorFlow.js backend could be initialised');
+}
+
+/** The backend with its accelerations, for logs and checkpoints, e.g. `wasm (SIMD, OpenBLAS matmul)`. */
+export function backendDetail(): string {
+  const b = currentBackend();
+  if (b !== 'wasm') return b;
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
+  return native ? `wasm (${simd}, native OpenBLAS matmul: ${nativeBlas()!.config().split(' ').slice(0, 2).join(' ')})` : `wasm (${simd})`;
 }
 
 export function currentBackend(): BackendName {

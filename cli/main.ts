@@ -17,8 +17,15 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   exec: { summary: 'execute a VirtualHome script on a graph (or a batch of golden-format records)', load: () => import('./commands/exec.ts') },
   conformance: { summary: 'run the reference fixtures from ../shared/virtualhome and print a summary', load: () => import('./commands/conformance.ts') },
   demo: { summary: 'run a demo episode on a built-in scene', load: () => import('./commands/demo.ts') },
+  view: { summary: 'replay episode logs in the three.js viewer, or export one as a single HTML file', load: () => import('./commands/view.ts') },
+  tasks: { summary: 'list, show or generate tasks of a task set (generated, vh-programs, eai)', load: () => import('./commands/tasks.ts') },
   plan: { summary: 'plan with the teacher for a task or a batch of tasks, and verify each plan', load: () => import('./commands/plan.ts') },
   run: { summary: 'run a headless episode (planner, random or scripted agent) and write its episode log', load: () => import('./commands/run.ts') },
+  'train-lm': { summary: 'train the local TensorFlow.js language model on {input, output} or messages JSONL', load: () => import('./commands/train-lm.ts') },
+  generate: { summary: 'generate text from a local language-model checkpoint', load: () => import('./commands/generate.ts') },
+  bench: { summary: 'measure training or KV-cache decoding tokens/s of the local model', load: () => import('./commands/bench.ts') },
+  e2cl: { summary: 'the main job: train BC and E2CL variants, evaluate with/without speculative inference, write a report', load: () => import('./commands/e2cl.ts') },
+  eval: { summary: 'evaluate a checkpoint on fresh tasks and print the E2CL metrics (--json for one JSON object)', load: () => import('./commands/eval.ts') },
 };
 
 function help(): string {

@@ -8,7 +8,7 @@
  * on a malformed or truncated line it returns the steps before it and an error naming the line.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { ACTION_ALIASES, ACTION_LIST } from './actions.ts';
@@ -148,6 +148,17 @@ export function stepRecord(out: StepOutcome): LogStep {
   return r;
 }
 
+/**
+ * `mkdir -p` one level at a time (Node's `recursive: true` spins forever on some paths that
+ * cannot be created, e.g. under /proc).
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir);
+}
+
 /** Appends records to a JSONL file, fsync'ing each one. */
 export class EpisodeLogWriter {
   readonly path: string;
@@ -166,7 +177,7 @@ export class EpisodeLogWriter {
   static create(path: string, header: LogHeader | HeaderInput): EpisodeLogWriter {
     let fd: number;
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirs(dirname(path));
       fd = openSync(path, 'w');
     } catch (e) {
       throw new HearthError('log.write', `cannot write episode log ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,

@@ -5,7 +5,9 @@
  */
 import { HearthError } from '../env/errors.ts';
 import type { Split, Task, TaskSet } from '../env/task.ts';
-import { planTask } from './teacher/planner.ts';
+import { getTaskSet } from '../env/tasks/index.ts';
+import { Episode } from '../env/episode.ts';
+import { nextActionForEpisode } from './teacher/episode-teacher.ts';
 
 export interface TaskSplits {
   train: Task[];
@@ -15,16 +17,6 @@ export interface TaskSplits {
   dropped: Array<{ id: string; reason: string }>;
 }
 
-type GetTaskSet = (name: string, options?: { data?: string }) => TaskSet;
-
-async function taskSetModule(): Promise<GetTaskSet> {
-  // Loaded at run time: the task sets live in env/tasks (another area of the project).
-  const path = '../env/tasks/index.ts';
-  const mod = (await import(path)) as { getTaskSet?: GetTaskSet };
-  if (!mod.getTaskSet) throw new Error('env/tasks/index.ts does not export getTaskSet');
-  return mod.getTaskSet;
-}
-
 export async function loadTaskSet(name: string, data?: string): Promise<TaskSet> {
   if (name !== 'generated' && name !== 'vh-programs' && name !== 'eai') {
     throw new HearthError('cli.usage', `unknown task set "${name}"`, 'use --tasks generated or --tasks vh-programs --data DIR');
@@ -32,20 +24,63 @@ export async function loadTaskSet(name: string, data?: string): Promise<TaskSet>
   if (name !== 'generated' && !data) {
     throw new HearthError('cli.usage', `--tasks ${name} needs --data DIR (the VirtualHome data folder)`, 'pass --data DIR');
   }
-  const get = await taskSetModule();
-  return get(name, data ? { data } : undefined);
+  return getTaskSet(name, data ? { data } : {});
 }
 
-/** Give every task an NL expert program (its own, else the planner's); drop the unsolvable. */
-export function withExperts(tasks: readonly Task[], keepUnsolved = false): { tasks: Task[]; dropped: Array<{ id: string; reason: string }> } {
+/** Run NL actions in an episode; the grounded ids (in order) or the first failure. */
+function runNL(task: Task, actions: readonly string[], seed: number): { ok: boolean; ids: number[]; reason?: string; satisfied: boolean } {
+  const ep = new Episode(task, { seed, maxSteps: actions.length + 2, lenient: true });
+  const ids: number[] = [];
+  let satisfied = false;
+  for (const a of actions) {
+    const out = ep.step(a);
+    if (!out.ok) return { ok: false, ids, reason: `"${a}": ${out.failure?.message ?? 'failed'}`, satisfied: false };
+    for (const m of (out.script ?? '').matchAll(/\((\d+)\)/g)) ids.push(Number(m[1]));
+    satisfied = out.goal.satisfied === out.goal.total;
+  }
+  return { ok: true, ids, satisfied };
+}
+
+/**
+ * An NL expert program for a task, checked by executing it as NL actions (where names are
+ * grounded to instances by the episode's rules, which can differ from the ids the planner
+ * chose). First the planner's whole program; if its NL form does not execute, the planner
+ * is asked step by step from the episode's actual state, preferring the instances the
+ * episode has already bound. Returns null with a reason when no NL program reaches the goal.
+ */
+export function nlExpert(task: Task, seed: number): { actions: string[]; scripts: string[] } | { reason: string } {
+  const first = nextActionForEpisode(new Episode(task, { seed, maxSteps: 60, lenient: true }), { limits: { timeLimitMs: 1000 } });
+  if (first.kind === 'done') return { actions: [], scripts: [] };
+  if (first.kind === 'stuck') return { reason: `planner: ${first.reason}` };
+  const actions = first.plan.steps.map((s) => s.nl);
+  const r = runNL(task, actions, seed);
+  if (r.ok && r.satisfied) return { actions, scripts: first.plan.steps.map((s) => s.script) };
+  // The whole NL program did not replay: re-plan step by step from the episode's state.
+  const ep = new Episode(task, { seed, maxSteps: 60, lenient: true });
+  const acts: string[] = [];
+  const scripts: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const next = nextActionForEpisode(ep, { limits: { timeLimitMs: 300 } });
+    if (next.kind === 'done') return { actions: acts, scripts };
+    if (next.kind === 'stuck') return { reason: `planner stuck after ${i} NL steps: ${next.reason}` };
+    const out = ep.step(next.step.nl);
+    if (!out.ok) return { reason: `NL action "${next.step.nl}" failed: ${out.failure?.message ?? ''}` };
+    acts.push(next.step.nl);
+    scripts.push(out.script ?? next.step.script);
+  }
+  return { reason: 'no NL program within 30 steps' };
+}
+
+/** Give every task an NL expert program (its own, else the planner's); drop the unsolvable unless `keepUnsolved`. */
+export function withExperts(tasks: readonly Task[], keepUnsolved = false, seed = 0): { tasks: Task[]; dropped: Array<{ id: string; reason: string }> } {
   const out: Task[] = [];
   const dropped: Array<{ id: string; reason: string }> = [];
   for (const t of tasks) {
     if (t.expertNL && t.expertNL.length > 0) { out.push(t); continue; }
-    const p = planTask(t, [], { limits: { timeLimitMs: 1000 } });
-    if (p.solved) out.push({ ...t, expertNL: p.steps.map((s) => s.nl), expert: t.expert ?? p.steps.map((s) => s.script) });
+    const e = nlExpert(t, seed);
+    if ('actions' in e) out.push({ ...t, expertNL: e.actions, expert: t.expert ?? e.scripts });
     else if (keepUnsolved) out.push(t);
-    else dropped.push({ id: t.id, reason: p.reason ?? 'planner found no program' });
+    else dropped.push({ id: t.id, reason: e.reason });
   }
   return { tasks: out, dropped };
 }
@@ -57,9 +92,9 @@ export function listSplit(set: TaskSet, split: Split, seed: number, count: numbe
 export async function loadSplits(name: string, data: string | undefined, seed: number,
   counts: { train: number; seen: number; unseen: number }): Promise<TaskSplits> {
   const set = await loadTaskSet(name, data);
-  const train = withExperts(listSplit(set, 'train', seed, counts.train));
+  const train = withExperts(listSplit(set, 'train', seed, counts.train), false, seed);
   // Evaluation tasks are never dropped (that would bias the scores); LCS skips those without an expert.
-  const seen = withExperts(listSplit(set, 'seen', seed, counts.seen), true);
-  const unseen = withExperts(listSplit(set, 'unseen', seed, counts.unseen), true);
+  const seen = withExperts(listSplit(set, 'seen', seed, counts.seen), true, seed);
+  const unseen = withExperts(listSplit(set, 'unseen', seed, counts.unseen), true, seed);
   return { train: train.tasks, seen: seen.tasks, unseen: unseen.tasks, dropped: [...train.dropped, ...seen.dropped, ...unseen.dropped] };
 }

@@ -7,7 +7,7 @@ import { Episode } from '../env/episode.ts';
 import type { Task } from '../env/task.ts';
 import type { TeacherPlanner } from './correctors.ts';
 import type { EpisodeFactory } from './env-adapter.ts';
-import { nextAction } from './teacher/planner.ts';
+import { nextActionForEpisode } from './teacher/episode-teacher.ts';
 
 export const episodeFactory: EpisodeFactory = (task: Task, o) => new Episode(task, { seed: o.seed ?? 0, maxSteps: o.maxSteps, lenient: true });
 
@@ -15,8 +15,9 @@ export const episodeFactory: EpisodeFactory = (task: Task, o) => new Episode(tas
 export function planner(options: { timeLimitMs?: number } = {}): TeacherPlanner {
   return {
     nextAction(episode, task) {
-      const ep = episode as Episode;
-      const r = nextAction(ep.graph, task.goal, { limits: { timeLimitMs: options.timeLimitMs ?? 500 } });
+      // The episode's own history tells the teacher its bindings (found-first, NL names).
+      void task;
+      const r = nextActionForEpisode(episode as Episode, { limits: { timeLimitMs: options.timeLimitMs ?? 500 } });
       if (r.kind === 'act') return r.step.nl;
       if (r.kind === 'done') return 'END';
       return null;

@@ -1,11 +1,11 @@
 /**
  * Where recorded model calls live. Two layouts, chosen by the path:
  * - `FILE.jsonl`: one entry per line, appended and fsync'd per entry (a crash can leave at
- *   most a torn last line, which loading drops with a warning); later lines win.
+ *   most a torn last line, which loading cuts off with a warning); later lines win.
  * - any other path: a directory with one `<key[0:2]>/<key>.json` per entry, each written to
  *   a temp file and renamed (atomic; safe for several processes recording at once).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 
@@ -38,6 +38,7 @@ class JsonlStore implements CacheStore {
     if (!existsSync(path)) return;
     const text = readFileSync(path, 'utf8');
     const lines = text.split('\n');
+    let torn = false;
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
       let entry: CacheEntry;
@@ -45,7 +46,10 @@ class JsonlStore implements CacheStore {
         entry = JSON.parse(line) as CacheEntry;
       } catch {
         if (i === lines.length - 1) {
+          // Cut the torn tail off the file itself, so that later appends start on a clean line.
+          truncateSync(path, Buffer.byteLength(lines.slice(0, i).map((l) => `${l}\n`).join('')));
           process.stderr.write(`warning: ${path}: dropped a torn last line (line ${i + 1}, interrupted write)\n`);
+          torn = true;
           return;
         }
         throw new HearthError('cache.invalid', `${path}:${i + 1}: not a JSON line`, 'fix or delete that line, or record the cache again');
@@ -55,8 +59,8 @@ class JsonlStore implements CacheStore {
       }
       this.entries.set(entry.key, entry);
     });
-    // A torn line without a newline would glue onto the next append: end the file cleanly.
-    if (text.length > 0 && !text.endsWith('\n')) this.append('');
+    // A complete last entry whose newline was lost would glue onto the next append.
+    if (!torn && lines[lines.length - 1].trim() !== '') this.append('');
   }
 
   get(key: string): CacheEntry | undefined {

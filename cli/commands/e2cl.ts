@@ -110,8 +110,8 @@ export const command: Command = {
     if (r.teacherFree.corrector === 'llm') {
       const url = stringFlag(args, 'llm-url');
       if (!url) throw new HearthError('cli.usage', '--corrector llm needs --llm-url (an OpenAI-compatible endpoint)', 'e.g. --llm-url http://localhost:8000/v1 --llm-model NAME');
-      const { OpenAICompatibleModel } = await import('../../agent/backends/openai.ts') as { OpenAICompatibleModel: new (o: { baseUrl: string; model: string }) => import('../../agent/language-model.ts').LanguageModel };
-      correctorModel = new OpenAICompatibleModel({ baseUrl: url, model: stringFlag(args, 'llm-model') ?? 'default' });
+      const { connectOpenAIHttp } = await import('../../agent/backends/openai-http.ts');
+      correctorModel = await connectOpenAIHttp({ baseUrl: url, model: stringFlag(args, 'llm-model') });
     }
 
     const setName = stringFlag(args, 'tasks') ?? 'generated';

@@ -18,7 +18,7 @@ import { HearthError } from '../../env/errors.ts';
 import { NL_TEMPLATES } from '../../env/nl.ts';
 import { Prng } from '../../env/prng.ts';
 import type { Task } from '../../env/task.ts';
-import { nextActionForEpisode } from '../../exploration/teacher/planner.ts';
+import { nextActionForEpisode } from '../../exploration/teacher/episode-teacher.ts';
 import type { Command } from '../main.ts';
 import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 import { loadTask } from './plan.ts';

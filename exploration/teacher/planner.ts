@@ -22,6 +22,7 @@ import { Establisher } from './establish.ts';
 import { nlAction } from './nl-text.ts';
 import { refIds } from './regress.ts';
 import { DEFAULT_LIMITS, search, type SearchLimits } from './search.ts';
+import type { NLStart } from './nl-grounding.ts';
 import { PlanningSim, primeBindings } from './sim.ts';
 
 export interface PlanStep {
@@ -62,6 +63,11 @@ export interface PlanOptions {
    * the plan finds every object before touching it, which is always valid but may repeat a Find.
    */
   bound?: Iterable<number>;
+  /**
+   * NL mode: only actions whose E2CL wording grounds to the intended instances (env/nl.ts's
+   * rule, from these bindings), so the NL plan replays in an NL episode exactly.
+   */
+  nl?: NLStart;
 }
 
 function objectsNeeded(graph: SceneGraph, goal: readonly GoalPredicate[], character: number): Set<number> {
@@ -81,6 +87,17 @@ function facingTargets(graph: SceneGraph, goal: readonly GoalPredicate[], charac
   for (const p of goal) {
     if (p.kind === 'edge' && !p.negated && p.relation === 'FACING' && refIds(graph, p.from).includes(character)) {
       out.push(...refIds(graph, p.to).slice(0, 1));
+    }
+  }
+  return out;
+}
+
+/** Seats the goal puts the character on (ON(character, x)). */
+function goalSeats(graph: SceneGraph, goal: readonly GoalPredicate[], character: number): number[] {
+  const out: number[] = [];
+  for (const p of goal) {
+    if (p.kind === 'edge' && !p.negated && p.relation === 'ON' && refIds(graph, p.from).includes(character)) {
+      out.push(...refIds(graph, p.to));
     }
   }
   return out;
@@ -111,18 +128,19 @@ export function plan(graph: SceneGraph, goal: readonly GoalPredicate[], options:
   const bound = [...(options.bound ?? [])];
   const done = (r: Omit<PlanResult, 'ms'>): PlanResult => ({ ...r, ms: performance.now() - t0 });
   const work = graph.clone();
-  const sim = new PlanningSim(work, compat, bound);
+  const sim = new PlanningSim(work, compat, bound, options.nl);
   const est = new Establisher(sim, {
     needed: objectsNeeded(work, goal, sim.character),
     facingTargets: facingTargets(work, goal, sim.character),
   });
-  const outcome = search(sim, est, goal, limits, { preferred: new Set(options.preferred ?? []) });
+  const outcome = search(sim, est, goal, limits, { preferred: new Set(options.preferred ?? []), seats: goalSeats(work, goal, sim.character) });
   const lines = sim.lines.slice();
   if (!outcome.found) {
     return done({
       solved: false, steps: [], executes: false, satisfies: false, trials: outcome.trials,
       unreachable: outcome.unreachable !== undefined,
-      reason: outcome.unreachable !== undefined ? `unreachable: ${outcome.unreachable}` : outcome.reason,
+      reason: outcome.unreachable !== undefined ? `unreachable: ${outcome.unreachable}`
+        : `${outcome.reason}${sim.lastNLRefusal ? `; in words: ${sim.lastNLRefusal}` : ''}`,
     });
   }
   const v = verifyProgram(graph, lines, goal, compat, bound);
@@ -153,52 +171,18 @@ export function parsePrefix(prefix: readonly string[]): ScriptLine[] {
  */
 export function planTask(task: Task, prefix: readonly string[] = [], options: PlanOptions = {}): PlanResult {
   const graph = SceneGraph.fromJSON(task.scene, { lenient: true, source: task.id });
-  const history: EpisodeStepLike[] = [];
-  if (prefix.length) {
-    const ex = new Executor(graph, { compat: options.compat ?? 'v1' });
-    for (const line of parsePrefix(prefix)) history.push({ script: line.text, ok: ex.executeLine(line).ok });
-  }
-  const known = episodeBindings(history);
-  return plan(graph, task.goal, { bound: known.bound, preferred: known.preferred, ...options });
-}
-
-/** What the planner needs from one step of an episode's history. */
-export interface EpisodeStepLike {
-  /** The grounded script line, when the action got that far. */
-  script?: string;
-  ok: boolean;
-}
-
-/**
- * The bindings an episode has made, read from its history: ids bound by successful
- * Walk/Run/Find steps (the executor's found-first rule) and every id a step was grounded to
- * (the NL grounder keeps a name on its first instance, so plans should reuse it).
- */
-export function episodeBindings(history: readonly EpisodeStepLike[]): { bound: number[]; preferred: number[] } {
   const bound = new Set<number>();
   const preferred = new Set<number>();
-  for (const h of history) {
-    if (!h.script) continue;
-    const r = parseScriptLine(h.script, 1);
-    if (!r.ok) continue;
-    for (const a of r.line.args) preferred.add(a.id);
-    if (h.ok && (r.line.action === 'WALK' || r.line.action === 'RUN' || r.line.action === 'FIND')) bound.add(r.line.args[0].id);
+  if (prefix.length) {
+    const ex = new Executor(graph, { compat: options.compat ?? 'v1' });
+    for (const line of parsePrefix(prefix)) {
+      for (const a of line.args) preferred.add(a.id);
+      if (ex.executeLine(line).ok && ['WALK', 'RUN', 'FIND'].includes(line.action)) bound.add(line.args[0].id);
+    }
   }
-  return { bound: [...bound], preferred: [...preferred] };
+  return plan(graph, task.goal, { bound, preferred, ...options });
 }
 
-/** An episode as the teacher sees it (env/episode.ts's Episode fits). */
-export interface EpisodeLike {
-  readonly graph: SceneGraph;
-  readonly task: { goal: GoalPredicate[] };
-  readonly history: readonly EpisodeStepLike[];
-}
-
-/** The teacher's next action for an episode in its current state (bindings read from its history). */
-export function nextActionForEpisode(episode: EpisodeLike, options: PlanOptions = {}): NextAction {
-  const known = episodeBindings(episode.history);
-  return nextAction(episode.graph, episode.task.goal, { bound: known.bound, preferred: known.preferred, ...options });
-}
 
 export type NextAction =
   | { kind: 'done' }
@@ -208,7 +192,8 @@ export type NextAction =
 /**
  * The corrector's entry point: the first action of a plan from this state (or `done` when the
  * goal already holds, or `stuck` with the reason). Works from any state an agent can reach:
- * holding things, sitting, doors and containers closed.
+ * holding things, sitting, doors and containers closed. Pass the episode's bindings
+ * (`bound`, `nl`; see episode-teacher.ts) so that the plan continues the episode.
  */
 export function nextAction(graph: SceneGraph, goal: readonly GoalPredicate[], options: PlanOptions = {}): NextAction {
   if (goalMet(graph, goal)) return { kind: 'done' };

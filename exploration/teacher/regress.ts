@@ -63,6 +63,8 @@ export interface RegressOptions {
   preferred?: ReadonlySet<number>;
   /** At most this many instances per class reference. */
   maxInstances?: number;
+  /** Seats the goal names (ON(character, x)): SITTING/LYING are achieved on those. */
+  seats?: readonly number[];
 }
 
 /**
@@ -190,8 +192,9 @@ function stateAchiever(g: SceneGraph, n: number, state: State, negated: boolean,
     case 'SITTING': case 'LYING': {
       if (n !== character) return none(`${L(g, n)} is not the character`);
       const prop = want === 'SITTING' ? 'SITTABLE' : 'LIEABLE';
-      const seats: number[] = [];
-      for (const s of g.nodes()) if (s.properties.has(prop)) seats.push(s.id);
+      const named = (opts.seats ?? []).filter((s) => g.hasProperty(s, prop));
+      const seats: number[] = [...named];
+      if (seats.length === 0) for (const s of g.nodes()) if (s.properties.has(prop)) seats.push(s.id);
       if (seats.length === 0) return none(`nothing in the scene is ${prop.toLowerCase()}`);
       const ranked = rank(g, seats, character, opts).slice(0, opts.maxInstances ?? 3);
       return { macros: ranked.map((s) => ({ label: `${want === 'SITTING' ? 'sit' : 'lie'} on ${L(g, s)}`, run: (e: Establisher) => e.sit(s, want === 'LYING') })) };

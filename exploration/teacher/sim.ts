@@ -13,11 +13,14 @@ import { Executor, type Compat, type StepResult } from '../../env/executor.ts';
 import type { SceneGraph } from '../../env/graph.ts';
 import type { ScriptLine } from '../../env/script-types.ts';
 import { formatScriptLine } from '../../env/script.ts';
+import { isClose } from '../../env/exec/predicates.ts';
+import { NLTracker, type NLStart } from './nl-grounding.ts';
 
 export interface SimMark {
   graph: number;
   lines: number;
   bound: number;
+  nl: number;
 }
 
 /** A script line for node ids, named by their class (the executor ignores names, binding does not). */
@@ -46,20 +49,27 @@ export class PlanningSim {
   /** Ids whose binding the episode already holds (primed into this executor at construction). */
   private readonly primed: ReadonlySet<number>;
 
-  constructor(graph: SceneGraph, compat: Compat = 'v1', bound: Iterable<number> = []) {
+  /** NL mode: every step must be sayable as an E2CL action that grounds to its ids. */
+  private readonly nl: NLTracker | undefined;
+  /** The last NL refusal (why a step could not be said), for reports. */
+  lastNLRefusal: string | undefined;
+
+  constructor(graph: SceneGraph, compat: Compat = 'v1', bound: Iterable<number> = [], nl?: NLStart) {
     this.graph = graph;
     this.compat = compat;
     this.executor = new Executor(graph, { compat });
     this.character = this.executor.character;
     this.primed = primeBindings(graph, this.executor, bound);
+    this.nl = nl ? new NLTracker(nl) : undefined;
   }
 
   mark(): SimMark {
-    return { graph: this.graph.mark(), lines: this.lines.length, bound: this.boundStack.length };
+    return { graph: this.graph.mark(), lines: this.lines.length, bound: this.boundStack.length, nl: this.nl?.mark() ?? 0 };
   }
 
   rollback(m: SimMark): void {
     this.graph.rollback(m.graph);
+    this.nl?.rollback(m.nl);
     this.lines.length = m.lines;
     while (this.boundStack.length > m.bound) {
       const id = this.boundStack.pop()!;
@@ -76,11 +86,26 @@ export class PlanningSim {
   apply(action: string, ids: readonly number[]): boolean {
     const line = makeLine(this.graph, action, ids, this.lines.length + 1);
     this.attempts++;
+    let draws = 0;
+    if (this.nl) {
+      let said = this.nl.check(this.graph, this.character, line);
+      if (!said.ok && said.unbound !== undefined && this.disambiguate(line, said.unbound)) {
+        said = this.nl.check(this.graph, this.character, line);
+        line.index = this.lines.length + 1;
+      }
+      if (!said.ok) {
+        this.lastNLRefusal = said.reason;
+        this.lastFailure = { code: 'missing_step', action, args: [...ids], predicate: 'nl_grounding', message: said.reason };
+        return false;
+      }
+      draws = said.draws;
+    }
     const r = this.executor.executeLine(line);
     if (!r.ok) {
       this.lastFailure = r.failure;
       return false;
     }
+    this.nl?.commit(line, draws);
     this.lines.push(line);
     if (action === 'WALK' || action === 'RUN' || action === 'FIND') {
       const id = ids[0];
@@ -90,6 +115,37 @@ export class PlanningSim {
     return true;
   }
 
+  private disambiguating = false;
+
+  /**
+   * Make an ambiguous, still unbound name point at `target`: first go to (or find) something
+   * `target` is in, on or next to, so that the grounder's "related to the last object / close to
+   * the agent" rule picks it. Keeps the first such step after which `line` would ground right.
+   */
+  private disambiguate(line: ScriptLine, target: number): boolean {
+    if (this.disambiguating || !this.nl) return false;
+    const g = this.graph;
+    const anchors: number[] = [];
+    const add = (x: number) => { if (x !== target && !anchors.includes(x)) anchors.push(x); };
+    for (const rel of ['INSIDE', 'ON'] as const) for (const x of g.out(target, rel)) add(x);
+    for (const x of g.in(target, 'ON')) add(x);
+    for (const x of g.out(target, 'BETWEEN')) add(x);
+    for (const x of g.out(target, 'CLOSE')) add(x);
+    this.disambiguating = true;
+    try {
+      for (const y of anchors.slice(0, 12)) {
+        const m = this.mark();
+        const near = isClose(g, this.character, y);
+        const posed = g.hasState(this.character, 'SITTING') || g.hasState(this.character, 'LYING');
+        if (!near && posed) continue;
+        if (this.apply(near ? 'FIND' : 'WALK', [y]) && this.nl.check(g, this.character, line).ok) return true;
+        this.rollback(m);
+      }
+      return false;
+    } finally {
+      this.disambiguating = false;
+    }
+  }
 }
 
 /**

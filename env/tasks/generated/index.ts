@@ -43,7 +43,19 @@ export function sceneSeed(seed: number, heldOut: boolean, index: number): number
   return deriveSeed('generated', seed, heldOut ? 'held-out-scene' : 'scene', index);
 }
 
-interface SceneEntry { json: GraphJSON; facts: SceneFacts; subgoals: Subgoal[] }
+/** Candidate subgoals grouped by template, and the templates that have any. */
+interface Pool { byTemplate: Map<TemplateName, Subgoal[]>; templates: TemplateName[] }
+interface SceneEntry { json: GraphJSON; all: Pool; notHeldOut: Pool }
+
+function pool(subgoals: readonly Subgoal[]): Pool {
+  const byTemplate = new Map<TemplateName, Subgoal[]>();
+  for (const s of subgoals) {
+    let list = byTemplate.get(s.template);
+    if (!list) byTemplate.set(s.template, (list = []));
+    list.push(s);
+  }
+  return { byTemplate, templates: TEMPLATES.filter((t) => byTemplate.has(t)) };
+}
 
 export function taskId(seed: number, split: Split, index: number): string {
   const n = String(index).padStart(4, '0');
@@ -84,7 +96,8 @@ export class GeneratedTaskSet implements TaskSet {
     if (!e) {
       const json = generateScene(seed);
       const facts = new SceneFacts(SceneGraph.fromJSON(json, { source: `generated scene ${seed}` }));
-      e = { json, facts, subgoals: enumerateSubgoals(facts) };
+      const subgoals = enumerateSubgoals(facts);
+      e = { json, all: pool(subgoals), notHeldOut: pool(subgoals.filter((x) => !isHeldOut(x.combo))) };
       if (this.scenes.size > 256) this.scenes.clear();
       this.scenes.set(seed, e);
     }
@@ -115,14 +128,13 @@ export class GeneratedTaskSet implements TaskSet {
       const sceneIndex = prng.int(unseen ? UNSEEN_SCENES : TRAIN_SCENES);
       const sSeed = sceneSeed(seed, unseen, sceneIndex);
       const scene = this.scene(sSeed);
-      const pool = scene.subgoals.filter((s) => unseen || !isHeldOut(s.combo));
-      if (pool.length === 0) continue;
+      const candidates = unseen ? scene.all : scene.notHeldOut;
+      if (candidates.templates.length === 0) continue;
       const size = 1 + SIZE_WEIGHTS.indexOf(weighted(prng, SIZE_WEIGHTS, (w) => w));
       const chosen: Subgoal[] = [];
       for (let k = 0; k < size * 4 && chosen.length < size; k++) {
-        const templates = TEMPLATES.filter((t) => pool.some((s) => s.template === t));
-        const template = weighted(prng, templates, (t) => TEMPLATE_WEIGHT[t]);
-        const options = pool.filter((s) => s.template === template && compatible(chosen, s));
+        const template = weighted(prng, candidates.templates, (t) => TEMPLATE_WEIGHT[t]);
+        const options = candidates.byTemplate.get(template)!.filter((s) => compatible(chosen, s));
         if (options.length === 0) continue;
         chosen.push(weighted(prng, options, (s) => (s.needsOpening ? 2 : 1)));
       }
@@ -134,10 +146,11 @@ export class GeneratedTaskSet implements TaskSet {
         const seenBucket = deriveSeed('seen', seed, signature) % SEEN_BUCKETS === 0;
         if (seenBucket !== (split === 'seen')) continue;
       }
+      const texts = chosen.map((s) => s.text());
       return {
         id: taskId(seed, split, index),
-        title: capitalise(joinPhrases(chosen.map((s) => s.short))),
-        description: chosen.map((s) => s.long).join(' '),
+        title: capitalise(joinPhrases(texts.map((t) => t.short))),
+        description: texts.map((t) => t.long).join(' '),
         split,
         scene: scene.json,
         goal,

@@ -21,16 +21,24 @@ export interface Subgoal {
   /** The template applied to this object class: the unit held out for the unseen split. */
   combo: string;
   goal: GoalPredicate[];
-  /** Short imperative for titles: `put the cup in the dishwasher`. */
-  short: string;
-  /** Sentence for descriptions, with where things are. */
-  long: string;
+  /**
+   * Its text, built on demand (most candidates are never chosen): `short` is the imperative
+   * for titles (`put the cup in the dishwasher`), `long` a sentence with where things are.
+   */
+  text(): { short: string; long: string };
   /** Nodes whose states the subgoal sets (at most one subgoal per node). */
   stateNodes: number[];
   /** The object it moves, if any. */
   moves?: number;
   /** Whether it sets the character's posture (sit/lie: at most one per task). */
   posture: boolean;
+  /**
+   * Facing a screen (watch) or closing a door. At most one of each per task, and no closed
+   * door with a posture: v1's walk puts the character in the door's own room and refuses
+   * to pass closed doors, so "close door A and door B" or "close the door, then lie on the
+   * bed behind it" can have no solution; TurnTo keeps a single FACING edge.
+   */
+  exclusive?: 'facing' | 'door_close';
   /** Needs something opened first (a closed container or destination): sampled more often. */
   needsOpening: boolean;
 }
@@ -123,8 +131,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
         push({
           template: 'put_in', combo: `put_in:${cls.className}`,
           goal: [{ kind: 'edge', from: o, relation: 'INSIDE', to: d }],
-          short: `put the ${f.name(o)} in ${f.the(d)}`,
-          long: `Put the ${f.name(o)} (${f.where(o)}) in ${f.the(d)}.`,
+          text: () => ({ short: `put the ${f.name(o)} in ${f.the(d)}`, long: `Put the ${f.name(o)} (${f.where(o)}) in ${f.the(d)}.` }),
           stateNodes: [], moves: o, posture: false,
           needsOpening: closedNow || g.hasState(d, 'CLOSED'),
         });
@@ -139,8 +146,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
         push({
           template: 'put_on', combo: `put_on:${cls.className}`,
           goal: [{ kind: 'edge', from: o, relation: 'ON', to: d }],
-          short: `put the ${f.name(o)} on ${f.the(d)}`,
-          long: `Put the ${f.name(o)} (${f.where(o)}) on ${f.the(d)}.`,
+          text: () => ({ short: `put the ${f.name(o)} on ${f.the(d)}`, long: `Put the ${f.name(o)} (${f.where(o)}) on ${f.the(d)}.` }),
           stateNodes: [], moves: o, posture: false, needsOpening: closedNow,
         });
       }
@@ -157,13 +163,14 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       const rooms = [...g.out(id, 'BETWEEN')].map((r) => roomText(g.node(r).className));
       return `the door between the ${rooms[0]} and the ${rooms[1]}`;
     };
-    const label = isDoor ? doorText() : f.the(id);
+    let labelText: string | undefined;
+    const label = () => (labelText ??= isDoor ? doorText() : f.the(id));
     if (props.has('HAS_SWITCH') && node.states.has('OFF') && !(props.has('CAN_OPEN') && node.states.has('OPEN'))) {
       const unplugged = node.states.has('PLUGGED_OUT');
       push({
         template: 'switch_on', combo: `switch_on:${cls.className}`,
         goal: [{ kind: 'state', node: id, state: 'ON' }],
-        short: `turn on ${label}`, long: `Turn on ${label}${unplugged ? ' (it is unplugged)' : ''}.`,
+        text: () => ({ short: `turn on ${label()}`, long: `Turn on ${label()}${unplugged ? ' (it is unplugged)' : ''}.` }),
         stateNodes: [id], posture: false, needsOpening: unplugged,
       });
     }
@@ -171,7 +178,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       push({
         template: 'switch_off', combo: `switch_off:${cls.className}`,
         goal: [{ kind: 'state', node: id, state: 'OFF' }],
-        short: `turn off ${label}`, long: `Turn off ${label}.`,
+        text: () => ({ short: `turn off ${label()}`, long: `Turn off ${label()}.` }),
         stateNodes: [id], posture: false, needsOpening: false,
       });
     }
@@ -179,7 +186,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       push({
         template: 'open', combo: `open:${cls.className}`,
         goal: [{ kind: 'state', node: id, state: 'OPEN' }],
-        short: `open ${label}`, long: `Open ${label}.`,
+        text: () => ({ short: `open ${label()}`, long: `Open ${label()}.` }),
         stateNodes: [id], posture: false, needsOpening: false,
       });
     }
@@ -187,8 +194,8 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       push({
         template: 'close', combo: `close:${cls.className}`,
         goal: [{ kind: 'state', node: id, state: 'CLOSED' }],
-        short: `close ${label}`, long: `Close ${label}.`,
-        stateNodes: [id], posture: false, needsOpening: false,
+        text: () => ({ short: `close ${label()}`, long: `Close ${label()}.` }),
+        stateNodes: [id], posture: false, needsOpening: false, exclusive: isDoor ? 'door_close' : undefined,
       });
     }
     if (cls.washable && node.states.has('DIRTY')) {
@@ -197,8 +204,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       push({
         template: 'wash', combo: `wash:${cls.className}`,
         goal: [{ kind: 'state', node: id, state: 'CLEAN' }],
-        short: `${verb} ${label}`,
-        long: wipe ? `Wipe ${label} clean.` : `Wash ${label} (${f.where(id)}).`,
+        text: () => ({ short: `${verb} ${label()}`, long: wipe ? `Wipe ${label()} clean.` : `Wash ${label()} (${f.where(id)}).` }),
         stateNodes: [id], posture: false, needsOpening: f.insideClosed(id),
       });
     }
@@ -206,7 +212,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       push({
         template: 'sit', combo: `sit:${cls.className}`,
         goal: [{ kind: 'edge', from: c, relation: 'ON', to: id }, { kind: 'state', node: c, state: 'SITTING' }],
-        short: `sit on ${label}`, long: `Sit down on ${label}.`,
+        text: () => ({ short: `sit on ${label()}`, long: `Sit down on ${label()}.` }),
         stateNodes: [c], posture: true, needsOpening: false,
       });
     }
@@ -214,7 +220,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       push({
         template: 'lie', combo: `lie:${cls.className}`,
         goal: [{ kind: 'edge', from: c, relation: 'ON', to: id }, { kind: 'state', node: c, state: 'LYING' }],
-        short: `lie down on ${label}`, long: `Lie down on ${label}.`,
+        text: () => ({ short: `lie down on ${label()}`, long: `Lie down on ${label()}.` }),
         stateNodes: [c], posture: true, needsOpening: false,
       });
     }
@@ -223,9 +229,8 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
       if (!node.states.has('ON')) goal.unshift({ kind: 'state', node: id, state: 'ON' });
       push({
         template: 'watch', combo: `watch:${cls.className}`, goal,
-        short: `watch ${label}`,
-        long: `Watch ${label}: it should be on and you should be facing it.`,
-        stateNodes: [id], posture: false, needsOpening: node.states.has('PLUGGED_OUT'),
+        text: () => ({ short: `watch ${label()}`, long: `Watch ${label()}: it should be on and you should be facing it.` }),
+        stateNodes: [id], posture: false, needsOpening: node.states.has('PLUGGED_OUT'), exclusive: 'facing',
       });
     }
   }
@@ -236,6 +241,8 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
 export function compatible(chosen: readonly Subgoal[], s: Subgoal): boolean {
   for (const x of chosen) {
     if (x.posture && s.posture) return false;
+    if (x.exclusive !== undefined && x.exclusive === s.exclusive) return false;
+    if ((x.posture && s.exclusive === 'door_close') || (s.posture && x.exclusive === 'door_close')) return false;
     if (x.moves !== undefined && x.moves === s.moves) return false;
     // Two subgoals setting states of one node (open + close, switch on + watch) conflict.
     if (x.stateNodes.some((n) => s.stateNodes.includes(n))) return false;

@@ -64,7 +64,8 @@ export function solveByGoal(task: Task): OracleResult {
     const o = id(p.from), d = id(p.to);
     run('WALK', o);
     const host = insideClosedHost(o);
-    if (host !== undefined) run('OPEN', host);
+    // v1 binds names only through Walk/Run/Find, so walk to the host before opening it.
+    if (host !== undefined) { run('WALK', host); run('OPEN', host); }
     run('GRAB', o);
     run('WALK', d);
     if (g.hasState(d, 'CLOSED')) run('OPEN', d);
@@ -87,7 +88,8 @@ export function solveByGoal(task: Task): OracleResult {
       default: failure ??= `oracle cannot reach state ${p.state}`;
     }
   }
-  // 4. Posture, then facing.
+  // 4. Bind what must be faced (TurnTo needs a prior Walk), then posture, then facing.
+  for (const p of facings) if (p.kind === 'edge' && !ex.isBound(g.node(id(p.to)).className, id(p.to))) run('WALK', id(p.to));
   for (const p of postures) {
     if (p.kind !== 'edge') continue;
     const seat = id(p.to);

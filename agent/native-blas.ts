@@ -1,0 +1,93 @@
+/**
+ * Optional native matrix products: `native/build/hearth_blas.node` (built at install by
+ * native/build.mjs over Debian's OpenBLAS) is loaded when present, and the wasm backend's
+ * `BatchMatMul` kernel is replaced by one that calls OpenBLAS sgemm directly on the wasm
+ * heap (no copies). wasm's own product is fast only for plain 2-D non-transposed operands;
+ * sgemm handles transposes and batches (attention) at full speed. Without the addon, or
+ * with `HEARTH_NATIVE=0`, everything stays pure wasm.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface NativeBlas {
+  sgemm(a: ArrayBuffer | Float32Array, aOff: number, b: ArrayBuffer | Float32Array, bOff: number, c: ArrayBuffer | Float32Array, cOff: number,
+    batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
+  setThreads(n: number): void;
+  config(): string;
+}
+
+let loaded: NativeBlas | null | undefined;
+
+/** The addon, or null when it is not built / disabled. */
+export function nativeBlas(): NativeBlas | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  if (process.env.HEARTH_NATIVE === '0') return loaded;
+  try {
+    const require = createRequire(import.meta.url);
+    loaded = require('../native/build/hearth_blas.node') as NativeBlas;
+    const threads = Number(process.env.HEARTH_BLAS_THREADS ?? 2);
+    if (Number.isInteger(threads) && threads > 0) loaded.setThreads(threads);
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
+
+interface WasmBackendLike {
+  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  wasm: { HEAPF32: Float32Array };
+}
+
+let installed = false;
+
+/**
+ * Route wasm `BatchMatMul` through sgemm. Must run after the wasm backend initialised (the
+ * original kernel's set-up has run, so it stays usable as the fallback for shapes sgemm
+ * does not cover here). Returns whether the native path is active.
+ */
+export function installNativeMatMul(): boolean {
+  if (installed) return true;
+  const blas = nativeBlas();
+  const original = tf.getKernel('BatchMatMul', 'wasm');
+  if (!blas || !original) return false;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { inputs, backend, attrs } = args;
+      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const ra = a.shape.length;
+      const rb = b.shape.length;
+      const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+      const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+      const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+      const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+      const outerA = a.shape.slice(0, -2);
+      const outerB = b.shape.slice(0, -2);
+      const batchA = outerA.reduce((x, y) => x * y, 1);
+      const batchB = outerB.reduce((x, y) => x * y, 1);
+      const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
+      if (a.dtype !== 'float32' || b.dtype !== 'float32' || K !== Kb || !(sameOuter || batchA === 1 || batchB === 1)) {
+        return original.kernelFunc(args) as tf.TensorInfo;
+      }
+      const be = backend as unknown as WasmBackendLike;
+      const outer = batchA >= batchB ? (outerA.length >= outerB.length ? outerA : outerB) : outerB;
+      const batch = Math.max(batchA, batchB);
+      const out = be.makeOutput([...outer, M, N], 'float32');
+      // Read the heap after allocating the output: allocation may grow (replace) the buffer.
+      const heap = be.wasm.HEAPF32.buffer as ArrayBuffer;
+      const offA = be.dataIdMap.get(a.dataId).memoryOffset / 4;
+      const offB = be.dataIdMap.get(b.dataId).memoryOffset / 4;
+      const offC = be.dataIdMap.get(out.dataId).memoryOffset / 4;
+      blas.sgemm(heap, offA, heap, offB, heap, offC, batch, M, N, K, transposeA, transposeB,
+        batchA === 1 ? 0 : M * K, batchB === 1 ? 0 : K * N);
+      return out;
+    },
+  });
+  installed = true;
+  return true;
+}

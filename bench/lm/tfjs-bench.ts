@@ -1,0 +1,81 @@
+/**
+ * Throughput of the local model at a given shape: training (forward + backward + AdamW on
+ * full rows of random tokens) and KV-cache decoding (B sequences, one token per step,
+ * greedy). Both report tokens/s as the median over timed repeats after a warm-up.
+ */
+import { createModel } from '../../agent/local-model.ts';
+import { KVCache } from '../../agent/model.ts';
+import { Tokenizer } from '../../agent/tokenizer.ts';
+import { tf } from '../../agent/tfjs.ts';
+import { Prng } from '../../env/prng.ts';
+import { Trainer } from '../../alignment/trainer.ts';
+import { type PackedRow } from '../../alignment/packing.ts';
+
+export interface BenchShape { layers: number; d: number; heads: number; ctx: number; batch: number; vocab: number; steps: number; backend?: string }
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function model(shape: BenchShape) {
+  // A byte tokenizer suffices: the benchmark feeds token ids directly.
+  return createModel({
+    tokenizer: new Tokenizer([]), seed: 0, backend: shape.backend,
+    config: { vocabSize: shape.vocab, ctx: shape.ctx, layers: shape.layers, d: shape.d, heads: shape.heads, positions: 'learned' },
+  });
+}
+
+/** Training tokens/s: `steps` optimizer steps on (batch, ctx) rows, one step of warm-up. */
+export async function benchTrain(shape: BenchShape): Promise<{ tokensPerSecond: number; backend: string; perStepMs: number[] }> {
+  const lm = await model(shape);
+  const t = new Trainer(lm, { lr: 1e-3, warmupSteps: 0, totalSteps: 1000, seed: 0, microBatchRows: shape.batch });
+  const rng = new Prng(1);
+  const row = (): PackedRow => {
+    const ids = Array.from({ length: shape.ctx + 1 }, () => rng.int(shape.vocab));
+    return { examples: [{ ids, weights: new Array(shape.ctx).fill(1) }], length: shape.ctx };
+  };
+  const rows = Array.from({ length: shape.batch }, row);
+  t.stepOnRows(rows); // warm-up (kernel set-up, allocation)
+  const ms: number[] = [];
+  for (let s = 0; s < shape.steps; s++) {
+    const t0 = performance.now();
+    t.stepOnRows(rows);
+    ms.push(performance.now() - t0);
+  }
+  t.dispose();
+  return { tokensPerSecond: (shape.batch * shape.ctx) / (median(ms) / 1000), backend: lm.backend, perStepMs: ms };
+}
+
+/** Decoding tokens/s: `batch` sequences, prefill 8 tokens, then `steps` cached single-token steps (× 3 repeats). */
+export async function benchDecode(shape: BenchShape): Promise<{ tokensPerSecond: number; backend: string }> {
+  const lm = await model(shape);
+  const m = lm.model;
+  const B = shape.batch;
+  const steps = Math.min(shape.steps, shape.ctx - 8);
+  const rates: number[] = [];
+  for (let rep = 0; rep < 4; rep++) {
+    const cache = new KVCache(B);
+    const prompt = Int32Array.from({ length: B * 8 }, (_, i) => (i * 31) % shape.vocab);
+    let logits = tf.tidy(() => m.forward({ tokens: prompt, batch: B, time: 8, cache, logits: 'last' }).logits!);
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) {
+      const data = logits.dataSync();
+      logits.dispose();
+      const next = new Int32Array(B);
+      for (let b = 0; b < B; b++) {
+        let best = 0;
+        for (let v = 1; v < shape.vocab; v++) if (data[b * shape.vocab + v] > data[b * shape.vocab + best]) best = v;
+        next[b] = best;
+      }
+      logits = tf.tidy(() => m.forward({ tokens: next, batch: B, time: 1, cache, logits: 'last' }).logits!);
+    }
+    logits.dataSync();
+    logits.dispose();
+    const secs = (performance.now() - t0) / 1000;
+    cache.dispose();
+    if (rep > 0) rates.push((B * steps) / secs); // first repeat is warm-up
+  }
+  await lm.dispose();
+  return { tokensPerSecond: median(rates), backend: lm.backend };
+}

@@ -1,0 +1,61 @@
+/**
+ * Rollout throughput: the same episodes advanced together (their decode requests batched
+ * into one `generate` call per turn by the RxJS engine) versus one at a time, with the same
+ * local model. Prints episode steps per second for both and the ratio.
+ *
+ *   npm run bench:rollout -- [--checkpoint DIR] [--episodes N] [--steps K] [--speculative]
+ *
+ * Without a checkpoint a fresh model of the quick recipe's shape is used (its outputs are
+ * nonsense, which does not matter for throughput: every step still decodes and executes).
+ */
+import { parseArgs, intFlag, stringFlag, boolFlag } from '../cli/args.ts';
+import { demoTask } from '../env/scenes/demo-house.ts';
+import type { Task } from '../env/task.ts';
+import { BatchedDecoder } from '../exploration/batching.ts';
+import { localProvider } from '../exploration/local-provider.ts';
+import { policyOf } from '../exploration/pipeline.ts';
+import { QUICK } from '../exploration/recipes.ts';
+import { runRollout } from '../exploration/rollout.ts';
+import { loadTaskSet } from '../exploration/task-source.ts';
+import { resolveCheckpoint } from '../exploration/training.ts';
+import { episodeFactory } from '../exploration/world.ts';
+import { planningPrompt } from '../alignment/datasets/prompts.ts';
+
+const args = parseArgs(process.argv.slice(2), {
+  checkpoint: { type: 'string' }, episodes: { type: 'string' }, steps: { type: 'string' }, speculative: { type: 'boolean' },
+}, 'npm run bench:rollout -- [--checkpoint DIR] [--episodes N] [--steps K] [--speculative]');
+const n = intFlag(args, 'episodes', 32, 1);
+const steps = intFlag(args, 'steps', 4, 1);
+const speculative = boolFlag(args, 'speculative');
+const r = QUICK.recipe;
+const m = QUICK.sizes.model;
+
+let tasks: Task[];
+try {
+  tasks = (await loadTaskSet('generated')).list({ split: 'unseen', seed: 7, count: n });
+} catch {
+  tasks = Array.from({ length: n }, () => demoTask());
+}
+const provider = localProvider({ config: { layers: m.layers, d: m.d, heads: m.heads, ctx: m.ctx, vocabSize: m.vocab }, lr: m.lr });
+const ck = stringFlag(args, 'checkpoint');
+const model = ck ? await provider.load(resolveCheckpoint(ck), 'eval')
+  : await provider.create(tasks.map((t) => planningPrompt(t, [], r.prompt) + (t.expertNL ?? []).join('\n')), 1);
+const cfg = { factory: episodeFactory, policy: policyOf(r), speculative, maxSteps: steps, seed: 0 };
+
+async function measure(concurrency: number): Promise<{ steps: number; seconds: number; calls: number }> {
+  const dec = new BatchedDecoder(model.lm, { maxBatch: 64 });
+  const t0 = performance.now();
+  const eps = await runRollout(tasks, dec, { ...cfg, concurrency }).promise;
+  const seconds = (performance.now() - t0) / 1000;
+  dec.close();
+  return { steps: eps.reduce((a, e) => a + e.steps.length + (e.saidEnd ? 1 : 0), 0), seconds, calls: dec.stats.calls };
+}
+
+await model.lm.generate(['warm up'], { maxTokens: 2 });
+const batched = await measure(n);
+const single = await measure(1);
+const rate = (x: { steps: number; seconds: number }): number => x.steps / x.seconds;
+console.log(`rollout throughput, ${n} episodes × ≤${steps} steps, model ${ck ?? 'fresh (quick shape)'}, backend ${model.lm.backend}${speculative ? ', speculative' : ''}`);
+console.log(`  batched (all ${n} live, one generate per turn): ${batched.steps} steps in ${batched.seconds.toFixed(2)} s = ${rate(batched).toFixed(1)} steps/s (${batched.calls} generate calls)`);
+console.log(`  one episode at a time:                          ${single.steps} steps in ${single.seconds.toFixed(2)} s = ${rate(single).toFixed(1)} steps/s (${single.calls} generate calls)`);
+console.log(`  ratio batched / one-at-a-time: ${(rate(batched) / rate(single)).toFixed(2)}×  (target ≥ 5×)`);

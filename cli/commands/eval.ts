@@ -1,0 +1,89 @@
+/**
+ * `hearth eval`: score a checkpoint on fresh tasks and print the metrics as one JSON object
+ * (rates in 0..1, each with its 95% bootstrap interval under `ci95`). The checkpoint is
+ * prompted the way it was trained (its `e2cl.json`, written by `hearth e2cl`; the quick
+ * recipe's settings otherwise).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { HearthError } from '../../env/errors.ts';
+import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
+import { localProvider } from '../../exploration/local-provider.ts';
+import { type EvalJob, type InferenceSettings, evaluateJobs, inferenceSettings } from '../../exploration/pipeline.ts';
+import { QUICK } from '../../exploration/recipes.ts';
+import { loadTaskSet, withExperts } from '../../exploration/task-source.ts';
+import { resolveCheckpoint } from '../../exploration/training.ts';
+import { episodeFactory } from '../../exploration/world.ts';
+import { summarise, summaryJson } from '../../suites/metrics.ts';
+import { cell, COLUMNS } from '../../suites/report.ts';
+import type { Command } from '../main.ts';
+import { boolFlag, intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
+
+const USAGE = 'hearth eval --checkpoint DIR [--tasks generated|vh-programs] [--data DIR] [--split seen|unseen|train] [--seed S] [--count N] '
+  + '[--speculative] [--json] [--log DIR] [--backend B] [--quiet]';
+
+function settingsFor(dir: string): InferenceSettings {
+  for (const d of [dir, dirname(dir)]) {
+    const f = join(d, 'e2cl.json');
+    if (existsSync(f)) {
+      try {
+        return JSON.parse(readFileSync(f, 'utf8')) as InferenceSettings;
+      } catch {
+        throw new HearthError('checkpoint.settings', `${f} is not valid JSON`, 'restore it from the run directory or delete it to use the quick recipe\'s settings');
+      }
+    }
+  }
+  return inferenceSettings(QUICK.recipe);
+}
+
+export const command: Command = {
+  name: 'eval',
+  summary: 'evaluate a checkpoint on fresh tasks (optionally with speculative inference) and print the E2CL metrics',
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    const args = parseArgs(argv, {
+      checkpoint: { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
+      count: { type: 'string' }, speculative: { type: 'boolean' }, json: { type: 'boolean' }, log: { type: 'string' },
+      backend: { type: 'string' }, quiet: { type: 'boolean' },
+    }, USAGE);
+    if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
+    const given = resolve(requireFlag(args, 'checkpoint', USAGE));
+    const dir = resolveCheckpoint(given);
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      throw new HearthError('checkpoint.missing', `${given} holds no model checkpoint (no manifest.json)`, 'pass runs/<ts>/checkpoints/<model> from `hearth e2cl`, or an epoch directory');
+    }
+    const split = stringFlag(args, 'split') ?? 'unseen';
+    if (split !== 'seen' && split !== 'unseen' && split !== 'train') throw new HearthError('cli.usage', `--split must be seen, unseen or train, got "${split}"`);
+    const seed = intFlag(args, 'seed', 0);
+    const count = intFlag(args, 'count', 50, 1);
+    const speculative = boolFlag(args, 'speculative');
+    const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
+    const s = settingsFor(dir);
+    const set = await loadTaskSet(stringFlag(args, 'tasks') ?? 'generated', stringFlag(args, 'data'));
+    const tasks = withExperts(set.list({ split, seed, count }), true).tasks;
+    const provider = localProvider({ config: {}, lr: 0, backend: stringFlag(args, 'backend') });
+    const model = await provider.load(dir, 'eval');
+    const jobs: EvalJob[] = tasks.map((task) => ({ split: split === 'seen' ? 'seen' : 'unseen', speculative, task }));
+    const logDir = stringFlag(args, 'log');
+    const sink = logDir
+      ? episodeLogSink(resolve(logDir), (i) => jobs[i].task, () => ({ name: model.lm.name, checkpoint: dir, speculative }), seed, undefined,
+        (i) => `${String(i).padStart(4, '0')}-${safeName(jobs[i].task.id)}.jsonl`)
+      : undefined;
+    const eps = await evaluateJobs(model.lm, jobs, {
+      prompt: s.prompt, actionTokens: s.actionTokens, feedbackTokens: s.feedbackTokens, maxSteps: s.maxSteps, seed,
+      concurrency: 64, maxBatch: 64,
+    }, episodeFactory, `eval ${split}`, quiet, sink ? (_j, e) => sink.onEvent(e) : undefined);
+    model.dispose?.();
+    const summary = summarise(eps, { seed, resamples: 1000 });
+    const json = {
+      checkpoint: dir, tasks: set.name, split, seed, count: tasks.length, speculative, ...summaryJson(summary),
+    };
+    if (boolFlag(args, 'json')) {
+      process.stdout.write(`${JSON.stringify(json)}\n`);
+    } else {
+      process.stdout.write(`${dir} on ${tasks.length} ${split} tasks${speculative ? ' with speculative inference' : ''}:\n`);
+      for (const c of COLUMNS) process.stdout.write(`  ${c.head.padEnd(12)} ${cell(summary[c.key] as never, c.rate)}\n`);
+    }
+    return 0;
+  },
+};

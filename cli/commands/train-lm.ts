@@ -1,0 +1,72 @@
+/**
+ * `hearth train-lm`: train the local transformer on a JSONL file of `{input, output}` or
+ * `{messages}` records (loss on outputs only, packed rows). Checkpoints go to
+ * `--checkpoint DIR` every `--save-every` steps and at the end; rerunning the same command
+ * resumes from the directory and ends with the same weights as an uninterrupted run.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { HearthError } from '../../env/errors.ts';
+import { readPairsJsonl } from '../../alignment/lm-data.ts';
+import { Trainer, trainModel } from '../../alignment/trainer.ts';
+import type { Command } from '../main.ts';
+import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
+
+const USAGE = 'hearth train-lm --data FILE.jsonl [--checkpoint DIR] [--steps 500] [--batch 16] [--layers 2] [--d 128] [--heads 4] [--ctx 128] [--vocab 512] [--positions rope|learned] [--dropout 0] [--lr 3e-3] [--warmup 20] [--seed 0] [--save-every 100] [--backend wasm|cpu|tensorflow]';
+
+function numFlag(v: string | undefined, name: string, fallback: number, lo: number, hi: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < lo || n > hi) throw new HearthError('cli.usage', `--${name} must be a number in [${lo}, ${hi}], got "${v}"`, `usage: ${USAGE}`);
+  return n;
+}
+
+export const command: Command = {
+  name: 'train-lm',
+  summary: 'train the local TensorFlow.js language model on {input, output} or messages JSONL',
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    const s = { type: 'string' } as const;
+    const args = parseArgs(argv, {
+      data: s, checkpoint: s, steps: s, batch: s, layers: s, d: s, heads: s, ctx: s, vocab: s, positions: s, dropout: s,
+      lr: s, warmup: s, seed: s, 'save-every': s, backend: s,
+    }, USAGE);
+    if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
+    const dataPath = resolve(requireFlag(args, 'data', USAGE));
+    const dir = resolve(stringFlag(args, 'checkpoint') ?? 'runs/lm/model');
+    const steps = intFlag(args, 'steps', 500, 1);
+    const positions = stringFlag(args, 'positions') ?? 'rope';
+    if (positions !== 'rope' && positions !== 'learned') throw new HearthError('cli.usage', `--positions must be rope or learned, got "${positions}"`, `usage: ${USAGE}`);
+    const config = {
+      layers: intFlag(args, 'layers', 2, 1), d: intFlag(args, 'd', 128, 1), heads: intFlag(args, 'heads', 4, 1),
+      ctx: intFlag(args, 'ctx', 128, 8), vocabSize: intFlag(args, 'vocab', 512, 259), positions: positions as 'rope' | 'learned',
+      dropout: numFlag(stringFlag(args, 'dropout'), 'dropout', 0, 0, 0.99),
+    };
+    if (config.d % config.heads !== 0) throw new HearthError('cli.usage', `--d (${config.d}) must be divisible by --heads (${config.heads})`);
+    const lr = numFlag(stringFlag(args, 'lr'), 'lr', 3e-3, 0, 10);
+    const data = readPairsJsonl(dataPath);
+    const seed = intFlag(args, 'seed', 0, 0);
+    const resuming = existsSync(dir);
+    const trainer = await Trainer.create({
+      corpus: data.map((p) => p.input + p.output), seed, config, backend: stringFlag(args, 'backend'),
+      trainer: { lr, minLr: lr / 10, warmupSteps: intFlag(args, 'warmup', 20, 0), totalSteps: steps },
+    });
+    console.error(`backend: ${trainer.lm.backend}; ${data.length} records; model ${trainer.lm.model.parameterCount} parameters, tokenizer ${trainer.lm.tokenizer.vocabSize} tokens${resuming ? `; resuming from ${dir}` : ''}`);
+    const tty = process.stderr.isTTY;
+    let lastPct = -1;
+    const done = await trainModel(trainer, {
+      data, steps, batchRows: intFlag(args, 'batch', 16, 1), checkpointDir: dir, checkpointEvery: intFlag(args, 'save-every', 100, 1),
+      onStep: (r) => {
+        const pct = Math.floor((100 * r.step) / steps);
+        const line = `step ${r.step}/${steps} (${pct}%) loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(2)} ${Math.round(r.tokensPerSecond)} tok/s`;
+        if (tty) process.stderr.write(`\r${line}   `);
+        else if (pct !== lastPct && (pct % 10 === 0 || r.step === steps)) process.stderr.write(`${line}\n`);
+        lastPct = pct;
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    console.log(`checkpoint: ${dir} (step ${done.step}, backend ${done.lm.backend})`);
+    done.dispose();
+    return 0;
+  },
+};

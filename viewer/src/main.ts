@@ -1,0 +1,130 @@
+/**
+ * The replay viewer's entry: find the episode, read it (a bad line is named in a banner and
+ * the steps before it still play), build the 3D scene once, wire the step list, the timeline
+ * and the camera buttons, and run the frame loop. `window.hearth` exposes a little state for
+ * the browser tests and the fps benchmark.
+ */
+import { installHover } from './hover.ts';
+import type { ParsedLog } from './parse-log.ts';
+import { parseEpisodeLog } from './parse-log.ts';
+import { Replay } from './replay.ts';
+import { findSource, showChooser } from './source.ts';
+import { type CameraMode, Stage } from './stage.ts';
+import { StepList } from './step-list.ts';
+import { Timeline } from './timeline.ts';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+export interface HearthDebug {
+  ready: boolean;
+  error?: string;
+  stepCount: number;
+  step(): number;
+  seek(k: number): void;
+  play(speed?: number): void;
+  characterPosition(): [number, number];
+  /** Animation frames run, and frames actually rendered. */
+  frames: number;
+  rendered(): number;
+}
+
+declare global {
+  interface Window { hearth?: HearthDebug }
+}
+
+function banner(text: string): void {
+  const b = $('banner');
+  b.textContent = text;
+  b.hidden = false;
+}
+
+function start(log: ParsedLog, name: string): void {
+  if (log.error) {
+    banner(`${name}: ${log.error.message}. ${log.header ? `Showing the ${log.steps.length} step${log.steps.length === 1 ? '' : 's'} before line ${log.error.line}.` : ''}`);
+  }
+  if (!log.header) {
+    window.hearth = { ready: true, error: log.fatal, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0 };
+    if (!log.error) banner(`${name}: ${log.fatal ?? 'no header'}`);
+    return;
+  }
+  const header = log.header;
+  const steps = log.steps;
+  const task = header.task;
+  $('task').textContent = [task?.title ?? task?.id, task?.description].filter(Boolean).join(': ') || name;
+  document.title = `Hearth replay: ${task?.title ?? name}`;
+
+  const stage = new Stage($('view'));
+  const replay = new Replay(header, steps, stage);
+  installHover(stage.renderer.domElement, stage.camera, replay.objects, replay.world, $('tip'));
+
+  const goalAt = (k: number): { satisfied: number; total: number } | undefined =>
+    k > 0 ? steps[k - 1].goal : (log.end?.goal && steps.length === 0 ? log.end.goal : undefined);
+  const list = new StepList($('steps') as HTMLOListElement, steps, (k) => { timeline.pause(); go(k, timeline.walkSeconds()); });
+  const show = (k: number): void => {
+    list.highlight(k);
+    const g = goalAt(k);
+    const text = g ? `goal ${g.satisfied}/${g.total}` : '';
+    $('goalfill').style.width = g && g.total > 0 ? `${(100 * g.satisfied) / g.total}%` : '0';
+    $('goaltext').textContent = text || 'goal —';
+    timeline.show(k, text);
+  };
+  const go = (k: number, walk: number): void => {
+    replay.seek(k, walk);
+    show(replay.current);
+  };
+  const timeline = new Timeline({
+    play: $('play'), back: $('back'), forward: $('forward'), first: $('first'), last: $('last'),
+    scrub: $('scrub'), speed: $('speed'), label: $('steplabel'),
+  }, steps.length, go, () => replay.current);
+  show(0);
+
+  const cameraButtons = Array.from(document.querySelectorAll<HTMLButtonElement>('#cameras button'));
+  cameraButtons.forEach((b) => b.addEventListener('click', () => {
+    cameraButtons.forEach((o) => o.classList.toggle('active', o === b));
+    stage.setMode(b.dataset.mode as CameraMode, replay.character.position());
+  }));
+
+  const debug: HearthDebug = {
+    ready: false, stepCount: steps.length, frames: 0,
+    step: () => replay.current,
+    seek: (k) => go(k, 0),
+    play: (speed) => {
+      if (speed !== undefined) $<HTMLSelectElement>('speed').value = String(speed);
+      timeline.play();
+    },
+    characterPosition: () => replay.character.position(),
+    rendered: () => stage.renderedFrames,
+  };
+  window.hearth = debug;
+  let last = performance.now();
+  const frame = (now: number): void => {
+    const dt = Math.min(0.1, (now - last) / 1000);
+    last = now;
+    timeline.tick(dt);
+    replay.tick(dt);
+    const [x, z] = replay.character.position();
+    stage.follow(x, z);
+    stage.renderIfDirty();
+    debug.frames++;
+    if (!debug.ready && stage.renderedFrames > 0) debug.ready = true;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+async function boot(): Promise<void> {
+  const source = await findSource();
+  if (source.kind === 'error') {
+    banner(source.message);
+    window.hearth = { ready: true, error: source.message, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0 };
+    return;
+  }
+  if (source.kind === 'choose') {
+    showChooser($('chooser'), $('episodes'), source.episodes);
+    window.hearth = { ready: true, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0 };
+    return;
+  }
+  start(parseEpisodeLog(source.text), source.name);
+}
+
+void boot();

@@ -1,0 +1,153 @@
+/**
+ * Reads an episode log (JSONL, env/schema/episode-log.schema.json) in the browser. It checks the
+ * fields the viewer relies on, record by record, and stops at the first bad line: the steps
+ * before it are kept and `error` names the line, so a truncated log still replays. A header
+ * that cannot be read is `fatal` (there is no scene to show).
+ *
+ * Kept free of DOM and three.js so that it runs under node in the unit tests too.
+ */
+import type { EpisodeLog, LogEnd, LogHeader, LogStep } from './log-types.ts';
+
+export interface ParsedLog extends Partial<EpisodeLog> {
+  steps: LogStep[];
+  /** The first bad line (1-based) and what is wrong with it. */
+  error?: { line: number; message: string };
+  /** Set when not even the header could be read; nothing can be replayed. */
+  fatal?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+function checkTriples(v: unknown, where: string): string | null {
+  if (!Array.isArray(v)) return `${where} must be an array`;
+  for (let i = 0; i < v.length; i++) {
+    const t = v[i];
+    if (!Array.isArray(t) || t.length !== 3 || !isInt(t[0]) || typeof t[1] !== 'string' || !isInt(t[2])) {
+      return `${where}/${i} must be [from_id, relation, to_id]`;
+    }
+  }
+  return null;
+}
+
+function checkGoal(v: unknown, where: string): string | null {
+  if (!isObj(v) || !isInt(v.satisfied) || !isInt(v.total) || v.satisfied < 0 || v.total < 0) {
+    return `${where} must be {satisfied, total} (non-negative integers)`;
+  }
+  return null;
+}
+
+function checkHeader(r: Obj): string | null {
+  if (r.version !== 1) return `/version must be 1, got ${JSON.stringify(r.version)}`;
+  if (typeof r.sceneHash !== 'string') return '/sceneHash must be a string';
+  if (typeof r.actionSchemaHash !== 'string') return '/actionSchemaHash must be a string';
+  if (!isInt(r.seed)) return '/seed must be an integer';
+  if (!isObj(r.scene)) return '/scene must be an object';
+  if (!Array.isArray(r.scene.nodes)) return '/scene/nodes must be an array';
+  if (!Array.isArray(r.scene.edges)) return '/scene/edges must be an array';
+  for (let i = 0; i < r.scene.nodes.length; i++) {
+    const n = r.scene.nodes[i] as unknown;
+    if (!isObj(n) || !isInt(n.id) || typeof n.class_name !== 'string') return `/scene/nodes/${i} needs an integer id and a class_name`;
+  }
+  for (let i = 0; i < r.scene.edges.length; i++) {
+    const e = r.scene.edges[i] as unknown;
+    if (!isObj(e) || !isInt(e.from_id) || !isInt(e.to_id) || typeof e.relation_type !== 'string') {
+      return `/scene/edges/${i} needs from_id, relation_type and to_id`;
+    }
+  }
+  return null;
+}
+
+function checkStep(r: Obj): string | null {
+  if (!isInt(r.t) || r.t < 1) return '/t must be an integer ≥ 1';
+  if (typeof r.action !== 'string') return '/action must be a string';
+  if (r.script !== undefined && r.script !== null && typeof r.script !== 'string') return '/script must be a string or null';
+  if (typeof r.ok !== 'boolean') return '/ok must be a boolean';
+  if (r.failure === undefined) return "must have required property 'failure'";
+  if (r.failure !== null) {
+    if (!isObj(r.failure)) return '/failure must be null or an object';
+    for (const k of ['code', 'action', 'predicate', 'message']) {
+      if (typeof r.failure[k] !== 'string') return `/failure/${k} must be a string`;
+    }
+    if (!Array.isArray(r.failure.args)) return '/failure/args must be an array';
+  }
+  if (!isObj(r.diff)) return "/diff must be an object";
+  const d = r.diff;
+  const e = checkTriples(d.edgesAdded, '/diff/edgesAdded') ?? checkTriples(d.edgesRemoved, '/diff/edgesRemoved');
+  if (e) return e;
+  if (!isObj(d.statesChanged)) return '/diff/statesChanged must be an object';
+  for (const [k, v] of Object.entries(d.statesChanged)) {
+    if (!Array.isArray(v) || v.length !== 2 || !v.every((s) => Array.isArray(s) && s.every((x) => typeof x === 'string'))) {
+      return `/diff/statesChanged/${k} must be [states before, states after]`;
+    }
+  }
+  const g = checkGoal(r.goal, '/goal');
+  if (g) return g;
+  if (r.character !== undefined && !isObj(r.character)) return '/character must be an object';
+  if (r.speculative !== undefined && !isObj(r.speculative)) return '/speculative must be an object';
+  return null;
+}
+
+function checkEnd(r: Obj): string | null {
+  if (!isInt(r.steps)) return '/steps must be an integer';
+  for (const k of ['success', 'terminated', 'truncated']) if (typeof r[k] !== 'boolean') return `/${k} must be a boolean`;
+  if (r.goal !== undefined) return checkGoal(r.goal, '/goal');
+  return null;
+}
+
+export function parseEpisodeLog(text: string): ParsedLog {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const out: ParsedLog = { steps: [] };
+  const parse = (i: number): { ok: true; value: Obj } | { ok: false; message: string } => {
+    try {
+      const value: unknown = JSON.parse(lines[i]);
+      if (!isObj(value)) return { ok: false, message: 'not a JSON object' };
+      return { ok: true, value };
+    } catch (e) {
+      const cut = i === lines.length - 1 && !text.endsWith('\n');
+      return { ok: false, message: `${cut ? 'truncated line: ' : ''}invalid JSON (${(e as Error).message})` };
+    }
+  };
+  if (lines.length === 0) {
+    out.fatal = 'the episode log is empty (line 1 must be the header record)';
+    return out;
+  }
+  const first = parse(0);
+  if (!first.ok) {
+    out.fatal = `line 1: ${first.message} (line 1 must be the header record)`;
+    out.error = { line: 1, message: out.fatal };
+    return out;
+  }
+  const why = first.value.type !== 'header'
+    ? `expected a header record, got type ${JSON.stringify(first.value.type)}` : checkHeader(first.value);
+  if (why) {
+    out.fatal = `line 1: ${why}`;
+    out.error = { line: 1, message: out.fatal };
+    return out;
+  }
+  out.header = first.value as unknown as LogHeader;
+  for (let i = 1; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const bad = (message: string): ParsedLog => { out.error = { line: lineNo, message: `line ${lineNo}: ${message}` }; return out; };
+    if (out.end) return bad('record after the end record');
+    const r = parse(i);
+    if (!r.ok) return bad(r.message);
+    const rec = r.value;
+    if (rec.type === 'step') {
+      const e = checkStep(rec);
+      if (e) return bad(`invalid step record: ${e}`);
+      const expected = out.steps.length + 1;
+      if (rec.t !== expected) return bad(`step record has t=${String(rec.t)}, expected ${expected}`);
+      out.steps.push(rec as unknown as LogStep);
+    } else if (rec.type === 'end') {
+      const e = checkEnd(rec);
+      if (e) return bad(`invalid end record: ${e}`);
+      out.end = rec as unknown as LogEnd;
+    } else {
+      return bad(`unknown record type ${JSON.stringify(rec.type)} (expected "step" or "end")`);
+    }
+  }
+  return out;
+}
