@@ -5,6 +5,7 @@
  * samples with its own seeded PRNG (so a prompt's output does not depend on its batch).
  */
 import { Prng } from '../env/prng.ts';
+import { FastCache, FastEngine } from './fast-infer.ts';
 import { KVCache, type Transformer } from './model.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import { tf } from './tfjs.ts';
@@ -18,6 +19,68 @@ export interface DecodeOptions {
   allowed?: string[];
   /** Rows per forward pass (prompts beyond it run in further batches). */
   maxBatch?: number;
+  /** 'fast' (default): the plain-array engine; 'tfjs': the tfjs forward pass with a KVCache. */
+  engine?: 'fast' | 'tfjs';
+}
+
+/** One batched decoding session: prefill ragged prompts, then one token per active row per step. */
+interface Stepper {
+  /** Logits after each prompt, (B, V). */
+  prefill(prompts: number[][]): Float32Array;
+  /** Feed one token per active row; logits (rows, V). */
+  step(tokens: number[]): Float32Array;
+  /** Keep only these batch positions. */
+  select(keep: number[]): void;
+  dispose(): void;
+}
+
+class FastStepper implements Stepper {
+  private engine: FastEngine;
+  private cache!: FastCache;
+  constructor(model: Transformer) { this.engine = new FastEngine(model); }
+  prefill(prompts: number[][]): Float32Array {
+    this.cache = this.engine.newCache(prompts.length);
+    return this.engine.forward(prompts, this.cache);
+  }
+  step(tokens: number[]): Float32Array { return this.engine.forward(tokens.map((t) => [t]), this.cache); }
+  select(keep: number[]): void { this.cache = this.cache.select(keep); }
+  dispose(): void { /* plain arrays */ }
+}
+
+/** The tfjs path: prompts left-padded to one length (padding masked, not counted in positions). */
+class TfjsStepper implements Stepper {
+  private cache: KVCache | null = null;
+  constructor(private readonly model: Transformer, private readonly pad: number) {}
+  prefill(prompts: number[][]): Float32Array {
+    const B = prompts.length;
+    const T = Math.max(...prompts.map((e) => e.length));
+    const tokens = new Int32Array(B * T).fill(this.pad);
+    const valid = new Uint8Array(B * T);
+    prompts.forEach((ids, b) => {
+      const off = b * T + (T - ids.length);
+      tokens.set(ids, off);
+      valid.fill(1, off, off + ids.length);
+    });
+    const cache = new KVCache(B);
+    this.cache = cache;
+    return this.run(() => this.model.forward({ tokens, batch: B, time: T, valid, cache, logits: 'last' }).logits!);
+  }
+  step(tokens: number[]): Float32Array {
+    const cache = this.cache!;
+    return this.run(() => this.model.forward({ tokens: Int32Array.from(tokens), batch: tokens.length, time: 1, cache, logits: 'last' }).logits!);
+  }
+  select(keep: number[]): void {
+    const smaller = this.cache!.select(keep);
+    this.cache!.dispose();
+    this.cache = smaller;
+  }
+  dispose(): void { this.cache?.dispose(); }
+  private run(f: () => tf.Tensor): Float32Array {
+    const t = tf.tidy(f);
+    const d = t.dataSync() as Float32Array;
+    t.dispose();
+    return d;
+  }
 }
 
 /** Token ids of a prompt as the model sees it: BOS then the text. */
@@ -107,24 +170,12 @@ function generateChunk(model: Transformer, tok: Tokenizer, prompts: string[], fi
   }));
   if (allowedSeqs && allowedSeqs.length === 0) return prompts.map(() => '');
 
-  // Prefill: left-pad to the longest prompt.
-  const B = prompts.length;
-  const T = Math.max(...encoded.map((e) => e.length));
-  const tokens = new Int32Array(B * T).fill(tok.pad);
-  const valid = new Uint8Array(B * T);
-  encoded.forEach((ids, b) => {
-    const off = b * T + (T - ids.length);
-    tokens.set(ids, off);
-    valid.fill(1, off, off + ids.length);
-  });
-  let cache = new KVCache(B);
-  let logits = tf.tidy(() => model.forward({ tokens, batch: B, time: T, valid, cache, logits: 'last' }).logits!);
-  let active = rows.map((_, b) => b); // row indices, in cache order
+  const stepper: Stepper = opts.engine === 'tfjs' ? new TfjsStepper(model, tok.pad) : new FastStepper(model);
+  let data = stepper.prefill(encoded);
+  let active = rows.map((_, b) => b); // row indices, in batch order
+  const V = model.config.vocabSize;
   try {
-    for (let step = 0; active.length > 0; step++) {
-      const data = logits.dataSync() as Float32Array;
-      logits.dispose();
-      const V = model.config.vocabSize;
+    while (active.length > 0) {
       const next: number[] = [];
       const still: number[] = [];
       active.forEach((r, k) => {
@@ -143,8 +194,8 @@ function generateChunk(model: Transformer, tok: Tokenizer, prompts: string[], fi
         if (opts.stop?.length && !row.candidates) {
           const text = tok.decode(row.ids);
           let cut = -1;
-          for (const s of opts.stop) {
-            const at = s ? text.indexOf(s) : -1;
+          for (const st of opts.stop) {
+            const at = st ? text.indexOf(st) : -1;
             if (at >= 0 && (cut < 0 || at < cut)) cut = at;
           }
           if (cut >= 0) { row.done = true; row.text = text.slice(0, cut); return; }
@@ -156,17 +207,13 @@ function generateChunk(model: Transformer, tok: Tokenizer, prompts: string[], fi
       });
       if (still.length === 0) break;
       if (still.length !== active.length) {
-        const keepIdx = still.map((r) => active.indexOf(r));
-        const smaller = cache.select(keepIdx);
-        cache.dispose();
-        cache = smaller;
+        stepper.select(still.map((r) => active.indexOf(r)));
         active = still;
       }
-      const c = cache;
-      logits = tf.tidy(() => model.forward({ tokens: Int32Array.from(next), batch: active.length, time: 1, cache: c, logits: 'last' }).logits!);
+      data = stepper.step(next);
     }
   } finally {
-    cache.dispose();
+    stepper.dispose();
   }
   return rows.map((row) => {
     if (row.candidates) {

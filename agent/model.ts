@@ -136,10 +136,13 @@ export interface ForwardOutput {
 export interface LoraOptions {
   rank: number;
   alpha: number;
-  /** Which weight kinds get an adapter: any of qkv, o, fc, proj. */
-  targets: Array<'qkv' | 'o' | 'fc' | 'proj'>;
+  /** Which weight kinds get an adapter: any of q, k, v, o (attention), fc, proj (MLP). */
+  targets: LoraTarget[];
   seed: number;
 }
+
+export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'fc' | 'proj';
+export const LORA_TARGETS: readonly LoraTarget[] = ['q', 'k', 'v', 'o', 'fc', 'proj'];
 
 interface LoraAdapter {
   options: LoraOptions;
@@ -203,7 +206,9 @@ export class Transformer {
     if (config.positions === 'learned') normal('wpe', [ctx, d], 0.02); // (ctx, D)
     for (let l = 0; l < L; l++) {
       fill(`h${l}.ln1.g`, [d], 1); fill(`h${l}.ln1.b`, [d], 0);
-      normal(`h${l}.qkv`, [d, 3 * d], 0.02); // (D, 3D): columns q | k | v
+      normal(`h${l}.q`, [d, d], 0.02); // (D, D) each: separate, so no column slicing (slow on wasm)
+      normal(`h${l}.k`, [d, d], 0.02);
+      normal(`h${l}.v`, [d, d], 0.02);
       normal(`h${l}.o`, [d, d], projStd); // (D, D)
       fill(`h${l}.ln2.g`, [d], 1); fill(`h${l}.ln2.b`, [d], 0);
       normal(`h${l}.fc`, [d, mlpRatio * d], 0.02); // (D, 4D)
@@ -348,11 +353,10 @@ export class Transformer {
     for (let l = 0; l < this.config.layers; l++) {
       // --- attention
       const h = layerNorm(x, this.p(`h${l}.ln1.g`), this.p(`h${l}.ln1.b`));
-      const qkv = this.linear(h, `h${l}.qkv`); // (N, 3D)
       const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // (B, H, T, hd)
-      let q = heads(tf.slice(qkv, [0, 0], [N, D]));
-      let k = heads(tf.slice(qkv, [0, D], [N, D]));
-      let v = heads(tf.slice(qkv, [0, 2 * D], [N, D]));
+      let q = heads(this.linear(h, `h${l}.q`)); // (N, D) → (B, H, T, hd)
+      let k = heads(this.linear(h, `h${l}.k`));
+      let v = heads(this.linear(h, `h${l}.v`));
       if (rope) { q = applyRope(q, rope); k = applyRope(k, rope); }
       if (cache) {
         const kAll = past ? tf.concat([cache.k[l], k], 2) as tf.Tensor4D : k; // (B, H, S, hd)

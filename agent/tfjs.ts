@@ -135,7 +135,8 @@ export async function initBackend(requested?: string): Promise<BackendName> {
 export function backendDetail(): string {
   const b = currentBackend();
   if (b !== 'wasm') return b;
-  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
+  let simd = 'SIMD unknown';
+  try { simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'; } catch { /* async flag not evaluated yet */ }
   return native ? `wasm (${simd}, native OpenBLAS matmul: ${nativeBlas()!.config().split(' ').slice(0, 2).join(' ')})` : `wasm (${simd})`;
 }
 

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { finalize, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { ACTION_ALIASES, ACTION_LIST } from './actions.ts';
 import type { Compat } from './executor.ts';
 import type { CharacterState, Episode, StepExtras, StepOutcome } from './episode.ts';
@@ -242,6 +243,18 @@ export class EpisodeLogWriter {
 
   /** Number of step records written. */
   get stepCount(): number { return this.steps; }
+}
+
+/**
+ * RxJS operator: append every step outcome to `writer`, the end record when the episode
+ * completes, and close the file however the stream stops (an error or an unsubscribe leaves a
+ * log without end record, which `readEpisodeLog` reads as an interrupted episode).
+ */
+export function logSteps(writer: EpisodeLogWriter): MonoTypeOperatorFunction<StepOutcome> {
+  return (source) => source.pipe(
+    tap({ next: (o) => writer.step(o), complete: () => writer.end() }),
+    finalize(() => writer.close()),
+  );
 }
 
 // ---- reading ----------------------------------------------------------------------------

@@ -62,6 +62,13 @@ export interface CharacterState {
   holds: number[];
 }
 
+export interface GroundingState {
+  seed: number;
+  bindings: Map<string, number>;
+  lastObject: number | undefined;
+  draws: number;
+}
+
 /** What an agent may attach to its action for the log (E2CL's prompt, raw output, speculative inference). */
 export interface StepExtras {
   prompt?: string;
@@ -214,6 +221,11 @@ export class Episode {
         success: goalMet(this._graph, this.task.goal), character: this.characterState(), structured,
       },
     };
+  }
+
+  /** The NL grounder's state: seed, name → id bindings, last interacted object, PRNG draws so far. */
+  groundingState(): GroundingState {
+    return { seed: this._seed, bindings: new Map(this.grounder.bindings()), lastObject: this.grounder.lastObject(), draws: this.grounder.draws() };
   }
 
   /** Where the character is now. */

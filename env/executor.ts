@@ -20,8 +20,8 @@ import { referenceLineText } from './script.ts';
 import type { ScriptArg, ScriptLine } from './script-types.ts';
 import type { Relation, State } from './vocabulary.ts';
 import {
-  closedDoorsBetween, freeHand, holdsAnything, isClose, isFacing, isHolding, isInsideClosed, isRoom, roomOf,
-  type Compat,
+  closedDoorsBetween, doorGraph, freeHand, holdsAnything, isClose, isFacing, isHolding, isInsideClosed, isRoom, roomOf,
+  type Compat, type RoomAdjacency,
 } from './exec/predicates.ts';
 import { STEP_OK, type ScriptResult, type StepResult } from './exec/outcome.ts';
 import { pythonSetOrder } from './exec/pyset.ts';
@@ -35,6 +35,9 @@ export interface ExecutorOptions {
 }
 
 interface GrabRecord { dest: number; rel: Relation }
+
+/** A position to return the executor (graph, bindings, grab records, message log) to. */
+export interface ExecutorMark { graph: number; binds: number; grabs: number; log: number }
 
 const SIT_CAPACITY: Record<string, number> = { couch: 4, bed: 4, chair: 1, loveseat: 2, sofa: 4, toilet: 1, pianobench: 2, bench: 2 };
 const LIE_CAPACITY: Record<string, number> = { couch: 2, bathtub: 2, bed: 3, loveseat: 2, sofa: 2, bench: 1 };
@@ -67,9 +70,13 @@ export class Executor {
   /** v1's bindings: node id → names it was bound under by Walk/Run/Find. */
   private readonly bound = new Map<number, string[]>();
   private readonly grabs = new Map<number, GrabRecord>();
+  /** Undo logs of the executor's own state, for mark/rollback. */
+  private readonly bindLog: Array<[id: number, name: string]> = [];
+  private readonly grabLog: Array<[id: number, previous: GrabRecord | undefined]> = [];
   private readonly log: string[] = [];
   /** Master reads the character's states from the initial graph (its char lookup skips changes). */
-  private readonly initialCharStates: ReadonlySet<State>;
+  private readonly initialCharStates: ReadonlySet<State> | undefined;
+  private doors: RoomAdjacency | undefined;
   private cur!: ScriptLine;
   private stepStart = 0;
   private exception: string | undefined;
@@ -89,7 +96,7 @@ export class Executor {
     }
     // v1 takes the first character; master sorts by id and takes char_index 0.
     this.character = this.compat === 'v1' ? chars[0] : Math.min(...chars);
-    this.initialCharStates = new Set(graph.node(this.character).states);
+    this.initialCharStates = this.compat === 'master' ? new Set(graph.node(this.character).states) : undefined;
     this.startMark = graph.mark();
   }
 
@@ -119,6 +126,33 @@ export class Executor {
     }
     return { executable: true, failedLine: null };
   }
+
+  /** Mark the executor's whole state (graph included) to return to it with `rollback`. */
+  mark(): ExecutorMark {
+    return { graph: this.graph.mark(), binds: this.bindLog.length, grabs: this.grabLog.length, log: this.log.length };
+  }
+
+  /** Return graph, bindings, grab records and messages to a mark (e.g. in a planner's search). */
+  rollback(m: ExecutorMark): void {
+    this.graph.rollback(m.graph);
+    while (this.bindLog.length > m.binds) {
+      const [id, name] = this.bindLog.pop()!;
+      const names = this.bound.get(id)!;
+      names.splice(names.lastIndexOf(name), 1);
+      if (names.length === 0) this.bound.delete(id);
+    }
+    while (this.grabLog.length > m.grabs) {
+      const [id, prev] = this.grabLog.pop()!;
+      if (prev === undefined) this.grabs.delete(id); else this.grabs.set(id, prev);
+    }
+    if (this.log.length > m.log) this.log.length = m.log;
+  }
+
+  /**
+   * Bind (name, id) as if a Walk/Run/Find had found it (v1's rule), e.g. for objects an
+   * episode already knows about. Undone by `rollback` like any binding.
+   */
+  bindObject(name: string, id: number): void { this.bind({ name, id }); }
 
   /** Every message the reference would have logged so far, one per entry. */
   messages(): string[] { return this.log.slice(); }
@@ -213,19 +247,29 @@ export class Executor {
     const names = this.bound.get(a.id);
     if (names === undefined) this.bound.set(a.id, [a.name]);
     else if (!names.includes(a.name)) names.push(a.name);
+    else return;
+    this.bindLog.push([a.id, a.name]);
+  }
+
+  private setGrab(id: number, rec: GrabRecord | undefined): void {
+    const prev = this.grabs.get(id);
+    if (prev === undefined && rec === undefined) return;
+    this.grabLog.push([id, prev]);
+    if (rec === undefined) this.grabs.delete(id); else this.grabs.set(id, rec);
   }
 
   /** The character's posture as the reference's checks see it. */
   private posture(s: State): boolean {
-    return this.compat === 'master' ? this.initialCharStates.has(s) : this.graph.hasState(this.character, s);
+    return this.initialCharStates !== undefined ? this.initialCharStates.has(s) : this.graph.hasState(this.character, s);
   }
 
   private setPosture(remove: State, add: State | undefined): void {
     const g = this.graph, c = this.character;
-    if (this.compat === 'master') {
-      // ChangeNode(copy of the initial character node): earlier posture changes are lost.
-      for (const s of [...g.node(c).states]) if (!this.initialCharStates.has(s)) g.removeState(c, s);
-      for (const s of this.initialCharStates) g.addState(c, s);
+    const initial = this.initialCharStates;
+    if (initial !== undefined) {
+      // Master: ChangeNode(copy of the initial character node), so earlier posture changes are lost.
+      for (const s of [...g.node(c).states]) if (!initial.has(s)) g.removeState(c, s);
+      for (const s of initial) g.addState(c, s);
     }
     g.removeState(c, remove);
     if (add !== undefined) g.addState(c, add);
@@ -320,7 +364,7 @@ export class Executor {
       return this.silent('no_room', `room(${this.name(n)})`, `${this.L(n)} is in no room, so it cannot be walked to`);
     }
     if (v1 && !this.doorAdjacent(n, charRoom)) {
-      const closed = closedDoorsBetween(g, charRoom, nodeRoom);
+      const closed = charRoom === nodeRoom ? [] : closedDoorsBetween(g, charRoom, nodeRoom, (this.doors ??= doorGraph(g)));
       if (closed === undefined) {
         return this.err('no_room', `path(${this.name(charRoom)}, ${this.name(nodeRoom)})`,
           `No path between between ${this.L(charRoom)} and ${this.L(nodeRoom)}`);
@@ -464,7 +508,7 @@ export class Executor {
     g.addEdge(n, 'INSIDE', charRoom);
     if (origin >= 0) {
       g.addClose(c, origin);
-      this.grabs.set(n, { dest: origin, rel: originRel });
+      this.setGrab(n, { dest: origin, rel: originRel });
     }
     return null;
   }
@@ -508,7 +552,7 @@ export class Executor {
     g.addClose(c, dest);
     g.addClose(src, dest);
     g.addEdge(src, rel, dest);
-    this.grabs.delete(src);
+    this.setGrab(src, undefined);
   }
 
   private put(src: number, dest: number, rel: Relation): Failure | null {
@@ -536,7 +580,7 @@ export class Executor {
     g.removeEdge(c, 'HOLDS_LH', n);
     g.removeEdge(c, 'HOLDS_RH', n);
     g.addEdge(n, 'INSIDE', room);
-    this.grabs.delete(n);
+    this.setGrab(n, undefined);
     return null;
   }
 

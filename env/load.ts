@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { HearthError } from './errors.ts';
 import { SceneGraph, type GraphJSON } from './graph.ts';
+import { locateJSONError } from './json-locate.ts';
 
 const require = createRequire(import.meta.url);
 const graphSchema = require('./schema/graph.schema.json') as object;
@@ -49,19 +50,12 @@ export function validateGraph(json: unknown, source = 'graph'): asserts json is 
 export function parseJSONText(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    let at = '';
-    if (pos) {
-      const p = Number(pos[1]);
-      const before = text.slice(0, p);
-      const line = before.split('\n').length;
-      const column = p - before.lastIndexOf('\n');
-      at = ` at line ${line}, column ${column}`;
-    }
-    throw new HearthError('file.json', `${source}: malformed JSON${at}: ${msg.replace(/^.*?: /, '').split('\n')[0]}`,
-      'fix the JSON syntax');
+  } catch {
+    const { offset, problem } = locateJSONError(text);
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    throw new HearthError('file.json', `${source}: malformed JSON at line ${line}, column ${column}: ${problem}`, 'fix the JSON syntax');
   }
 }
 

@@ -153,6 +153,7 @@ export class NLGrounder {
   private readonly rng: Prng;
   private readonly bound = new Map<string, number>();
   private last: number | undefined;
+  private drawn = 0;
 
   constructor(graph: SceneGraph, character: number, options: GrounderOptions) {
     this.graph = graph;
@@ -166,6 +167,9 @@ export class NLGrounder {
 
   /** The last interacted object (the grounding target of the previous grounded action). */
   lastObject(): number | undefined { return this.last; }
+
+  /** PRNG draws made so far (one per seeded choice), so a planner can predict the next ones. */
+  draws(): number { return this.drawn; }
 
   /** Parse and ground one NL action into a script line (index 0, as the authors execute it). */
   ground(text: string): GroundResult {
@@ -212,7 +216,9 @@ export class NLGrounder {
   }
 
   private choose(ids: readonly number[]): number {
-    return ids.length === 1 ? ids[0] : this.rng.pick(ids);
+    if (ids.length === 1) return ids[0];
+    this.drawn++;
+    return this.rng.pick(ids);
   }
 
   /** One name → id by the priority rule in the header, binding it; undefined if no instance. */

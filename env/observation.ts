@@ -46,51 +46,81 @@ export function heldObjects(graph: SceneGraph, character: number): number[] {
   return [...graph.out(character, 'HOLDS_RH'), ...graph.out(character, 'HOLDS_LH')];
 }
 
-/** The ids visible to the character (rule in the header), in scene order. */
+/** Room ids per graph, in scene order (nodes are only ever added; the count guards that). */
+const roomCache = new WeakMap<SceneGraph, { size: number; rooms: number[] }>();
+function rooms(graph: SceneGraph): number[] {
+  const hit = roomCache.get(graph);
+  if (hit && hit.size === graph.size) return hit.rooms;
+  const list: number[] = [];
+  for (const n of graph.nodes()) if (n.category === 'Rooms') list.push(n.id);
+  roomCache.set(graph, { size: graph.size, rooms: list });
+  return list;
+}
+
+/** The ids visible to the character (rule in the header): rooms first, then the room's contents, then held objects. */
 export function visibleIds(graph: SceneGraph, character: number): Set<number> {
+  const out = new Set<number>(rooms(graph));
   const room = roomOfNode(graph, character);
-  const reach = new Set<number>();
   if (room !== undefined) {
+    const reach = new Set<number>([room]);
     const queue = [room];
     while (queue.length > 0) {
       const x = queue.pop()!;
       for (const y of graph.in(x, 'INSIDE')) {
-        if (!reach.has(y) && y !== room) { reach.add(y); queue.push(y); }
+        if (reach.has(y)) continue;
+        reach.add(y);
+        queue.push(y);
+        let hidden = false;
+        for (const z of graph.out(y, 'INSIDE')) {
+          if (!isRoom(graph, z) && !graph.hasState(z, 'OPEN')) { hidden = true; break; }
+        }
+        if (!hidden) out.add(y);
       }
     }
   }
-  const hidden = (id: number): boolean => {
-    for (const x of graph.out(id, 'INSIDE')) {
-      if (!isRoom(graph, x) && !graph.hasState(x, 'OPEN')) return true;
-    }
-    return false;
-  };
-  const held = new Set(heldObjects(graph, character));
-  const out = new Set<number>();
-  for (const id of graph.ids()) {
-    if (isRoom(graph, id) || held.has(id) || (reach.has(id) && !hidden(id))) out.add(id);
-  }
+  for (const id of heldObjects(graph, character)) out.add(id);
   return out;
 }
 
 /** E2CL's observation text for the character's current state (empty string when nothing is close and nothing held). */
 export function observationText(graph: SceneGraph, character: number): string {
-  const visible = visibleIds(graph, character);
-  const closeIds = new Set(graph.out(character, 'CLOSE'));
+  return textFor(graph, character, visibleIds(graph, character));
+}
+
+/** id → position in scene (load) order, per graph; rebuilt when nodes were added. */
+const orderCache = new WeakMap<SceneGraph, { size: number; order: Map<number, number> }>();
+function sceneOrder(graph: SceneGraph): Map<number, number> {
+  const hit = orderCache.get(graph);
+  if (hit && hit.size === graph.size) return hit.order;
+  const order = new Map<number, number>();
+  let i = 0;
+  for (const id of graph.ids()) order.set(id, i++);
+  orderCache.set(graph, { size: graph.size, order });
+  return order;
+}
+
+/** The ids sorted in scene order. */
+function inSceneOrder(graph: SceneGraph, ids: Iterable<number>): number[] {
+  const order = sceneOrder(graph);
+  return [...ids].sort((a, b) => order.get(a)! - order.get(b)!);
+}
+
+function textFor(graph: SceneGraph, character: number, visible: ReadonlySet<number>): string {
+  const closeIds = graph.out(character, 'CLOSE');
   // Class names of the close, visible nodes; then every close node of those classes.
   const classes = new Set<string>();
-  for (const id of visible) if (closeIds.has(id)) classes.add(graph.node(id).className);
-  const closeOfClass: number[] = [];
-  for (const id of graph.ids()) if (closeIds.has(id) && classes.has(graph.node(id).className)) closeOfClass.push(id);
+  for (const id of closeIds) if (visible.has(id)) classes.add(graph.node(id).className);
+  const closeOfClass = inSceneOrder(graph, [...closeIds].filter((id) => classes.has(graph.node(id).className)));
   const closeSet = new Set(closeOfClass);
 
   const items: string[] = [];
   const seen = new Set<string>();
   const add = (s: string): void => { if (s.length > 0 && !seen.has(s)) { seen.add(s); items.push(s); } };
-  for (const n of graph.nodes()) {
-    if (!classes.has(n.className)) continue;
-    const states = orderedStates(graph, n.id);
-    add(states.length > 0 ? `${n.className} is ${states.join(' and ')}` : n.className);
+  const described = inSceneOrder(graph, [...classes].flatMap((c) => graph.byClassName(c)));
+  for (const id of described) {
+    const cls = graph.node(id).className;
+    const states = orderedStates(graph, id);
+    add(states.length > 0 ? `${cls} is ${states.join(' and ')}` : cls);
   }
   for (const from of closeOfClass) {
     for (const rel of RELATION_ORDER) {
@@ -102,12 +132,7 @@ export function observationText(graph: SceneGraph, character: number): string {
   }
   let text = items.length > 0 ? `${items.join(', ')}. ` : '';
   const held = heldObjects(graph, character);
-  if (held.length > 0) {
-    const heldSet = new Set(held);
-    const names: string[] = [];
-    for (const n of graph.nodes()) if (heldSet.has(n.id)) names.push(n.className);
-    text += `You have ${names.join(', ')}. `;
-  }
+  if (held.length > 0) text += `You have ${inSceneOrder(graph, held).map((id) => graph.node(id).className).join(', ')}. `;
   return text;
 }
 
@@ -131,7 +156,7 @@ export interface ObservedObject {
 export interface StructuredObservation {
   /** The character's room, or null when it has none. */
   room: { id: number; className: string } | null;
-  /** Visible objects (not rooms, not the character), in scene order. */
+  /** Visible objects (not rooms, not the character), in scene (load) order. */
   visible: ObservedObject[];
   /** Ids the character has a CLOSE edge to, in edge order. */
   close: number[];
@@ -149,7 +174,7 @@ export function observe(graph: SceneGraph, character: number): StructuredObserva
   const rh = graph.out(character, 'HOLDS_RH');
   const lh = graph.out(character, 'HOLDS_LH');
   const objects: ObservedObject[] = [];
-  for (const id of visible) {
+  for (const id of inSceneOrder(graph, visible)) {
     if (id === character || isRoom(graph, id)) continue;
     const relations: ObservedRelation[] = [];
     for (const rel of RELATION_ORDER) {
@@ -171,6 +196,6 @@ export function observe(graph: SceneGraph, character: number): StructuredObserva
       ...[...rh].map((id) => ({ id, className: graph.node(id).className, hand: 'right' as const })),
       ...[...lh].map((id) => ({ id, className: graph.node(id).className, hand: 'left' as const })),
     ],
-    text: observationText(graph, character),
+    text: textFor(graph, character, visible),
   };
 }

@@ -9,7 +9,7 @@
  * probability from the distribution before it; constrained decoding uses a GBNF grammar
  * that allows exactly the listed strings.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { HearthError } from '../../env/errors.ts';
 import type { GenerateOptions, LanguageModel } from '../language-model.ts';
 import { truncateAtStop } from './stop-strings.ts';
@@ -64,6 +64,7 @@ export class GgufModel implements LanguageModel {
     if (!existsSync(path)) {
       throw new HearthError('backend.gguf_missing', `GGUF model file ${path} does not exist`, 'give the path of a .gguf file (e.g. from a llama.cpp conversion)');
     }
+    checkGgufHeader(path);
     const lib = await importNodeLlamaCpp();
     const llama = await lib.getLlama({
       gpu: options.gpu === true ? 'auto' : options.gpu === 'auto' ? 'auto' : false,
@@ -87,6 +88,11 @@ export class GgufModel implements LanguageModel {
     return new GgufModel(lib, model, context, context.getSequence(), path);
   }
 
+  /** Tokens needed for the longest allowed string (+1 so the grammar can close). */
+  private allowedBudget(allowed: string[]): number {
+    return Math.max(...allowed.map((s) => this.model.tokenize(s).length)) + 1;
+  }
+
   /** llama.cpp sequences are stateful: one call at a time. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
@@ -102,7 +108,8 @@ export class GgufModel implements LanguageModel {
         await this.sequence.clearHistory();
         const completion = new this.lib.LlamaCompletion({ contextSequence: this.sequence });
         const text = await completion.generateCompletion(prompt, {
-          maxTokens: options.maxTokens,
+          // The output must be one of the allowed strings, so it may need more than maxTokens.
+          maxTokens: options.allowed ? Math.max(options.maxTokens, this.allowedBudget(options.allowed)) : options.maxTokens,
           temperature: options.temperature ?? 0,
           topP: options.topP,
           seed: options.seed ?? 0,
@@ -162,5 +169,31 @@ export class GgufModel implements LanguageModel {
   async dispose(): Promise<void> {
     await this.context.dispose();
     await this.model.dispose();
+  }
+}
+
+/**
+ * The fixed GGUF header (magic, version, tensor and metadata counts), checked before
+ * node-llama-cpp parses the file: its parser reads any other file as GGUF v3 and can spin on
+ * the garbage counts instead of failing.
+ */
+export function checkGgufHeader(path: string): void {
+  const head = Buffer.alloc(24);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, 24, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const fix = 'give a .gguf model file (llama.cpp\'s convert_hf_to_gguf.py writes them)';
+  if (n < 24 || head.toString('latin1', 0, 4) !== 'GGUF') {
+    throw new HearthError('backend.gguf_invalid', `${path} is not a GGUF file (no GGUF magic number)`, fix);
+  }
+  const version = head.readUInt32LE(4);
+  const tensors = head.readBigUInt64LE(8);
+  const kvs = head.readBigUInt64LE(16);
+  if (version < 2 || version > 3 || tensors > 1_000_000n || kvs > 1_000_000n) {
+    throw new HearthError('backend.gguf_invalid', `${path} has an unsupported or damaged GGUF header (version ${version}, ${tensors} tensors, ${kvs} metadata entries)`, fix);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Serialises a server's calls into one `LanguageModel` and merges concurrent generation
- * requests that share their sampling settings into one `generate` call, so many clients
+ * Serialises a server's calls into one `LanguageModel` and merges concurrent greedy
+ * requests that share their settings into one `generate` call, so many clients
  * (e.g. rollouts of many episodes) share forward passes of a batching model. The queue is
  * FIFO by the oldest waiting request; merged prompts keep their order.
  */
@@ -20,13 +20,21 @@ interface Job {
 export class ModelQueue {
   private readonly jobs: Job[] = [];
   private running = false;
+  private solo = 0;
   /** Number of model calls made and prompts they carried (for tests and logs). */
   readonly stats = { calls: 0, prompts: 0 };
 
   constructor(private readonly model: LanguageModel, private readonly maxBatch = 64) {}
 
+  /**
+   * Only greedy requests merge: a seeded sampler may depend on a prompt's row in the batch
+   * (the local model seeds each row from seed and row), so a sampled request runs alone and
+   * its answer does not depend on other clients' traffic.
+   */
   generate(prompts: string[], options: GenerateOptions): Promise<string[]> {
-    return this.enqueue({ kind: 'generate', key: `g:${stableKey(options)}`, prompts, options }) as Promise<string[]>;
+    const greedy = (options.temperature ?? 0) <= 0;
+    const key = greedy ? `g:${stableKey(options)}` : `s:${++this.solo}`;
+    return this.enqueue({ kind: 'generate', key, prompts, options }) as Promise<string[]>;
   }
 
   logProbs(prompts: string[], continuations: string[]): Promise<number[]> {

@@ -29,6 +29,13 @@ export interface OpenAIHttpOptions {
   systemPrompt?: string;
   /** Stop strings sent to the server (OpenAI accepts 4); all of them are applied locally anyway. */
   maxServerStops?: number;
+  /**
+   * Completions API: send a batch of prompts as one request (`prompt: [...]`, up to this many),
+   * so the server decodes them together and seeded sampling sees the same batch rows as a
+   * local call. 1 sends one request per prompt (for servers that take only a string, e.g.
+   * Ollama). Default 64.
+   */
+  promptsPerRequest?: number;
 }
 
 export class OpenAIHttpModel implements LanguageModel {
@@ -54,7 +61,11 @@ export class OpenAIHttpModel implements LanguageModel {
 
   async generate(prompts: string[], options: GenerateOptions): Promise<string[]> {
     if (options.allowed) return this.generateConstrained(prompts, options, options.allowed);
-    return mapLimit(prompts, this.concurrency, (p) => (this.api === 'chat' ? this.chat(p, options) : this.complete(p, options)));
+    if (this.api === 'chat') return mapLimit(prompts, this.concurrency, (p) => this.chat(p, options));
+    const per = this.options.promptsPerRequest ?? 64;
+    const chunks: string[][] = [];
+    for (let i = 0; i < prompts.length; i += per) chunks.push(prompts.slice(i, i + per));
+    return (await mapLimit(chunks, this.concurrency, (c) => this.complete(c, options))).flat();
   }
 
   /**
@@ -90,12 +101,18 @@ export class OpenAIHttpModel implements LanguageModel {
     return body;
   }
 
-  private async complete(prompt: string, options: GenerateOptions): Promise<string> {
+  private async complete(prompts: string[], options: GenerateOptions): Promise<string[]> {
     const url = this.url('/completions');
-    const json = await this.transport.post(url, { ...this.samplingBody(options), prompt });
-    const text = firstChoice(json, url).text;
-    if (typeof text !== 'string') throw badShape(url, 'choices[0].text');
-    return truncateAtStop(text, options.stop).text;
+    const json = await this.transport.post(url, { ...this.samplingBody(options), prompt: prompts.length === 1 ? prompts[0] : prompts });
+    const choices = (json as { choices?: unknown } | null)?.choices;
+    if (!Array.isArray(choices) || choices.length !== prompts.length) throw badShape(url, `${prompts.length} choices`);
+    const out = new Array<string>(prompts.length);
+    choices.forEach((c: { index?: unknown; text?: unknown }, k) => {
+      const i = typeof c?.index === 'number' ? c.index : k;
+      if (typeof c?.text !== 'string' || !(i >= 0 && i < prompts.length)) throw badShape(url, `choices[${k}].text`);
+      out[i] = truncateAtStop(c.text, options.stop).text;
+    });
+    return out;
   }
 
   private async chat(prompt: string, options: GenerateOptions): Promise<string> {

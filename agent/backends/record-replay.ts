@@ -52,7 +52,10 @@ export class RecordReplayModel implements LanguageModel {
 
   async generate(prompts: string[], options: GenerateOptions): Promise<string[]> {
     const settings = normaliseSampling(options);
-    const requests = prompts.map((prompt) => ({ op: 'generate' as const, model: this.name, prompt, options: settings }));
+    // Seeded sampling may depend on a prompt's row in the batch (the local model seeds each
+    // row from seed and row), so sampled entries are keyed by row too; greedy ones are not.
+    const sampled = (options.temperature ?? 0) > 0;
+    const requests = prompts.map((prompt, row) => ({ op: 'generate' as const, model: this.name, prompt, options: sampled ? { ...settings, row } : settings }));
     return this.through(requests, (idx) => this.inner!.generate(idx.map((i) => prompts[i]), options)) as Promise<string[]>;
   }
 

@@ -108,7 +108,13 @@ export class ModelServer {
     const choices = await Promise.all(texts.map(async (text, i) => {
       const prompt = r.prompts[Math.floor(i / r.n)];
       const shown = r.echo ? prompt + text : text;
-      const logprobs = r.logprobs === null ? null : await this.pieceLogProbs(r.echo ? '' : prompt, shown, r.echo ? 0 : prompt.length);
+      let logprobs: PieceLogProbs | null = null;
+      if (r.logprobs !== null) {
+        // Prompt and generated text are split separately, as a server tokenises the prompt and
+        // then appends generated tokens: no piece straddles the end of the prompt.
+        const generated = await this.pieceLogProbs(prompt, text, prompt.length);
+        logprobs = r.echo ? concatPieces(await this.pieceLogProbs('', prompt, 0), generated) : generated;
+      }
       return { text: shown, logprobs, finish: this.finishReason(text, r.maxTokens) } satisfies Choice;
     }));
     const id = `cmpl-hearth-${++this.counter}`;
@@ -251,6 +257,10 @@ export function serveModel(model: LanguageModel, options: ServeOptions = {}): Pr
       });
     });
   });
+}
+
+function concatPieces(a: PieceLogProbs, b: PieceLogProbs): PieceLogProbs {
+  return { tokens: [...a.tokens, ...b.tokens], values: [...a.values, ...b.values], offsets: [...a.offsets, ...b.offsets] };
 }
 
 /** Words with their leading whitespace; trailing whitespace is a piece of its own. Concatenates back to `text`. */

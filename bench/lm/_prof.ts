@@ -1,11 +1,11 @@
 import { createModel } from '../../agent/local-model.ts';
 import { Tokenizer } from '../../agent/tokenizer.ts';
-import { tf } from '../../agent/tfjs.ts';
+import { backendDetail, tf } from '../../agent/tfjs.ts';
 import { Trainer } from '../../alignment/trainer.ts';
 const lm = await createModel({ tokenizer: new Tokenizer([]), seed: 0, config: { vocabSize: 512, ctx: 128, layers: 2, d: 128, heads: 4, positions: 'learned' } });
 const t = new Trainer(lm, { lr: 1e-3, seed: 0, microBatchRows: 16 });
 const rows = Array.from({ length: 16 }, (_, r) => ({ examples: [{ ids: Array.from({ length: 129 }, (_, i) => (i * 7 + r) % 512), weights: new Array(128).fill(1) }], length: 128 }));
-t.stepOnRows(rows);
+t.stepOnRows(rows); console.log(backendDetail());
 const info = await tf.profile(() => { t.stepOnRows(rows); });
 const agg = new Map<string, { ms: number; n: number }>();
 let total = 0;

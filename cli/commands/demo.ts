@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { Episode, type StepOutcome } from '../../env/episode.ts';
 import { EpisodeLogWriter } from '../../env/episode-log.ts';
 import { HearthError } from '../../env/errors.ts';
+import { goalDetail } from '../../env/goal.ts';
 import { DEMO_ACTIONS, demoTask } from '../../env/scenes/demo-house.ts';
 import type { Command } from '../main.ts';
 import { intFlag, parseArgs, stringFlag } from '../args.ts';
@@ -52,6 +53,7 @@ export const command: Command = {
     const print = (s: string): void => { if (!quiet) console.log(s); };
     print(`Task: ${task.title}`);
     print(`Description: ${task.description}`);
+    print(`Goal: ${goalDetail(episode.graph, task.goal).map((d) => d.text).join(', ')}`);
     print(`seed ${seed}, compat ${compat}, goal ${info.goal.satisfied}/${info.goal.total} at start`);
     print(`observation: ${observation === '' ? '(nothing close)' : JSON.stringify(observation)}`);
     print('');
@@ -69,6 +71,8 @@ export const command: Command = {
     }
     const executed = episode.history.filter((h) => h.action.trim().toUpperCase() !== 'END');
     const failed = executed.filter((h) => !h.ok).length;
+    const unmet = goalDetail(episode.graph, task.goal).filter((d) => !d.holds).map((d) => d.text);
+    if (unmet.length > 0) print(`unmet: ${unmet.join(', ')}`);
     console.log(`\n${last?.info.success ? 'Success' : 'Not solved'}: goal ${last?.goal.satisfied ?? 0}/${last?.goal.total ?? 0}, `
       + `${executed.length} actions (${failed} failed), episode log: ${logPath}`);
     return 0;

@@ -151,7 +151,7 @@ export const command: Command = {
     const checks = acceptanceChecks(rows, { wallSeconds: wall, limitSeconds: r.name === 'quick' ? 15 * 60 : Infinity });
     const curves = Object.entries(res.curves).map(([name, pts]) => ({ name, points: smooth(pts.map((p) => ({ x: p.step, y: p.loss }))) }));
     const notes = [...recipeNotes(named, r, { train: splits.train.length, seen: splits.seen.length, unseen: splits.unseen.length }), ...resultNotes(res, wall)];
-    if (splits.dropped.length) notes.push(`${splits.dropped.length} training tasks dropped: the planner found no program for them.`);
+    if (splits.dropped.length) notes.push(`Task selection: ${splits.dropped.length} listed tasks (all splits) were skipped because the planner found no NL program for them (their goal is not reachable with E2CL's NL actions under the grounding rules); training and evaluation use the first tasks of each split that have one.`);
     const input = { title: `Hearth E2CL run (${r.name})`, rows, curves, notes, checks };
     writeFileAtomic(join(out, 'report.md'), markdownReport(input));
     writeFileAtomic(join(out, 'report.html'), htmlReport(input));

@@ -11,7 +11,7 @@ import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
 import { localProvider } from '../../exploration/local-provider.ts';
 import { type EvalJob, type InferenceSettings, evaluateJobs, inferenceSettings } from '../../exploration/pipeline.ts';
 import { QUICK } from '../../exploration/recipes.ts';
-import { loadTaskSet, withExperts } from '../../exploration/task-source.ts';
+import { loadTaskSet, solvableTasks, withExperts } from '../../exploration/task-source.ts';
 import { resolveCheckpoint } from '../../exploration/training.ts';
 import { episodeFactory } from '../../exploration/world.ts';
 import { summarise, summaryJson } from '../../suites/metrics.ts';
@@ -20,7 +20,7 @@ import type { Command } from '../main.ts';
 import { boolFlag, intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth eval --checkpoint DIR [--tasks generated|vh-programs] [--data DIR] [--split seen|unseen|train] [--seed S] [--count N] '
-  + '[--speculative] [--json] [--log DIR] [--backend B] [--quiet]';
+  + '[--speculative] [--json] [--log DIR] [--all-tasks] [--backend B] [--quiet]';
 
 function settingsFor(dir: string): InferenceSettings {
   for (const d of [dir, dirname(dir)]) {
@@ -44,7 +44,7 @@ export const command: Command = {
     const args = parseArgs(argv, {
       checkpoint: { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
       count: { type: 'string' }, speculative: { type: 'boolean' }, json: { type: 'boolean' }, log: { type: 'string' },
-      backend: { type: 'string' }, quiet: { type: 'boolean' },
+      backend: { type: 'string' }, quiet: { type: 'boolean' }, 'all-tasks': { type: 'boolean' },
     }, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
     const given = resolve(requireFlag(args, 'checkpoint', USAGE));
@@ -60,7 +60,9 @@ export const command: Command = {
     const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
     const s = settingsFor(dir);
     const set = await loadTaskSet(stringFlag(args, 'tasks') ?? 'generated', stringFlag(args, 'data'));
-    const tasks = withExperts(set.list({ split, seed, count }), true).tasks;
+    // Like `hearth e2cl`: tasks an expert can solve with NL actions, unless --all-tasks.
+    const tasks = boolFlag(args, 'all-tasks') ? withExperts(set.list({ split, seed, count }), true, seed).tasks
+      : solvableTasks(set, split, seed, count).tasks;
     const provider = localProvider({ config: {}, lr: 0, backend: stringFlag(args, 'backend') });
     const model = await provider.load(dir, 'eval');
     const jobs: EvalJob[] = tasks.map((task) => ({ split: split === 'seen' ? 'seen' : 'unseen', speculative, task }));

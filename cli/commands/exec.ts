@@ -22,6 +22,9 @@ import type { ScriptLine } from '../../env/script-types.ts';
 const USAGE = 'hearth exec --graph G.json --script S.txt [--compat v1|master] [--json]\n'
   + '       hearth exec --batch FILE.jsonl --graphs DIR [--compat v1|master] [--repeat N] [--json]';
 
+/** The usage on one line, for error hints (errors are printed on one line). */
+const USAGE_LINE = USAGE.replace(/\n\s*/g, ' | ');
+
 const FLAGS = {
   graph: { type: 'string' }, script: { type: 'string' }, compat: { type: 'string' }, json: { type: 'boolean' },
   batch: { type: 'string' }, graphs: { type: 'string' }, repeat: { type: 'string' },
@@ -39,7 +42,7 @@ export interface ExecOutput {
 
 function compatOf(v: string | undefined): Compat {
   if (v === undefined || v === 'v1' || v === 'master') return v ?? 'v1';
-  throw new HearthError('cli.usage', `--compat must be "v1" or "master", got "${v}"`, `usage: ${USAGE}`);
+  throw new HearthError('cli.usage', `--compat must be "v1" or "master", got "${v}"`, `usage: ${USAGE_LINE}`);
 }
 
 /** A delta with sorted edges and states, so that output does not depend on execution order. */
@@ -178,19 +181,19 @@ export const command: Command = {
   summary: 'execute a VirtualHome script on a graph (or a batch of golden-format records)',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
-    const p = parseArgs(argv, FLAGS, USAGE);
-    if (p.positionals.length > 0) throw new HearthError('cli.usage', `unexpected argument "${p.positionals[0]}"`, `usage: ${USAGE}`);
+    const p = parseArgs(argv, FLAGS, USAGE_LINE);
+    if (p.positionals.length > 0) throw new HearthError('cli.usage', `unexpected argument "${p.positionals[0]}"`, `usage: ${USAGE_LINE}`);
     const compat = compatOf(stringFlag(p, 'compat'));
     const batch = stringFlag(p, 'batch');
     if (batch !== undefined) {
       if (stringFlag(p, 'graph') || stringFlag(p, 'script')) {
-        throw new HearthError('cli.usage', '--batch cannot be combined with --graph/--script', `usage: ${USAGE}`);
+        throw new HearthError('cli.usage', '--batch cannot be combined with --graph/--script', `usage: ${USAGE_LINE}`);
       }
-      return runBatch(batch, requireFlag(p, 'graphs', USAGE), compat, intFlag(p, 'repeat', 1, 1));
+      return runBatch(batch, requireFlag(p, 'graphs', USAGE_LINE), compat, intFlag(p, 'repeat', 1, 1));
     }
     if (stringFlag(p, 'repeat') !== undefined || stringFlag(p, 'graphs') !== undefined) {
-      throw new HearthError('cli.usage', '--repeat and --graphs go with --batch', `usage: ${USAGE}`);
+      throw new HearthError('cli.usage', '--repeat and --graphs go with --batch', `usage: ${USAGE_LINE}`);
     }
-    return runSingle(requireFlag(p, 'graph', USAGE), requireFlag(p, 'script', USAGE), compat, boolFlag(p, 'json'));
+    return runSingle(requireFlag(p, 'graph', USAGE_LINE), requireFlag(p, 'script', USAGE_LINE), compat, boolFlag(p, 'json'));
   },
 };

@@ -18,6 +18,7 @@ import { HearthError } from '../../env/errors.ts';
 import { describePredicate, holds, type GoalPredicate, type NodeRef } from '../../env/goal.ts';
 import { SceneGraph } from '../../env/graph.ts';
 import type { Split, Task, TaskQuery } from '../../env/task.ts';
+import { EaiTaskSet } from '../../env/tasks/eai/index.ts';
 import { getTaskSet, taskById, TASK_SET_NAMES } from '../../env/tasks/index.ts';
 
 const USAGE = 'hearth tasks list|generate --set generated|vh-programs|eai [--split train|seen|unseen] [--seed N] [--count N] '
@@ -46,14 +47,28 @@ export function taskProblems(task: Task, graph: SceneGraph = SceneGraph.fromJSON
   for (const p of task.goal) {
     for (const r of refs(p)) if (!exists(r)) problems.push(`goal refers to ${typeof r === 'number' ? `node ${r}` : `class ${r.class}`}, which is not in the scene`);
   }
-  if (task.goal.length === 0) problems.push('empty goal');
-  else if (problems.length === 0 && task.goal.every((p) => holds(graph, p))) problems.push('goal already met in the initial scene');
+  // An empty goal (a program that only moves about) is trivially met: counted, not invalid.
+  if (task.goal.length > 0 && problems.length === 0 && task.goal.every((p) => holds(graph, p))) {
+    problems.push('goal already met in the initial scene');
+  }
   return problems;
 }
 
 function summaryLine(t: Task): string {
   return JSON.stringify({ id: t.id, title: t.title, split: t.split, goal: t.goal.length, nodes: t.scene.nodes.length,
     edges: t.scene.edges.length, expert: t.expert?.length ?? null });
+}
+
+/** What the EAI set could and could not use, in a few lines. */
+function eaiSummary(set: EaiTaskSet): string {
+  const r = set.report();
+  const unsupported = Object.entries(r.unsupported).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    `EAI formulas: ${r.entries} tasks, ${r.withFormula} with a formula (${r.nullFormula.length} null: ${r.nullFormula.join(', ')}), `
+      + `${r.parsed} parsed, ${r.parseErrors.length} parse errors`,
+    `unsupported constructs (left out of goals, in ${r.withUnsupported} formulas): ${unsupported || 'none'}`,
+    `tasks listed: ${r.listed}; no scene in the data folder: ${r.missingScene.length}; empty goal after conversion: ${r.emptyGoal.length}`,
+  ].join('\n');
 }
 
 function writeAtomic(path: string, text: string): void {
@@ -122,6 +137,7 @@ export const command: Command = {
     const genMs = performance.now() - t0;
     if (sub === 'list') {
       for (const t of tasks) console.log(json ? summaryLine(t) : `${t.id}\t${t.split}\t${t.title}`);
+      if (set instanceof EaiTaskSet) console.error(eaiSummary(set));
       return 0;
     }
 
@@ -132,12 +148,13 @@ export const command: Command = {
         throw new HearthError('cli.out', `cannot create output folder ${out}: ${(e as Error).message}`, 'pass a writable --out DIR');
       }
     }
-    let invalid = 0;
+    let invalid = 0, empty = 0;
     const graphs = new Map<unknown, SceneGraph>();
     tasks.forEach((t, i) => {
       let g = graphs.get(t.scene);
       if (!g) graphs.set(t.scene, (g = SceneGraph.fromJSON(t.scene, { lenient: true })));
       const problems = taskProblems(t, g);
+      if (t.goal.length === 0) empty++;
       if (problems.length > 0) {
         invalid++;
         console.error(`invalid task ${t.id}: ${problems.join('; ')}`);
@@ -148,9 +165,10 @@ export const command: Command = {
     });
     const totalMs = performance.now() - t0;
     const msg = `${tasks.length} tasks (${set.name}, seed ${query.seed}${split ? `, ${split}` : ''}): ${tasks.length - invalid} valid, `
-      + `${invalid} invalid; generated in ${(genMs / 1000).toFixed(2)} s, checked${out ? ' and written' : ''} in ${((totalMs - genMs) / 1000).toFixed(2)} s`
+      + `${invalid} invalid${empty > 0 ? `, ${empty} with an empty goal` : ''}; generated in ${(genMs / 1000).toFixed(2)} s, checked${out ? ' and written' : ''} in ${((totalMs - genMs) / 1000).toFixed(2)} s`
       + (out ? ` to ${out}` : '');
     (json ? console.error : console.log)(msg);
+    if (set instanceof EaiTaskSet) (json ? console.error : console.log)(eaiSummary(set));
     return invalid === 0 ? 0 : 1;
   },
 };

@@ -90,9 +90,11 @@ export function isInsideClosed(g: SceneGraph, n: number): boolean {
  * doors, the closed doors on a shortest path (listed from the target room back) otherwise,
  * or undefined when no path exists at all. Rooms that no door touches are treated as connected.
  */
-export function closedDoorsBetween(g: SceneGraph, from: number, to: number): number[] | undefined {
-  if (from === to) return [];
-  const adj = new Map<number, Array<[room: number, door: number]>>();
+export type RoomAdjacency = Map<number, Array<[room: number, door: number]>>;
+
+/** The room graph of doors and doorjambs (BETWEEN edges; actions never change them). */
+export function doorGraph(g: SceneGraph): RoomAdjacency {
+  const adj: RoomAdjacency = new Map();
   const link = (door: number) => {
     let a: number | undefined, b: number | undefined, k = 0;
     for (const r of g.out(door, 'BETWEEN')) { if (k === 0) a = r; else if (k === 1) b = r; k++; }
@@ -104,6 +106,11 @@ export function closedDoorsBetween(g: SceneGraph, from: number, to: number): num
   };
   for (const d of g.byClassName('door')) link(d);
   for (const d of g.byClassName('doorjamb')) link(d);
+  return adj;
+}
+
+export function closedDoorsBetween(g: SceneGraph, from: number, to: number, adj: RoomAdjacency = doorGraph(g)): number[] | undefined {
+  if (from === to) return [];
   // A room without doors in the room graph: the reference raises KeyError; scenes that do not
   // model doors (generated ones) walk freely.
   if (!adj.has(from) || !adj.has(to)) return [];

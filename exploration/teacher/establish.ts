@@ -74,7 +74,7 @@ export class Establisher {
         const doors = closedDoorsBetween(this.g, from, to);
         if (!doors || doors.length === 0) break;
         const door = doors[doors.length - 1]; // the nearest one; the list runs from the target back
-        if (!this.sim.apply('WALK', [door])) return false;
+        if (!(isClose(this.g, this.c, door) && this.sim.isBound(door)) && !this.sim.apply('WALK', [door])) return false;
         if (!this.freeHand(new Set())) return false;
         if (!this.sim.apply('OPEN', [door])) return false;
       }

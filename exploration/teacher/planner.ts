@@ -23,6 +23,7 @@ import { nlAction } from './nl-text.ts';
 import { refIds } from './regress.ts';
 import { DEFAULT_LIMITS, search, type SearchLimits } from './search.ts';
 import type { NLStart } from './nl-grounding.ts';
+import { shorten } from './shorten.ts';
 import { PlanningSim, primeBindings } from './sim.ts';
 
 export interface PlanStep {
@@ -68,6 +69,8 @@ export interface PlanOptions {
    * rule, from these bindings), so the NL plan replays in an NL episode exactly.
    */
   nl?: NLStart;
+  /** Drop detours from the found program (default true; see shorten.ts). */
+  shorten?: boolean;
 }
 
 function objectsNeeded(graph: SceneGraph, goal: readonly GoalPredicate[], character: number): Set<number> {
@@ -128,13 +131,18 @@ export function plan(graph: SceneGraph, goal: readonly GoalPredicate[], options:
   const bound = [...(options.bound ?? [])];
   const done = (r: Omit<PlanResult, 'ms'>): PlanResult => ({ ...r, ms: performance.now() - t0 });
   const work = graph.clone();
+  const root = work.mark();
   const sim = new PlanningSim(work, compat, bound, options.nl);
   const est = new Establisher(sim, {
     needed: objectsNeeded(work, goal, sim.character),
     facingTargets: facingTargets(work, goal, sim.character),
   });
   const outcome = search(sim, est, goal, limits, { preferred: new Set(options.preferred ?? []), seats: goalSeats(work, goal, sim.character) });
-  const lines = sim.lines.slice();
+  let lines = sim.lines.slice();
+  if (outcome.found && options.shorten !== false) {
+    work.rollback(root);
+    lines = shorten({ graph: work, goal, compat, bound, nl: options.nl }, lines);
+  }
   if (!outcome.found) {
     return done({
       solved: false, steps: [], executes: false, satisfies: false, trials: outcome.trials,

@@ -115,6 +115,8 @@ export class PlanningSim {
     return true;
   }
 
+  /** Refuse instead of inserting disambiguating steps (used when re-checking a fixed program). */
+  strict = false;
   private disambiguating = false;
 
   /**
@@ -123,7 +125,7 @@ export class PlanningSim {
    * the agent" rule picks it. Keeps the first such step after which `line` would ground right.
    */
   private disambiguate(line: ScriptLine, target: number): boolean {
-    if (this.disambiguating || !this.nl) return false;
+    if (this.disambiguating || this.strict || !this.nl) return false;
     const g = this.graph;
     const anchors: number[] = [];
     const add = (x: number) => { if (x !== target && !anchors.includes(x)) anchors.push(x); };

@@ -88,11 +88,13 @@ describe.skipIf(!available)('GgufModel (node-llama-cpp 3.21.1)', () => {
 
   it('missing and corrupt files are named user errors', async () => {
     await expect(GgufModel.load(join(dir, 'nope.gguf'))).rejects.toThrow(/nope\.gguf does not exist/);
-    const bad = join(dir, 'bad.gguf');
-    writeFileSync(bad, 'GGUF not really');
-    const e = await GgufModel.load(bad).catch((x) => x);
-    expect(e).toBeInstanceOf(HearthError);
-    expect(e.kind).toBe('backend.gguf_invalid');
-    expect(e.message).toContain(bad);
+    for (const [name, bytes] of [['text.gguf', Buffer.from('not a model at all, just some text')], ['garbage.gguf', Buffer.from('GGUF not really a header...')]] as const) {
+      const bad = join(dir, name);
+      writeFileSync(bad, bytes);
+      const e = await GgufModel.load(bad).catch((x) => x);
+      expect(e).toBeInstanceOf(HearthError);
+      expect(e.kind).toBe('backend.gguf_invalid');
+      expect(e.message).toContain(bad);
+    }
   });
 });

@@ -60,13 +60,20 @@ describe('record → replay', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hearth-rr-')), 'c.jsonl');
     const model = new CharNgramModel(ACTION_CORPUS);
     const auto = new RecordReplayModel({ inner: model, store: path, mode: 'auto' });
-    const first = await auto.generate(PROMPTS, SAMPLED);
+    const first = await auto.generate(PROMPTS, GREEDY);
     expect(model.calls.prompts).toBe(2);
-    const again = await auto.generate([PROMPTS[1], 'Task: put the apple in the fridge\nAction:'], SAMPLED);
+    const again = await auto.generate([PROMPTS[1], 'Task: put the apple in the fridge\nAction:'], GREEDY);
     expect(again[0]).toBe(first[1]);
     expect(model.calls.prompts).toBe(3); // only the new prompt reached the model
     expect(auto.stats).toEqual({ hits: 1, misses: 3 });
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(3);
+    // Seeded samples are keyed by their row too (a sampler may seed each row from seed and
+    // row): the same prompt in another row is a miss, in the same row a hit.
+    await auto.generate(PROMPTS, SAMPLED);
+    await auto.generate([PROMPTS[1], PROMPTS[0]], SAMPLED);
+    expect(model.calls.prompts).toBe(7);
+    await auto.generate([PROMPTS[1]], SAMPLED);
+    expect(model.calls.prompts).toBe(7);
   });
 
   it('drops a torn last line, names a damaged middle line', async () => {

@@ -127,4 +127,25 @@ describe('Executor', () => {
     const { last } = run('[Walk] <sofa> (24)\n[Lie] <sofa> (24)\n[StandUp]\n[Lie] <sofa> (24)');
     expect(last.failure).toMatchObject({ code: 'capacity', message: 'Too many things on <sofa> (24) when executing "[LIE] <sofa> (24) [4]"' });
   });
+
+  it('marks and rolls back its whole state (graph, bindings, grab records, messages)', () => {
+    const g = SceneGraph.fromJSON(scene());
+    const ex = new Executor(g);
+    const p = parseScript('[Walk] <plate> (22)\n[Grab] <plate> (22)\n[SwitchOn] <tv> (21)\n[PutObjBack] <plate> (22)');
+    expect(p.ok).toBe(true);
+    if (!p.ok) return;
+    const m = ex.mark();
+    expect(ex.executeLine(p.lines[0]).ok).toBe(true);
+    expect(ex.executeLine(p.lines[1]).ok).toBe(true);
+    expect(ex.grabOrigin(22)).toEqual({ dest: 23, rel: 'ON' });
+    expect(ex.executeLine(p.lines[2]).ok).toBe(false);
+    ex.rollback(m);
+    expect(ex.isBound('plate', 22)).toBe(false);
+    expect(ex.grabOrigin(22)).toBeUndefined();
+    expect(ex.messages()).toEqual([]);
+    expect(g.hasEdge(22, 'ON', 23)).toBe(true);
+    expect(ex.executeLine(p.lines[1]).failure?.message).toBe('<plate> (22) cannot be found when executing "[GRAB] <plate> (22) [2]"');
+    ex.bindObject('plate', 22);
+    expect(ex.isBound('plate', 22)).toBe(true);
+  });
 });

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { Episode, type StepOutcome } from '../../env/episode.ts';
+import { lastValueFrom, take, toArray } from 'rxjs';
+import { Episode, episode$, type StepOutcome } from '../../env/episode.ts';
 import {
-  actionSchemaHash, canonicalJSON, EpisodeLogWriter, readEpisodeLog, sceneHash, stepRecord,
+  actionSchemaHash, canonicalJSON, EpisodeLogWriter, logSteps, readEpisodeLog, sceneHash, stepRecord,
 } from '../../env/episode-log.ts';
 import { isHearthError } from '../../env/errors.ts';
 import { DEMO_ACTIONS, demoHouseScene, demoTask } from '../../env/scenes/demo-house.ts';
@@ -153,5 +154,20 @@ describe('episode log writer and reader', () => {
     expect(mid.end).toBeUndefined();
     log.end();
     expect(readEpisodeLog(path).end).toMatchObject({ steps: 2, terminated: false, truncated: false });
+  });
+
+  it('logSteps logs an Observable episode: same records as the step loop; an unsubscribe leaves no end record', async () => {
+    const agent = (v: { t: number }): string => DEMO_ACTIONS[v.t - 1] ?? 'END';
+    const path = tmp();
+    await lastValueFrom(episode$(demoTask(), agent).pipe(logSteps(EpisodeLogWriter.create(path, { task: demoTask(), seed: 0, createdAt: false, agent: { name: 'test' } })), toArray()));
+    const viaStream = readFileSync(path, 'utf8');
+    expect(viaStream === readFileSync(writeDemo(0).path, 'utf8')).toBe(true);
+
+    const cut = tmp();
+    await lastValueFrom(episode$(demoTask(), agent).pipe(logSteps(EpisodeLogWriter.create(cut, { task: demoTask(), seed: 0 })), take(3), toArray()));
+    const log = readEpisodeLog(cut);
+    expect(log.steps).toHaveLength(3);
+    expect(log.end).toBeUndefined();
+    expect(log.error).toBeUndefined();
   });
 });

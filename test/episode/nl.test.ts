@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Episode } from '../../env/episode.ts';
 import { SceneGraph } from '../../env/graph.ts';
 import { NL_TEMPLATES, NLGrounder, nlMessages, parseNLAction } from '../../env/nl.ts';
+import { Prng } from '../../env/prng.ts';
 import { demoHouseScene, demoTask } from '../../env/scenes/demo-house.ts';
 
 const fill = (template: string, names: string[]): string => {
@@ -186,5 +187,20 @@ describe('grounding', () => {
     const g = new NLGrounder(SceneGraph.fromJSON(demoHouseScene()), 100, { seed: 3, bindings: { cup: 24 } });
     const r = g.ground('Grab cup');
     expect(r.ok && r.line.args[0].id).toBe(24);
+  });
+});
+
+describe('grounding state', () => {
+  it('exposes bindings, last object and PRNG draws, and a Prng with the same seed predicts the draws', () => {
+    const ep = new Episode(demoTask(), { seed: 21 });
+    expect(ep.groundingState()).toMatchObject({ seed: 21, draws: 0, lastObject: undefined });
+    const o = ep.step('Grab cup'); // two cups, nothing near: one draw
+    const st = ep.groundingState();
+    expect(st.draws).toBe(1);
+    expect(o.script).toBe(`[GRAB] <cup> (${st.bindings.get('cup')})`);
+    expect(st.lastObject).toBe(st.bindings.get('cup'));
+    expect([35, 24][new Prng(21).int(2)]).toBe(st.bindings.get('cup'));
+    ep.step('Walk to kitchen'); // one kitchen: no draw
+    expect(ep.groundingState().draws).toBe(1);
   });
 });

@@ -72,8 +72,8 @@ describe('LoRA adapters', () => {
   it('merged weights give the same logits as the unmerged adapter; switching by name', async () => {
     const lm = await createModel({ corpus: ['Walk to kitchen'], seed: 1, config: { vocabSize: 300, ctx: 16, layers: 2, d: 32, heads: 4 } });
     const m = lm.model;
-    m.addAdapter('agent', { rank: 4, alpha: 8, targets: ['qkv', 'o', 'fc', 'proj'], seed: 2 });
-    m.addAdapter('user', { rank: 2, alpha: 2, targets: ['qkv'], seed: 3 });
+    m.addAdapter('agent', { rank: 4, alpha: 8, targets: ['q', 'k', 'v', 'o', 'fc', 'proj'], seed: 2 });
+    m.addAdapter('user', { rank: 2, alpha: 2, targets: ['q', 'v'], seed: 3 });
     for (const v of [...m.adapterVariables('agent'), ...m.adapterVariables('user')]) v.assign(tf.randomNormal(v.shape, 0, 0.1, 'float32', 8));
     const rng = new Prng(5);
     const tokens = Int32Array.from({ length: 2 * 10 }, () => rng.int(300));
@@ -98,7 +98,7 @@ describe('LoRA adapters', () => {
   it('training an adapter alone leaves the base weights unchanged', async () => {
     const corpus = data.map((d) => d.input + d.output);
     const lm = await createModel({ corpus, seed: 1, config: { ...config, dropout: 0 } });
-    lm.model.addAdapter('a', { rank: 4, alpha: 8, targets: ['qkv', 'o'], seed: 1 });
+    lm.model.addAdapter('a', { rank: 4, alpha: 8, targets: ['q', 'v', 'o'], seed: 1 });
     const before = [...lm.model.params.values()].map((v) => Array.from(v.dataSync()));
     const t = new Trainer(lm, { ...trainerOpts, adapter: 'a', seed: 1 });
     const l0 = await t.trainStep(data.slice(0, 8));

@@ -149,7 +149,9 @@ export function synthesizeRecords(scene: GraphJSON, opts: SynthOptions): object[
     records.push(step);
   }
   if (opts.end ?? true) {
-    records.push({ type: 'end', steps: opts.steps, success: false, terminated: false, truncated: true, goal: { satisfied: GOAL_TOTAL, total: GOAL_TOTAL } });
+    const last = (records[records.length - 1] as { goal?: { satisfied: number; total: number } }).goal ?? { satisfied: 0, total: GOAL_TOTAL };
+    const done = last.satisfied === last.total;
+    records.push({ type: 'end', steps: opts.steps, success: done, terminated: done, truncated: !done, goal: last });
   }
   return records;
 }

@@ -4,6 +4,7 @@
  * see into every room. Each part is one InstancedMesh (a handful of draw calls in all).
  */
 import * as THREE from 'three';
+import { shadedBoxGeometry, shadedMaterial } from './shaded-box.ts';
 import type { DoorSpot, Layout, RoomRect } from './layout.ts';
 
 const WALL_HEIGHT = 1.0;
@@ -56,13 +57,13 @@ function roomWalls(r: RoomRect, doors: DoorSpot[]): Segment[] {
 export function buildHouse(layout: Layout): House {
   const group = new THREE.Group();
   group.name = 'house';
-  const unit = new THREE.BoxGeometry(1, 1, 1);
+  const unit = shadedBoxGeometry();
   const m = new THREE.Matrix4();
   const q = new THREE.Quaternion();
   const v = new THREE.Vector3();
   const s = new THREE.Vector3();
 
-  const floors = new THREE.InstancedMesh(unit, new THREE.MeshLambertMaterial(), Math.max(1, layout.rooms.length));
+  const floors = new THREE.InstancedMesh(unit, shadedMaterial(), Math.max(1, layout.rooms.length));
   floors.name = 'floors';
   layout.rooms.forEach((r, k) => {
     m.compose(v.set((r.x0 + r.x1) / 2, -0.03, (r.z0 + r.z1) / 2), q.identity(), s.set(r.x1 - r.x0 - 0.02, 0.06, r.z1 - r.z0 - 0.02));
@@ -73,7 +74,7 @@ export function buildHouse(layout: Layout): House {
   group.add(floors);
 
   const segments = layout.rooms.flatMap((r) => roomWalls(r, layout.doors));
-  const walls = new THREE.InstancedMesh(unit, new THREE.MeshLambertMaterial({ color: 0xb9b2a6 }), Math.max(1, segments.length));
+  const walls = new THREE.InstancedMesh(unit, shadedMaterial(0xb9b2a6), Math.max(1, segments.length));
   walls.name = 'walls';
   segments.forEach((g, k) => {
     const len = Math.hypot(g.x1 - g.x0, g.z1 - g.z0);
@@ -87,7 +88,7 @@ export function buildHouse(layout: Layout): House {
 
   // Door panels pivot on one end: unit geometry shifted so that x=0 is the hinge.
   const panel = unit.clone().translate(0.5, 0.5, 0);
-  const doorMesh = new THREE.InstancedMesh(panel, new THREE.MeshLambertMaterial(), Math.max(1, layout.doors.length));
+  const doorMesh = new THREE.InstancedMesh(panel, shadedMaterial(), Math.max(1, layout.doors.length));
   doorMesh.name = 'doors';
   doorMesh.count = layout.doors.length;
   const doorIndex = new Map(layout.doors.map((d, k) => [d.id, k]));

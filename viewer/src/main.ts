@@ -4,6 +4,7 @@
  * and the camera buttons, and run the frame loop. `window.hearth` exposes a little state for
  * the browser tests and the fps benchmark.
  */
+import * as THREE from 'three'; // PROBE-REMOVE
 import { installHover } from './hover.ts';
 import type { ParsedLog } from './parse-log.ts';
 import { parseEpisodeLog } from './parse-log.ts';
@@ -26,6 +27,10 @@ export interface HearthDebug {
   /** Animation frames run, and frames actually rendered. */
   frames: number;
   rendered(): number;
+  /** Draw calls of the last rendered frame. */
+  drawCalls(): number;
+  /** Mean milliseconds of `n` forced renders (finished with a pixel read, so the GPU work counts). */
+  renderMs(n: number): number;
 }
 
 declare global {
@@ -43,7 +48,7 @@ function start(log: ParsedLog, name: string): void {
     banner(`${name}: ${log.error.message}. ${log.header ? `Showing the ${log.steps.length} step${log.steps.length === 1 ? '' : 's'} before line ${log.error.line}.` : ''}`);
   }
   if (!log.header) {
-    window.hearth = { ready: true, error: log.fatal, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0 };
+    window.hearth = { ready: true, error: log.fatal, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0 };
     if (!log.error) banner(`${name}: ${log.fatal ?? 'no header'}`);
     return;
   }
@@ -94,8 +99,21 @@ function start(log: ParsedLog, name: string): void {
     },
     characterPosition: () => replay.character.position(),
     rendered: () => stage.renderedFrames,
+    drawCalls: () => stage.renderer.info.render.calls,
+    renderMs: (n) => {
+      const gl = stage.renderer.getContext();
+      const px = new Uint8Array(4);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        stage.invalidate();
+        stage.renderIfDirty();
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      }
+      return (performance.now() - t0) / n;
+    },
   };
   window.hearth = debug;
+  (window as unknown as Record<string, unknown>).__probe = { stage, replay, THREE }; // PROBE-REMOVE
   let last = performance.now();
   const frame = (now: number): void => {
     const dt = Math.min(0.1, (now - last) / 1000);
@@ -116,12 +134,12 @@ async function boot(): Promise<void> {
   const source = await findSource();
   if (source.kind === 'error') {
     banner(source.message);
-    window.hearth = { ready: true, error: source.message, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0 };
+    window.hearth = { ready: true, error: source.message, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0 };
     return;
   }
   if (source.kind === 'choose') {
     showChooser($('chooser'), $('episodes'), source.episodes);
-    window.hearth = { ready: true, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0 };
+    window.hearth = { ready: true, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0 };
     return;
   }
   start(parseEpisodeLog(source.text), source.name);

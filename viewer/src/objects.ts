@@ -5,6 +5,7 @@
  * `update(id, box)` redraws one object in place; nothing is rebuilt when the step changes.
  */
 import * as THREE from 'three';
+import { shadedBoxGeometry, shadedMaterial } from './shaded-box.ts';
 import type { Box } from './layout.ts';
 import type { WorldNode } from './world-state.ts';
 
@@ -27,15 +28,15 @@ export interface ObjectsView {
 export function buildObjects(nodes: WorldNode[]): ObjectsView {
   const group = new THREE.Group();
   group.name = 'objects';
-  const unit = new THREE.BoxGeometry(1, 1, 1);
+  const unit = shadedBoxGeometry();
   const n = Math.max(1, nodes.length);
-  const bodies = new THREE.InstancedMesh(unit, new THREE.MeshLambertMaterial(), n);
+  const bodies = new THREE.InstancedMesh(unit, shadedMaterial(), n);
   bodies.name = 'bodies';
   bodies.count = nodes.length;
   // The lid's hinge is its back edge: geometry shifted so that z=0 is the hinge.
   const lidGeometry = unit.clone().translate(0, 0.5, -0.5);
   const openable = nodes.filter((x) => x.properties.has('CAN_OPEN'));
-  const lids = new THREE.InstancedMesh(lidGeometry, new THREE.MeshLambertMaterial({ color: 0x39424e }), Math.max(1, openable.length));
+  const lids = new THREE.InstancedMesh(lidGeometry, shadedMaterial(0x39424e), Math.max(1, openable.length));
   lids.name = 'lids';
   lids.count = openable.length;
   const switchable = nodes.filter((x) => x.properties.has('HAS_SWITCH') || x.states.has('ON') || x.states.has('OFF'));

@@ -21,7 +21,7 @@ export class Stage {
   renderedFrames = 0;
 
   constructor(private readonly host: HTMLElement) {
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer = new THREE.WebGLRenderer({ antialias: false });
     this.renderer.setPixelRatio(1);
     this.renderer.setClearColor(0xf4f1ea);
     host.appendChild(this.renderer.domElement);
@@ -61,13 +61,15 @@ export class Stage {
     this.controls.enableRotate = mode !== 'plan';
     if (mode === 'plan') {
       this.controls.target.set(cx, 0, cz);
-      this.camera.position.set(cx, span * 1.25, cz + 0.001);
+      this.camera.position.set(cx, span * 1.15 / Math.min(1, this.camera.aspect), cz + 0.001);
     } else if (mode === 'follow' && follow) {
       this.controls.target.set(follow[0], 0.6, follow[1]);
       this.camera.position.set(follow[0] + 3.5, 5, follow[1] + 5);
     } else {
       this.controls.target.set(cx, 0, cz);
-      this.camera.position.set(cx + span * 0.15, span * 0.75, cz + span * 0.8);
+      // Far enough back for the whole house to fit the 50° field of view, looking down at ~50°.
+      const d = span * 1.3 / Math.min(1, this.camera.aspect);
+      this.camera.position.set(cx + d * 0.1, d * 0.8, cz + d * 0.7);
     }
     this.controls.update();
     this.dirty = true;

@@ -64,7 +64,7 @@ export class Timeline {
     if (this.current() >= this.count) this.go(0, 0);
     this.playing = true;
     this.clock = 0;
-    this.ui.play.textContent = '⏸';
+    this.ui.play.textContent = '❚❚';
     this.ui.play.title = 'pause (space)';
   }
 

@@ -84,8 +84,11 @@ export class SceneFacts {
   the(id: number): string {
     const r = this.room(id);
     if (this.unique(id) || r === undefined) return `the ${this.name(id)}`;
-    const sameRoom = this.graph.byClassName(this.graph.node(id).className).filter((x) => this.room(x) === r).length;
-    return `the ${this.name(id)} in the ${roomText(this.graph.node(r).className)}${sameRoom > 1 ? ` (${id})` : ''}`;
+    // Two bedrooms, or two counters in one kitchen: the room name alone is not enough, add the id.
+    const roomClass = this.graph.node(r).className;
+    const alike = this.graph.byClassName(this.graph.node(id).className)
+      .filter((x) => { const xr = this.room(x); return xr !== undefined && this.graph.node(xr).className === roomClass; }).length;
+    return `the ${this.name(id)} in the ${roomText(roomClass)}${alike > 1 ? ` (${id})` : ''}`;
   }
 
   /** `(it is inside the kitchen cabinet in the kitchen)`. */

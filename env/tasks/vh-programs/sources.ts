@@ -142,8 +142,12 @@ function releasedEntries(root: string): ProgramEntry[] {
  * when it is a `.jsonl` file), then released-layout programs with keys not seen yet
  * (`path` itself, or `path/released_layout_sample`, when they hold the two folders).
  */
+const found = new Map<string, ProgramEntry[]>();
+
 export function findPrograms(path: string): ProgramEntry[] {
   const p = resolve(path);
+  const hit = found.get(p);
+  if (hit) return hit;
   if (!existsSync(p)) {
     throw new HearthError('task.data', `VirtualHome data folder ${path} does not exist`,
       'pass --data DIR (a folder with golden/*.jsonl and graphs/, or the released executable_programs/ + init_and_final_graphs/ layout)');
@@ -167,5 +171,6 @@ export function findPrograms(path: string): ProgramEntry[] {
     throw new HearthError('task.data', `no VirtualHome programs found in ${path}`,
       'expected golden/*.jsonl with graphs/, or executable_programs/ and init_and_final_graphs/ (the released dataset layout)');
   }
+  found.set(p, entries);
   return entries;
 }

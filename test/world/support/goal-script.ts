@@ -58,6 +58,9 @@ export function solveByGoal(task: Task): OracleResult {
   const postures = goal.filter((p) => p.kind === 'edge' && p.relation === 'ON' && id(p.from) === c);
   const facings = goal.filter((p) => p.kind === 'edge' && p.relation === 'FACING');
 
+  // TurnTo needs its target bound by a Walk first: walk there now, before doors get closed.
+  for (const p of facings) if (p.kind === 'edge') run('WALK', id(p.to));
+
   // 2. Move things.
   for (const p of moves) {
     if (p.kind !== 'edge') continue;
@@ -88,8 +91,7 @@ export function solveByGoal(task: Task): OracleResult {
       default: failure ??= `oracle cannot reach state ${p.state}`;
     }
   }
-  // 4. Bind what must be faced (TurnTo needs a prior Walk), then posture, then facing.
-  for (const p of facings) if (p.kind === 'edge' && !ex.isBound(g.node(id(p.to)).className, id(p.to))) run('WALK', id(p.to));
+  // 4. Posture, then facing.
   for (const p of postures) {
     if (p.kind !== 'edge') continue;
     const seat = id(p.to);

@@ -1,0 +1,239 @@
+/**
+ * Inference without the tfjs engine: the same forward pass as `Transformer.forward`, on
+ * plain Float32Arrays, for decoding. A decode step at batch 1 is ~80 tfjs ops of tiny
+ * tensors, each paying the engine's bookkeeping; here it is a handful of products (native
+ * OpenBLAS sgemm when the addon is built, a JS loop otherwise) and tight loops.
+ *
+ * Rows are ragged: each row's cache holds only its real tokens (no padding anywhere), and
+ * all rows' new tokens are stacked into one (N, D) matrix for the products. Weights are a
+ * snapshot taken at construction (with the active LoRA adapter merged in), so build a new
+ * engine after the weights change. No hooks: use `Transformer.forward` to probe or steer.
+ */
+import { nativeBlas } from './native-blas.ts';
+import type { Transformer } from './model.ts';
+
+/** C (M, N) = A (M, K) @ B (K, N), or @ B^T when B is given as (N, K). */
+function gemm(a: Float32Array, b: Float32Array, M: number, N: number, K: number, transB = false): Float32Array {
+  const c = new Float32Array(M * N);
+  const blas = nativeBlas();
+  if (blas && M * N * K >= 4096) {
+    blas.sgemm(a, 0, b, 0, c, 0, 1, M, N, K, false, transB, 0, 0);
+    return c;
+  }
+  if (transB) {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += a[i * K + k] * b[j * K + k];
+        c[i * N + j] = s;
+      }
+    }
+    return c;
+  }
+  for (let i = 0; i < M; i++) {
+    const co = i * N;
+    for (let k = 0; k < K; k++) {
+      const av = a[i * K + k];
+      if (av === 0) continue;
+      const bo = k * N;
+      for (let j = 0; j < N; j++) c[co + j] += av * b[bo + j];
+    }
+  }
+  return c;
+}
+
+function layerNorm(x: Float32Array, N: number, D: number, g: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(N * D);
+  for (let i = 0; i < N; i++) {
+    const o = i * D;
+    let mu = 0;
+    for (let j = 0; j < D; j++) mu += x[o + j];
+    mu /= D;
+    let v = 0;
+    for (let j = 0; j < D; j++) { const d = x[o + j] - mu; v += d * d; }
+    const r = 1 / Math.sqrt(v / D + 1e-5);
+    for (let j = 0; j < D; j++) out[o + j] = (x[o + j] - mu) * r * g[j] + b[j];
+  }
+  return out;
+}
+
+function geluInPlace(x: Float32Array): void {
+  const c = Math.sqrt(2 / Math.PI);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    x[i] = 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v)));
+  }
+}
+
+/** Per-row key/value store: for each layer, rows × (capacity, D), filled up to `length[row]`. */
+export class FastCache {
+  readonly k: Float32Array[][];
+  readonly v: Float32Array[][];
+  readonly length: Int32Array;
+
+  constructor(readonly rows: number, layers: number, readonly capacity: number, readonly d: number) {
+    this.k = Array.from({ length: layers }, () => Array.from({ length: rows }, () => new Float32Array(capacity * d)));
+    this.v = Array.from({ length: layers }, () => Array.from({ length: rows }, () => new Float32Array(capacity * d)));
+    this.length = new Int32Array(rows);
+  }
+
+  /** Keep only `rows`, in that order (finished sequences leave the batch). */
+  select(rows: number[]): FastCache {
+    const out = Object.create(FastCache.prototype) as FastCache;
+    Object.assign(out, {
+      rows: rows.length, capacity: this.capacity, d: this.d,
+      k: this.k.map((l) => rows.map((r) => l[r])), v: this.v.map((l) => rows.map((r) => l[r])),
+      length: Int32Array.from(rows, (r) => this.length[r]),
+    });
+    return out;
+  }
+}
+
+export class FastEngine {
+  private readonly w = new Map<string, Float32Array>();
+  private readonly cos: Float32Array | null = null;
+  private readonly sin: Float32Array | null = null;
+
+  constructor(private readonly model: Transformer) {
+    const cfg = model.config;
+    for (const [name, v] of model.params) this.w.set(name, (v.dataSync() as Float32Array).slice());
+    const active = model.activeAdapter;
+    if (active) {
+      const { rank, alpha } = model.adapterOptions(active);
+      for (const [name, t] of model.namedTensors()) {
+        const m = /^lora\.(.+)\.(h\d+\.[a-z]+)\.a$/.exec(name);
+        if (!m || m[1] !== active) continue;
+        const a = t.dataSync() as Float32Array;
+        const b = model.namedTensors().get(`lora.${active}.${m[2]}.b`)!.dataSync() as Float32Array;
+        const w = this.w.get(m[2])!;
+        const [fin, fout] = model.p(m[2]).shape;
+        const ab = gemm(a, b, fin, fout, rank);
+        const s = alpha / rank;
+        for (let i = 0; i < w.length; i++) w[i] += s * ab[i];
+      }
+    }
+    if (cfg.positions === 'rope') {
+      const hd = cfg.d / cfg.heads;
+      const half = hd / 2;
+      this.cos = new Float32Array(cfg.ctx * half);
+      this.sin = new Float32Array(cfg.ctx * half);
+      for (let p = 0; p < cfg.ctx; p++) {
+        for (let i = 0; i < half; i++) {
+          const inv = Math.fround(1 / Math.pow(cfg.ropeBase, (2 * i) / hd));
+          const ang = Math.fround(p * inv);
+          this.cos[p * half + i] = Math.cos(ang);
+          this.sin[p * half + i] = Math.sin(ang);
+        }
+      }
+    }
+  }
+
+  newCache(rows: number): FastCache {
+    const c = this.model.config;
+    return new FastCache(rows, c.layers, c.ctx, c.d);
+  }
+
+  private rope(x: Float32Array, pos: Int32Array, N: number): void {
+    const { d: D, heads: H } = this.model.config;
+    const hd = D / H;
+    const half = hd / 2;
+    for (let i = 0; i < N; i++) {
+      const co = pos[i] * half;
+      for (let h = 0; h < H; h++) {
+        const o = i * D + h * hd;
+        for (let j = 0; j < half; j++) {
+          const x1 = x[o + j];
+          const x2 = x[o + half + j];
+          const c = this.cos![co + j];
+          const s = this.sin![co + j];
+          x[o + j] = x1 * c - x2 * s;
+          x[o + half + j] = x2 * c + x1 * s;
+        }
+      }
+    }
+  }
+
+  /**
+   * Append each row's new tokens (rows may differ in length, even be empty) to the cache
+   * and return the logits after each row's last token: (rows, V). A row with no tokens
+   * gets the logits of nothing (zeros): callers only feed rows they decode.
+   */
+  forward(tokens: number[][], cache: FastCache): Float32Array {
+    const { d: D, heads: H, layers: L, vocabSize: V, ctx, mlpRatio } = this.model.config;
+    const hd = D / H;
+    const F = mlpRatio * D;
+    const rows = tokens.length;
+    let N = 0;
+    for (const t of tokens) N += t.length;
+    const rowOf = new Int32Array(N);
+    const pos = new Int32Array(N);
+    const x = new Float32Array(N * D);
+    const wte = this.w.get('wte')!;
+    const wpe = this.w.get('wpe');
+    let n = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < tokens[r].length; t++, n++) {
+        rowOf[n] = r;
+        pos[n] = cache.length[r] + t;
+        if (pos[n] >= ctx) throw new Error(`position ${pos[n]} is outside the context window (ctx = ${ctx})`);
+        x.set(wte.subarray(tokens[r][t] * D, (tokens[r][t] + 1) * D), n * D);
+        if (wpe) for (let j = 0; j < D; j++) x[n * D + j] += wpe[pos[n] * D + j];
+      }
+    }
+    const scale = 1 / Math.sqrt(hd);
+    const scores = new Float32Array(ctx);
+    for (let l = 0; l < L; l++) {
+      const p = (s: string) => this.w.get(`h${l}.${s}`)!;
+      const h = layerNorm(x, N, D, p('ln1.g'), p('ln1.b'));
+      const q = gemm(h, p('q'), N, D, D);
+      const k = gemm(h, p('k'), N, D, D);
+      const v = gemm(h, p('v'), N, D, D);
+      if (this.cos) { this.rope(q, pos, N); this.rope(k, pos, N); }
+      for (let i = 0; i < N; i++) {
+        cache.k[l][rowOf[i]].set(k.subarray(i * D, (i + 1) * D), pos[i] * D);
+        cache.v[l][rowOf[i]].set(v.subarray(i * D, (i + 1) * D), pos[i] * D);
+      }
+      const z = new Float32Array(N * D);
+      for (let i = 0; i < N; i++) {
+        const K = cache.k[l][rowOf[i]];
+        const Vc = cache.v[l][rowOf[i]];
+        const S = pos[i] + 1; // causal: keys 0..pos
+        for (let hh = 0; hh < H; hh++) {
+          const qo = i * D + hh * hd;
+          let max = -Infinity;
+          for (let s = 0; s < S; s++) {
+            let dot = 0;
+            const ko = s * D + hh * hd;
+            for (let j = 0; j < hd; j++) dot += q[qo + j] * K[ko + j];
+            scores[s] = dot * scale;
+            if (scores[s] > max) max = scores[s];
+          }
+          let sum = 0;
+          for (let s = 0; s < S; s++) { scores[s] = Math.exp(scores[s] - max); sum += scores[s]; }
+          for (let s = 0; s < S; s++) {
+            const a = scores[s] / sum;
+            const vo = s * D + hh * hd;
+            for (let j = 0; j < hd; j++) z[qo + j] += a * Vc[vo + j];
+          }
+        }
+      }
+      const o = gemm(z, p('o'), N, D, D);
+      for (let i = 0; i < x.length; i++) x[i] += o[i];
+      const h2 = layerNorm(x, N, D, p('ln2.g'), p('ln2.b'));
+      const f = gemm(h2, p('fc'), N, F, D);
+      geluInPlace(f);
+      const m = gemm(f, p('proj'), N, D, F);
+      for (let i = 0; i < x.length; i++) x[i] += m[i];
+    }
+    for (let r = 0; r < rows; r++) cache.length[r] += tokens[r].length;
+    // Last token of each row → final norm → unembedding.
+    const last = new Float32Array(rows * D);
+    let end = 0;
+    for (let r = 0; r < rows; r++) {
+      end += tokens[r].length;
+      if (tokens[r].length) last.set(x.subarray((end - 1) * D, end * D), r * D);
+    }
+    const hf = layerNorm(last, rows, D, this.w.get('lnf.g')!, this.w.get('lnf.b')!);
+    return this.model.config.tiedEmbeddings ? gemm(hf, wte, rows, V, D, true) : gemm(hf, this.w.get('head')!, rows, V, D);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench:viewer`: frames per second of the replay viewer on a 1,000-step episode on the
+ * largest VirtualHome scene (TestScene1_graph.json, 437 nodes, from HEARTH_VH_DATA), in headless
+ * Chromium with software WebGL (SwiftShader). The episode is synthesized at run time
+ * (test/viewer/make-log.ts) and served by the viewer's own server.
+ *
+ * fps = requestAnimationFrame callbacks over 5 s, counted in the page, with the number of frames
+ * that actually rendered. Three loads: playing at 4 steps/s (the character walks every frame),
+ * playing at 64 steps/s (a diff applied nearly every frame), and scrubbing (every frame seeks
+ * to a random step, up to 1,000 diffs crossed). The reference, measured in the same run and
+ * browser, is the rAF rate of a blank page: the ratio says how close the viewer gets to the
+ * display rate. Target: ≥ 30 fps.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureBuilt } from '../viewer/build.ts';
+import { serveViewer } from '../viewer/server.ts';
+import { HAVE_CHROMIUM, CHROMIUM, launchChromium } from '../test/viewer/browser.ts';
+import { synthesizeLog } from '../test/viewer/make-log.ts';
+
+const SECONDS = 5;
+const STEPS = 1000;
+const vhData = resolve(process.env.HEARTH_VH_DATA ?? '../shared/virtualhome');
+const graphPath = join(vhData, 'graphs', 'TestScene1_graph.json');
+
+if (!HAVE_CHROMIUM) {
+  console.error(`bench:viewer needs Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  process.exit(2);
+}
+let scene;
+try {
+  scene = JSON.parse(readFileSync(graphPath, 'utf8'));
+} catch (e) {
+  console.error(`bench:viewer needs ${graphPath} (set HEARTH_VH_DATA to the VirtualHome data folder): ${(e as Error).message}`);
+  process.exit(2);
+}
+
+await ensureBuilt((s) => console.error(s));
+const dir = mkdtempSync(join(tmpdir(), 'hearth-fps-'));
+const logPath = join(dir, 'testscene1-1000.jsonl');
+writeFileSync(logPath, synthesizeLog(scene, { steps: STEPS, seed: 7 }));
+const server = await serveViewer([{ name: 'testscene1-1000.jsonl', path: logPath }], 0);
+const browser = await launchChromium({ width: 1280, height: 720 });
+
+/** Count rAF callbacks (and rendered frames) for SECONDS, inside the page. */
+const COUNT = `(async (seconds) => {
+  const h = window.hearth;
+  const r0 = h ? h.rendered() : 0;
+  let n = 0;
+  await new Promise((done) => {
+    const t0 = performance.now();
+    const f = (now) => { n++; if (now - t0 < seconds * 1000) requestAnimationFrame(f); else done(); };
+    requestAnimationFrame(f);
+  });
+  return { fps: n / seconds, renderedFps: h ? (h.rendered() - r0) / seconds : 0 };
+})`;
+
+try {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('about:blank');
+  const blank = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number };
+
+  const t0 = Date.now();
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.hearth?.ready, null, { timeout: 60_000 });
+  const loadMs = Date.now() - t0;
+  const info = await page.evaluate(() => ({ steps: window.hearth!.stepCount, calls: window.hearth!.drawCalls() }));
+
+  const results: { load: string; fps: number; renderedFps: number }[] = [];
+  for (const speed of [4, 64]) {
+    await page.evaluate((s) => { window.hearth!.seek(0); window.hearth!.play(s); }, speed);
+    const r = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number };
+    results.push({ load: `playing at ${speed} steps/s`, ...r });
+  }
+  // A string, not a function: tsx's keep-names helper does not exist inside the page.
+  await page.evaluate(`(() => {
+    const h = window.hearth;
+    document.getElementById('play').click(); // pause
+    let x = 12345;
+    const f = () => { x = (x * 1103515245 + 12345) & 0x7fffffff; h.seek(x % (h.stepCount + 1)); requestAnimationFrame(f); };
+    requestAnimationFrame(f);
+  })()`);
+  const scrub = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number };
+  results.push({ load: 'scrubbing to a random step every frame', ...scrub });
+
+  console.log(`viewer fps: TestScene1 (${scene.nodes.length} nodes), ${info.steps}-step episode, 1280x720, headless Chromium + SwiftShader`);
+  console.log(`  load to first frame: ${loadMs} ms; draw calls per frame: ${info.calls}`);
+  console.log(`  reference: blank page rAF rate ${blank.fps.toFixed(1)} fps`);
+  for (const r of results) {
+    console.log(`  ${r.load.padEnd(40)} ${r.fps.toFixed(1).padStart(5)} fps (rendered ${r.renderedFps.toFixed(1)}/s)`
+      + `  ratio to blank ${(r.fps / blank.fps).toFixed(2)}  ${r.fps >= 30 ? 'meets' : 'MISSES'} the 30 fps target`);
+  }
+  if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
+  process.exitCode = results.every((r) => r.fps >= 30) && errors.length === 0 ? 0 : 1;
+} finally {
+  await browser.close();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+}

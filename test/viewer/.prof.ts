@@ -1,0 +1,11 @@
+import { launchChromium } from './browser.ts';
+const [url] = process.argv.slice(2);
+const b = await launchChromium();
+const page = await b.context.newPage();
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(url);
+await page.waitForFunction(() => window.hearth?.ready, null, { timeout: 60000 });
+console.log('render ms', await page.evaluate(() => window.hearth!.renderMs(30)));
+console.log('seek ms', await page.evaluate(`(() => { const h = window.hearth; const t0 = performance.now(); let x = 1; for (let i = 0; i < 50; i++) { x = (x * 1103515245 + 12345) & 0x7fffffff; h.seek(x % 1001); } return (performance.now() - t0) / 50; })()`));
+console.log('seek+1 ms', await page.evaluate(`(() => { const h = window.hearth; h.seek(0); const t0 = performance.now(); for (let i = 1; i <= 200; i++) h.seek(i); return (performance.now() - t0) / 200; })()`));
+await b.close();

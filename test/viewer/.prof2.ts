@@ -1,0 +1,26 @@
+import { launchChromium } from './browser.ts';
+const [url] = process.argv.slice(2);
+const b = await launchChromium();
+const page = await b.context.newPage();
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(url);
+await page.waitForFunction(() => window.hearth?.ready, null, { timeout: 60000 });
+const r = await page.evaluate(`(() => {
+  const { stage, replay } = window.__probe;
+  const out = {};
+  const ms = () => window.hearth.renderMs(20);
+  out.full = ms();
+  const kids = stage.scene.children;
+  for (const k of kids) k.visible = false;
+  out.empty = ms();
+  for (const k of kids) k.visible = true;
+  replay.house.group.visible = false; out.noHouse = ms(); replay.house.group.visible = true;
+  replay.objects.group.visible = false; out.noObjects = ms(); replay.objects.group.visible = true;
+  stage.renderer.setSize(640, 360); out.small = ms();
+  stage.resize();
+  out.canvas = [stage.renderer.domElement.width, stage.renderer.domElement.height];
+  const t0 = performance.now(); for (let i = 0; i < 20; i++) { stage.invalidate(); stage.renderIfDirty(); } out.noReadback = (performance.now() - t0) / 20;
+  return out;
+})()`);
+console.log(r);
+await b.close();
