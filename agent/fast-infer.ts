@@ -112,6 +112,16 @@ export class FastEngine {
         for (let i = 0; i < w.length; i++) w[i] += s * ab[i];
       }
     }
+    // One (D, 3D) product for q | k | v instead of three.
+    const D = cfg.d;
+    for (let l = 0; l < cfg.layers; l++) {
+      const qkv = new Float32Array(D * 3 * D);
+      ['q', 'k', 'v'].forEach((n, j) => {
+        const w = this.w.get(`h${l}.${n}`)!;
+        for (let i = 0; i < D; i++) qkv.set(w.subarray(i * D, (i + 1) * D), i * 3 * D + j * D);
+      });
+      this.w.set(`h${l}.qkv`, qkv);
+    }
     if (cfg.positions === 'rope') {
       const hd = cfg.d / cfg.heads;
       const half = hd / 2;
@@ -185,13 +195,17 @@ export class FastEngine {
     for (let l = 0; l < L; l++) {
       const p = (s: string) => this.w.get(`h${l}.${s}`)!;
       const h = layerNorm(x, N, D, p('ln1.g'), p('ln1.b'));
-      const q = gemm(h, p('q'), N, D, D);
-      const k = gemm(h, p('k'), N, D, D);
-      const v = gemm(h, p('v'), N, D, D);
+      const qkv = gemm(h, p('qkv'), N, 3 * D, D); // (N, 3D): q | k | v
+      const q = new Float32Array(N * D);
+      const k = new Float32Array(N * D);
+      for (let i = 0; i < N; i++) {
+        q.set(qkv.subarray(i * 3 * D, i * 3 * D + D), i * D);
+        k.set(qkv.subarray(i * 3 * D + D, i * 3 * D + 2 * D), i * D);
+      }
       if (this.cos) { this.rope(q, pos, N); this.rope(k, pos, N); }
       for (let i = 0; i < N; i++) {
         cache.k[l][rowOf[i]].set(k.subarray(i * D, (i + 1) * D), pos[i] * D);
-        cache.v[l][rowOf[i]].set(v.subarray(i * D, (i + 1) * D), pos[i] * D);
+        cache.v[l][rowOf[i]].set(qkv.subarray(i * 3 * D + 2 * D, (i + 1) * 3 * D), pos[i] * D);
       }
       const z = new Float32Array(N * D);
       for (let i = 0; i < N; i++) {

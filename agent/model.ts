@@ -9,6 +9,7 @@
  * products (wasm's fast path). Shapes are given in comments: B batch, T new tokens,
  * S keys (cached + new), D width, H heads, hd = D/H head width, V vocabulary.
  */
+import { nativeMatMulActive } from './native-blas.ts';
 import { tf } from './tfjs.ts';
 
 export interface ModelConfig {
@@ -152,8 +153,9 @@ interface LoraAdapter {
 }
 
 /**
- * `a @ b` for 2-D operands whose backward pass also uses only plain products: wasm runs
- * `matMul(x, y, transposeA/B)` and batched forms ~15x slower than plain 2-D ones.
+ * `a @ b` for 2-D operands. Its backward pass needs `dy @ bᵀ` and `aᵀ @ dy`: with the
+ * native OpenBLAS kernel those transposed products are as fast as plain ones; on pure wasm
+ * (fast only for plain 2-D products) the operands are transposed explicitly first.
  */
 export const mm = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
   save([a, b]);
@@ -161,24 +163,52 @@ export const mm = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: (t: tf.T
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+      const g = dy as tf.Tensor2D;
+      if (nativeMatMulActive()) return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
+      return [tf.matMul(g, tf.transpose(sb)), tf.matMul(tf.transpose(sa), g)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
-/** GELU, tanh approximation (GPT-2's). */
-function gelu(x: tf.Tensor): tf.Tensor {
-  const c = Math.sqrt(2 / Math.PI);
-  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), c);
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
-}
+const GELU_C = Math.sqrt(2 / Math.PI);
 
-/** LayerNorm over the last axis of (N, D). */
-function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+/** GELU, tanh approximation (GPT-2's), with a fused analytic backward pass. */
+const gelu = tf.customGrad(((x: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+  const t = tf.tanh(tf.mul(tf.mul(x, tf.add(tf.mul(tf.square(x), 0.044715), 1)), GELU_C));
+  save([x, t]);
+  return {
+    value: tf.mul(tf.mul(x, 0.5), tf.add(t, 1)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, st] = saved;
+      // d/dx = 0.5 (1 + t) + 0.5 x (1 - t²) c (1 + 3·0.044715 x²)
+      const du = tf.mul(tf.add(tf.mul(tf.square(sx), 3 * 0.044715), 1), GELU_C);
+      const d = tf.add(tf.mul(tf.add(st, 1), 0.5), tf.mul(tf.mul(tf.mul(sx, 0.5), tf.sub(1, tf.square(st))), du));
+      return [tf.mul(dy, d)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
+
+/** LayerNorm over the last axis of (N, D), eps 1e-5, with a fused analytic backward pass. */
+const layerNormFused = tf.customGrad(((x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, save: (t: tf.Tensor[]) => void) => {
   const mu = tf.mean(x, -1, true);
   const xc = tf.sub(x, mu);
-  const v = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(v, 1e-5))), g), b) as tf.Tensor2D;
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5)); // (N, 1)
+  const xhat = tf.mul(xc, rstd);
+  save([xhat, rstd, g]);
+  return {
+    value: tf.add(tf.mul(xhat, g), b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sxhat, srstd, sg] = saved;
+      const dxhat = tf.mul(dy, sg);
+      // dx = rstd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat))
+      const dx = tf.mul(srstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(sxhat, tf.mean(tf.mul(dxhat, sxhat), -1, true))));
+      return [dx, tf.sum(tf.mul(dy, sxhat), 0), tf.sum(dy, 0)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return layerNormFused(x, g, b);
 }
 
 let nextModelId = 0;
@@ -399,8 +429,9 @@ export class Transformer {
   /** Final norm and unembedding of residual vectors (N, D) → logits (N, V); also the logit lens. */
   unembed(x: tf.Tensor2D): tf.Tensor2D {
     const h = layerNorm(x, this.p('lnf.g'), this.p('lnf.b'));
-    const w = this.config.tiedEmbeddings ? tf.transpose(this.p('wte')) as tf.Tensor2D : this.p('head') as tf.Tensor2D; // (D, V)
-    return mm(h, w);
+    if (!this.config.tiedEmbeddings) return mm(h, this.p('head') as tf.Tensor2D); // (D, V)
+    // Tied: h @ wteᵀ. Natively a transposed product is fast; on pure wasm transpose first.
+    return nativeMatMulActive() ? tf.matMul(h, this.p('wte'), false, true) as tf.Tensor2D : mm(h, tf.transpose(this.p('wte')) as tf.Tensor2D);
   }
 
   private defaultPositions(input: ForwardInput, valid: Uint8Array): Int32Array {

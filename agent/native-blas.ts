@@ -42,6 +42,11 @@ interface WasmBackendLike {
 
 let installed = false;
 
+/** Whether wasm products currently run through OpenBLAS (and the wasm backend is active). */
+export function nativeMatMulActive(): boolean {
+  return installed && tf.getBackend() === 'wasm';
+}
+
 /**
  * Route wasm `BatchMatMul` through sgemm. Must run after the wasm backend initialised (the
  * original kernel's set-up has run, so it stays usable as the fallback for shapes sgemm

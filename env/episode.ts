@@ -176,6 +176,8 @@ export class Episode {
   private done = false;
   private lastObservation = '';
   private executed = 0;
+  /** The scene is parsed on the first reset (explicit, or implied by the first use). */
+  private built = false;
 
   constructor(task: Task, options: EpisodeOptions = {}) {
     this.task = task;
@@ -188,15 +190,21 @@ export class Episode {
     if (this.actionFormat !== 'nl' && this.actionFormat !== 'script') {
       throw new HearthError('episode.action_format', `unknown action format "${String(options.actionFormat)}"`, 'use "nl" or "script"');
     }
-    this.reset(options.seed ?? 0);
+    this._seed = options.seed ?? 0;
+    if (!Number.isFinite(this._seed)) throw new HearthError('episode.seed', `seed must be a finite number, got ${String(options.seed)}`);
+  }
+
+  /** Reset with the constructor's seed if nobody has yet (callers usually reset right after constructing). */
+  private ensure(): void {
+    if (!this.built) this.reset();
   }
 
   /** The live scene graph (mutated in place by steps). */
-  get graph(): SceneGraph { return this._graph; }
+  get graph(): SceneGraph { this.ensure(); return this._graph; }
   get history(): readonly HistoryEntry[] { return this._history; }
   get seed(): number { return this._seed; }
   /** The character's node id. */
-  get character(): number { return this.executor.character; }
+  get character(): number { this.ensure(); return this.executor.character; }
   /** True once terminated or truncated. */
   get finished(): boolean { return this.done; }
   get taskInfo(): TaskInfo { return { id: this.task.id, title: this.task.title, description: this.task.description }; }
@@ -212,6 +220,7 @@ export class Episode {
     this._history = [];
     this.done = false;
     this.executed = 0;
+    this.built = true;
     const structured = observe(this._graph, this.executor.character);
     this.lastObservation = structured.text;
     return {
@@ -225,11 +234,13 @@ export class Episode {
 
   /** The NL grounder's state: seed, name → id bindings, last interacted object, PRNG draws so far. */
   groundingState(): GroundingState {
+    this.ensure();
     return { seed: this._seed, bindings: new Map(this.grounder.bindings()), lastObject: this.grounder.lastObject(), draws: this.grounder.draws() };
   }
 
   /** Where the character is now. */
   characterState(): CharacterState {
+    this.ensure();
     const g = this._graph;
     const c = this.executor.character;
     return { room: roomOfNode(g, c) ?? null, close: [...g.out(c, 'CLOSE')], holds: heldObjects(g, c) };
@@ -237,6 +248,7 @@ export class Episode {
 
   /** What an agent sees before the next step. */
   view(): AgentView {
+    this.ensure();
     return { task: this.taskInfo, t: this._history.length + 1, observation: this.lastObservation, history: this._history };
   }
 
@@ -244,6 +256,7 @@ export class Episode {
   step(action: string, extras?: StepExtras): StepOutcome {
     if (this.done) throw new Error('Episode.step called after the episode finished; call reset() first');
     if (typeof action !== 'string') throw new Error(`Episode.step needs a string action, got ${typeof action}`);
+    this.ensure();
     const t = this._history.length + 1;
     const g = this._graph;
     const c = this.executor.character;

@@ -34,8 +34,9 @@ export interface ParseOptions {
 }
 
 const ACTION_RE = /^\[([\p{L}\p{N}_]+)\]/u;
-// Global so that each search starts at lastIndex (the reference re-searches the rest of the line).
-const PARAM_SOURCE = '<(.+?)>\\s*\\((.+?)\\)';
+// Global so that each search starts at lastIndex (the reference re-searches the rest of the
+// line). One shared instance: parsing is synchronous and sets lastIndex before every use.
+const PARAM_RE = /<(.+?)>\s*\((.+?)\)/g;
 const INT_RE = /^\s*([+-]?\d+)\s*$/;
 const DATASET_RE = /^\s*(\d+)\.(\d+)\s*$/;
 
@@ -53,8 +54,8 @@ function fail(code: ParseError['code'], message: string, line: number, column: n
 /** Parse one line. `index` is its 1-based position in the script (the `[n]` of messages). */
 export function parseScriptLine(text: string, index: number, options: ParseOptions = {}): ParseLineResult {
   if (typeof text !== 'string') return fail('parse', 'Cannot parse action', index, 1, '', [], String(text));
-  const lead = text.length - text.trimStart().length;
   const stripped = text.trim();
+  const lead = stripped.length === text.length || stripped.length === 0 ? 0 : text.indexOf(stripped[0]);
   const am = ACTION_RE.exec(stripped);
   if (!am) return fail('parse', 'Cannot parse action', index, lead + 1, '', [], stripped);
   const verb = am[1].toUpperCase();
@@ -62,33 +63,31 @@ export function parseScriptLine(text: string, index: number, options: ParseOptio
   if (!spec) return fail('unknown_action', `Unknown action "${verb}"`, index, lead + 2, verb, [], stripped);
 
   const args: ScriptArg[] = [];
-  const written: Array<number | string> = [];
-  const re = new RegExp(PARAM_SOURCE, 'g');
+  const re = PARAM_RE;
   re.lastIndex = am[0].length - 1; // the reference searches from the end of the action name
   for (let m = re.exec(stripped); m; m = re.exec(stripped)) {
-    const name = m[1].toLowerCase().replace(/ /g, '_');
+    const lower = m[1].toLowerCase();
+    const name = lower.includes(' ') ? lower.replace(/ /g, '_') : lower;
     const raw = m[2];
     const idColumn = lead + m.index + m[0].length - raw.length; // column of the id text (1-based)
     const im = INT_RE.exec(raw);
     if (im) {
       args.push({ name, id: Number(im[1]) });
-      written.push(Number(im[1]));
       continue;
     }
     const dm = DATASET_RE.exec(raw);
     if (dm && options.datasetIds !== false) {
       args.push({ name, id: Number(dm[2]), instance: Number(dm[1]) });
-      written.push(Number(dm[2]));
       continue;
     }
     const message = dm
       ? `invalid literal for int() with base 10: '${raw}'`
       : `Invalid id "${raw}" for <${name}>: expected (n) or (instance.id)`;
-    return fail('parse', message, index, idColumn, spec.name, written, stripped);
+    return fail('parse', message, index, idColumn, spec.name, args.map((a) => a.id), stripped);
   }
   if (args.length !== spec.arity) {
     return fail('wrong_arity', `Wrong number of parameters for "${spec.name}". Got ${args.length}, expected ${spec.arity}`,
-      index, lead + 1, spec.name, written, stripped);
+      index, lead + 1, spec.name, args.map((a) => a.id), stripped);
   }
   return { ok: true, line: { action: spec.name, args, index, text: stripped } };
 }

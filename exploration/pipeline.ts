@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import type { LanguageModel } from '../agent/language-model.ts';
 import type { Task } from '../env/task.ts';
 import { type IOPair, writeE2CLJsonl, writeFileAtomic, writeTrlJsonl } from '../alignment/datasets/export.ts';
-import { mixRecords } from '../alignment/datasets/mix.ts';
+import { dedupe, mixRecords } from '../alignment/datasets/mix.ts';
 import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { type E2CLRecord, planningRecords, recordStats } from '../alignment/datasets/records.ts';
-import { mixSeed } from '../alignment/datasets/rng.ts';
+import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
 import type { DetailLevel } from '../feedback/targets.ts';
 import { BatchedDecoder } from './batching.ts';
 import { type Corrector, type TeacherPlanner, llmCorrector, plannerCorrector, sampleCorrector } from './correctors.ts';
@@ -52,7 +52,9 @@ export interface Recipe {
   concurrency: number;
   maxBatch: number;
   teacherGuided: { samples: number; temperature: number; correction: 'expert' | 'planner' };
-  teacherFree: { corrector: 'planner' | 'llm' | 'sample'; temperature: number; samples: number; episodesPerTask: number };
+  teacherFree: { corrector: 'planner' | 'llm' | 'sample'; temperature: number; samples: number; episodesPerTask: number; maxSteps?: number };
+  /** Cap on the records each exploration adds to a mix (a seeded uniform subsample; training time grows with it). */
+  maxExplorationRecords?: number;
   episodeTimeoutMs?: number;
   bootstrapResamples: number;
 }
@@ -213,7 +215,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
         : policy;
       const r = await teacherFree(jobs, dec, {
         factory: deps.factory, seed: recipe.seed, policy: tfPolicy, detail: recipe.detail, corrector,
-        maxSteps: recipe.maxSteps, concurrency: recipe.concurrency, timeoutMs: recipe.episodeTimeoutMs,
+        maxSteps: recipe.teacherFree.maxSteps ?? recipe.maxSteps, concurrency: recipe.concurrency, timeoutMs: recipe.episodeTimeoutMs,
       }, new Progress('teacher-free exploration', jobs.length, deps.quiet));
       dec.close();
       exploration.teacherFree = { ...r.stats, corrector: corrector.name, decoder: dec.stats };
@@ -221,8 +223,12 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     });
   }
   writeFileAtomic(join(out, 'exploration.json'), JSON.stringify(exploration, null, 2));
-  const tg = readRecords(tgPath);
-  const tf = readRecords(tfPath);
+  const cap = (rs: E2CLRecord[], name: string): E2CLRecord[] => recipe.maxExplorationRecords !== undefined && rs.length > recipe.maxExplorationRecords
+    ? shuffled(dedupe(rs), mulberry32(mixSeed(recipe.seed, 'cap', name))).slice(0, recipe.maxExplorationRecords) : rs;
+  const tgAll = readRecords(tgPath);
+  const tfAll = readRecords(tfPath);
+  const tg = cap(tgAll, 'teacher-guided');
+  const tf = cap(tfAll, 'teacher-free');
 
   // 4. The four models, each fine-tuned from bc-init on its shuffled mix.
   const mixes: Record<ModelName, E2CLRecord[]> = {
@@ -232,7 +238,8 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     e2cl: mixRecords([planning, tg, tf], mixSeed(recipe.seed, 'mix', 'e2cl')),
   };
   const datasets: Record<string, Record<string, number>> = {
-    planning: recordStats(planning), 'teacher-guided': recordStats(tg), 'teacher-free': recordStats(tf),
+    planning: recordStats(planning), 'teacher-guided': recordStats(tgAll), 'teacher-free': recordStats(tfAll),
+    'teacher-guided (in mixes)': recordStats(tg), 'teacher-free (in mixes)': recordStats(tf),
   };
   for (const name of MODEL_NAMES) {
     datasets[name] = recordStats(mixes[name]);

@@ -12,7 +12,9 @@ import type { Recipe } from './pipeline.ts';
 
 export interface RecipeSizes {
   trainTasks: number;
+  /** Unseen evaluation tasks (the acceptance split). */
   evalTasks: number;
+  seenTasks: number;
   /** Local model shape. */
   model: { layers: number; d: number; heads: number; ctx: number; vocab: number; lr: number };
 }
@@ -25,15 +27,16 @@ export interface NamedRecipe {
 export const QUICK: NamedRecipe = {
   recipe: {
     name: 'quick', seed: 42,
-    prompt: { historySteps: 2, maxObservationChars: 120, feedbackInCorrection: false },
+    prompt: { historySteps: 2, maxObservationChars: 100, feedbackInCorrection: false },
     detail: 'specific',
-    initEpochs: 3, finetuneEpochs: 2, batchSize: 16, maxSteps: 26,
+    initEpochs: 4, finetuneEpochs: 1, batchSize: 16, maxSteps: 26,
     actionTokens: 12, feedbackTokens: 4, concurrency: 64, maxBatch: 64,
     teacherGuided: { samples: 2, temperature: 1.0, correction: 'expert' },
-    teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 1 },
+    teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 1, maxSteps: 12 },
+    maxExplorationRecords: 1200,
     bootstrapResamples: 1000,
   },
-  sizes: { trainTasks: 160, evalTasks: 60, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 768, lr: 2e-3 } },
+  sizes: { trainTasks: 100, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 768, lr: 2e-3 } },
 };
 
 export const FULL: NamedRecipe = {
@@ -42,7 +45,19 @@ export const FULL: NamedRecipe = {
     prompt: { feedbackInCorrection: false },
     initEpochs: 6, finetuneEpochs: 6, batchSize: 30,
     teacherGuided: { samples: 4, temperature: 1.0, correction: 'expert' },
-    teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 2 },
+    teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 2, maxSteps: 26 },
+    maxExplorationRecords: undefined,
   },
-  sizes: { trainTasks: 2000, evalTasks: 247, model: { layers: 4, d: 256, heads: 8, ctx: 1024, vocab: 2048, lr: 1e-3 } },
+  sizes: { trainTasks: 2000, evalTasks: 247, seenTasks: 247, model: { layers: 4, d: 256, heads: 8, ctx: 1024, vocab: 2048, lr: 1e-3 } },
+};
+
+/** A smoke-test recipe (seconds, meaningless scores): checks that every stage runs. */
+export const TINY: NamedRecipe = {
+  recipe: {
+    ...QUICK.recipe, name: 'tiny', initEpochs: 1, finetuneEpochs: 1, batchSize: 8, maxSteps: 6, actionTokens: 8, feedbackTokens: 3,
+    teacherGuided: { samples: 1, temperature: 1.0, correction: 'expert' },
+    teacherFree: { ...QUICK.recipe.teacherFree, maxSteps: 4 },
+    bootstrapResamples: 100,
+  },
+  sizes: { trainTasks: 4, evalTasks: 2, seenTasks: 2, model: { layers: 1, d: 32, heads: 2, ctx: 256, vocab: 300, lr: 3e-3 } },
 };

@@ -27,7 +27,7 @@ export function reportRows(evals: Record<string, readonly EvaluatedEpisode[]>, o
   return rows;
 }
 
-const pts = (x: number): string => `${(x * 100).toFixed(1)}`;
+const pts = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}` : '–');
 
 export function acceptanceChecks(rows: readonly ReportRow[], extra: { wallSeconds?: number; limitSeconds?: number } = {}):
   Array<{ name: string; pass: boolean; detail: string }> {
@@ -61,7 +61,7 @@ export function acceptanceChecks(rows: readonly ReportRow[], extra: { wallSecond
       detail: `${pts(e2.feedbackAccuracy.value)}% (Error precision ${pts(e2.feedbackErrorPrecision.value)}, recall ${pts(e2.feedbackErrorRecall.value)}); correction success ${pts(e2.correctionSuccess.value)}% of ${e2.counts.corrections} corrections`,
     });
   }
-  if (extra.wallSeconds !== undefined && extra.limitSeconds !== undefined) {
+  if (extra.wallSeconds !== undefined && extra.limitSeconds !== undefined && Number.isFinite(extra.limitSeconds)) {
     checks.push({ name: `whole run under ${Math.round(extra.limitSeconds / 60)} minutes`, pass: extra.wallSeconds < extra.limitSeconds, detail: `${(extra.wallSeconds / 60).toFixed(1)} min` });
   }
   return checks;

@@ -85,6 +85,14 @@ export class JsonTransport {
         };
       }
       const code = networkCode(e);
+      if (code === 'bad port') {
+        // undici refuses the Fetch standard's blocked ports (1, 22, 25, 6000, ...) without trying.
+        return {
+          kind: 'fatal',
+          error: new HearthError('backend.unreachable', `cannot use model server at ${url}: fetch blocks that port (Fetch standard "bad port")`,
+            'run the server on another port, e.g. 8000'),
+        };
+      }
       return {
         kind: 'retry',
         error: new HearthError('backend.unreachable', `cannot reach model server at ${url} (${code})`, START_SERVER_HINT),

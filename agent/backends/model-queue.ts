@@ -26,6 +26,11 @@ export class ModelQueue {
 
   constructor(private readonly model: LanguageModel, private readonly maxBatch = 64) {}
 
+  /** Requests waiting for the model (not counting the call in progress). */
+  get pending(): number {
+    return this.jobs.length;
+  }
+
   /**
    * Only greedy requests merge: a seeded sampler may depend on a prompt's row in the batch
    * (the local model seeds each row from seed and row), so a sampled request runs alone and
@@ -52,6 +57,9 @@ export class ModelQueue {
     if (this.running) return;
     this.running = true;
     try {
+      // Let requests whose bytes have already arrived reach the queue before grouping: a model
+      // that computes synchronously would otherwise start on the first request alone, every time.
+      await new Promise((resolve) => setImmediate(resolve));
       while (this.jobs.length > 0) {
         const key = this.jobs[0].key;
         const group: Job[] = [];
@@ -65,6 +73,7 @@ export class ModelQueue {
           } else i++;
         }
         await this.run(group);
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.running = false;

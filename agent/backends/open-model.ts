@@ -23,6 +23,8 @@ export interface ModelSource {
   apiKey?: string;
   timeoutMs?: number;
   retries?: number;
+  /** Prompts per completions request (1 for servers that take one prompt, e.g. Ollama). */
+  promptsPerRequest?: number;
   /** Record/replay cache path (`*.jsonl` or a directory). */
   cache?: string;
   cacheMode?: CacheMode;
@@ -56,6 +58,7 @@ export async function openLanguageModel(src: ModelSource): Promise<LanguageModel
     const { connectOpenAIHttp } = await import('./openai-http.ts');
     inner = await connectOpenAIHttp({
       baseUrl: src.baseUrl, model: src.model, api: src.api, apiKey: src.apiKey, timeoutMs: src.timeoutMs,
+      promptsPerRequest: src.promptsPerRequest,
       retry: src.retries === undefined ? undefined : { retries: src.retries },
     });
   }

@@ -81,7 +81,17 @@ export class OpenAIHttpModel implements LanguageModel {
       throw new HearthError('backend.no_logprobs', `log-probs of given text need the completions API, but ${this.name} uses chat`,
         "use api: 'completions' (the default) with a server that returns prompt log-probs (vLLM, `hearth serve`)");
     }
-    return mapLimit(prompts, this.concurrency, (p, i) => this.scoreOne(p, continuations[i]));
+    // Pairs with an empty continuation score 0 without a request; the rest go in batches.
+    const todo = prompts.map((_, i) => i).filter((i) => continuations[i] !== '');
+    const per = this.options.promptsPerRequest ?? 64;
+    const chunks: number[][] = [];
+    for (let i = 0; i < todo.length; i += per) chunks.push(todo.slice(i, i + per));
+    const out = prompts.map(() => 0);
+    await mapLimit(chunks, this.concurrency, async (chunk) => {
+      const scores = await this.scoreBatch(chunk.map((i) => prompts[i]), chunk.map((i) => continuations[i]));
+      chunk.forEach((i, k) => { out[i] = scores[k]; });
+    });
+    return out;
   }
 
   private url(path: string): string {
@@ -127,38 +137,24 @@ export class OpenAIHttpModel implements LanguageModel {
     return truncateAtStop(message.content ?? '', options.stop).text;
   }
 
-  private async scoreOne(prompt: string, continuation: string): Promise<number> {
-    if (continuation === '') return 0;
+  private async scoreBatch(prompts: string[], continuations: string[]): Promise<number[]> {
     const url = this.url('/completions');
-    const full = prompt + continuation;
+    const fulls = prompts.map((p, i) => p + continuations[i]);
     // max_tokens 1, not 0: several servers reject 0; the generated token is filtered out below.
-    const json = await this.transport.post(url, { model: this.model, prompt: full, max_tokens: 1, temperature: 0, echo: true, logprobs: 1 });
-    const lp = firstChoice(json, url).logprobs as
-      | { tokens?: unknown; token_logprobs?: unknown; text_offset?: unknown } | null | undefined;
-    const tokens = lp?.tokens;
-    const values = lp?.token_logprobs;
-    const offsets = lp?.text_offset;
-    if (!Array.isArray(tokens) || !Array.isArray(values) || !Array.isArray(offsets) || offsets.length !== values.length) {
-      throw new HearthError('backend.no_logprobs', `model server at ${url} returned no prompt log-probs (echo + logprobs)`,
-        'use a server that returns them (vLLM, `hearth serve`); llama.cpp server and Ollama only generate');
-    }
-    let sum = 0;
-    let counted = 0;
-    for (let i = 0; i < values.length; i++) {
-      const start = Number(offsets[i]);
-      const end = start + String(tokens[i]).length;
-      if (start >= full.length || end <= prompt.length) continue;
-      const v = values[i];
-      if (typeof v !== 'number') {
-        throw new HearthError('backend.no_logprobs', `model server at ${url} gave no log-prob for token ${JSON.stringify(tokens[i])} of the continuation`,
-          'the first token of a text has no log-prob: give a non-empty prompt');
-      }
-      sum += v;
-      counted++;
-    }
-    if (counted === 0) throw badShape(url, 'logprobs covering the continuation');
-    return sum;
+    const json = await this.transport.post(url, {
+      model: this.model, prompt: fulls.length === 1 ? fulls[0] : fulls, max_tokens: 1, temperature: 0, echo: true, logprobs: 1,
+    });
+    const choices = (json as { choices?: unknown } | null)?.choices;
+    if (!Array.isArray(choices) || choices.length !== fulls.length) throw badShape(url, `${fulls.length} choices`);
+    const out = new Array<number>(fulls.length);
+    choices.forEach((c: { index?: unknown; logprobs?: unknown }, k) => {
+      const i = typeof c?.index === 'number' ? c.index : k;
+      if (!(i >= 0 && i < fulls.length)) throw badShape(url, `choices[${k}].index`);
+      out[i] = continuationLogProb(url, c?.logprobs, prompts[i].length, fulls[i].length);
+    });
+    return out;
   }
+
 
   private async generateConstrained(prompts: string[], options: GenerateOptions, allowed: string[]): Promise<string[]> {
     if (allowed.length === 0) throw new HearthError('backend.config', 'constrained decoding got an empty list of allowed strings');
@@ -169,6 +165,37 @@ export class OpenAIHttpModel implements LanguageModel {
     }
     return out;
   }
+}
+
+/**
+ * Sum of the echoed token log-probs that cover [promptLength, fullLength): a token counts when
+ * it contains any continuation text; tokens after the text (the one generated) do not.
+ */
+function continuationLogProb(url: string, logprobs: unknown, promptLength: number, fullLength: number): number {
+  const lp = logprobs as { tokens?: unknown; token_logprobs?: unknown; text_offset?: unknown } | null | undefined;
+  const tokens = lp?.tokens;
+  const values = lp?.token_logprobs;
+  const offsets = lp?.text_offset;
+  if (!Array.isArray(tokens) || !Array.isArray(values) || !Array.isArray(offsets) || offsets.length !== values.length) {
+    throw new HearthError('backend.no_logprobs', `model server at ${url} returned no prompt log-probs (echo + logprobs)`,
+      'use a server that returns them (vLLM, `hearth serve`); llama.cpp server and Ollama only generate');
+  }
+  let sum = 0;
+  let counted = 0;
+  for (let i = 0; i < values.length; i++) {
+    const start = Number(offsets[i]);
+    const end = start + String(tokens[i]).length;
+    if (start >= fullLength || end <= promptLength) continue;
+    const v = values[i];
+    if (typeof v !== 'number') {
+      throw new HearthError('backend.no_logprobs', `model server at ${url} gave no log-prob for token ${JSON.stringify(tokens[i])} of the continuation`,
+        'the first token of a text has no log-prob: give a non-empty prompt');
+    }
+    sum += v;
+    counted++;
+  }
+  if (counted === 0) throw badShape(url, 'logprobs covering the continuation');
+  return sum;
 }
 
 /** Build a client, asking the server for its model list when no model is named. */

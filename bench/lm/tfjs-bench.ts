@@ -4,6 +4,7 @@
  * greedy). Both report tokens/s as the median over timed repeats after a warm-up.
  */
 import { createModel } from '../../agent/local-model.ts';
+import { FastEngine } from '../../agent/fast-infer.ts';
 import { KVCache } from '../../agent/model.ts';
 import { Tokenizer } from '../../agent/tokenizer.ts';
 import { tf } from '../../agent/tfjs.ts';
@@ -47,33 +48,46 @@ export async function benchTrain(shape: BenchShape): Promise<{ tokensPerSecond: 
   return { tokensPerSecond: (shape.batch * shape.ctx) / (median(ms) / 1000), backend: lm.backend, perStepMs: ms };
 }
 
-/** Decoding tokens/s: `batch` sequences, prefill 8 tokens, then `steps` cached single-token steps (× 3 repeats). */
-export async function benchDecode(shape: BenchShape): Promise<{ tokensPerSecond: number; backend: string }> {
+/**
+ * Decoding tokens/s: `batch` sequences, prefill 8 tokens, then `steps` single-token steps
+ * with greedy argmax (× 3 timed repeats after one warm-up). `engine` 'fast' is what
+ * `LocalModel.generate` uses (agent/fast-infer.ts); 'tfjs' is the tfjs forward with a KVCache.
+ */
+export async function benchDecode(shape: BenchShape & { engine?: 'fast' | 'tfjs' }): Promise<{ tokensPerSecond: number; backend: string }> {
   const lm = await model(shape);
   const m = lm.model;
   const B = shape.batch;
+  const V = shape.vocab;
   const steps = Math.min(shape.steps, shape.ctx - 8);
+  const argmax = (data: ArrayLike<number>) => Array.from({ length: B }, (_, b) => {
+    let best = 0;
+    for (let v = 1; v < V; v++) if (data[b * V + v] > data[b * V + best]) best = v;
+    return best;
+  });
+  const prompts = Array.from({ length: B }, (_, b) => Array.from({ length: 8 }, (_, i) => (i * 31 + b) % V));
   const rates: number[] = [];
   for (let rep = 0; rep < 4; rep++) {
-    const cache = new KVCache(B);
-    const prompt = Int32Array.from({ length: B * 8 }, (_, i) => (i * 31) % shape.vocab);
-    let logits = tf.tidy(() => m.forward({ tokens: prompt, batch: B, time: 8, cache, logits: 'last' }).logits!);
-    const t0 = performance.now();
-    for (let s = 0; s < steps; s++) {
-      const data = logits.dataSync();
-      logits.dispose();
-      const next = new Int32Array(B);
-      for (let b = 0; b < B; b++) {
-        let best = 0;
-        for (let v = 1; v < shape.vocab; v++) if (data[b * shape.vocab + v] > data[b * shape.vocab + best]) best = v;
-        next[b] = best;
+    let t0 = 0;
+    if (shape.engine === 'tfjs') {
+      const cache = new KVCache(B);
+      let logits = tf.tidy(() => m.forward({ tokens: Int32Array.from(prompts.flat()), batch: B, time: 8, cache, logits: 'last' }).logits!);
+      t0 = performance.now();
+      for (let s = 0; s < steps; s++) {
+        const next = argmax(logits.dataSync());
+        logits.dispose();
+        logits = tf.tidy(() => m.forward({ tokens: Int32Array.from(next), batch: B, time: 1, cache, logits: 'last' }).logits!);
       }
-      logits = tf.tidy(() => m.forward({ tokens: next, batch: B, time: 1, cache, logits: 'last' }).logits!);
+      logits.dataSync();
+      logits.dispose();
+      cache.dispose();
+    } else {
+      const engine = new FastEngine(m);
+      const cache = engine.newCache(B);
+      let logits = engine.forward(prompts, cache);
+      t0 = performance.now();
+      for (let s = 0; s < steps; s++) logits = engine.forward(argmax(logits).map((t) => [t]), cache);
     }
-    logits.dataSync();
-    logits.dispose();
     const secs = (performance.now() - t0) / 1000;
-    cache.dispose();
     if (rep > 0) rates.push((B * steps) / secs); // first repeat is warm-up
   }
   await lm.dispose();

@@ -12,7 +12,7 @@ import { isDetailLevel } from '../../feedback/targets.ts';
 import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
 import { localProvider } from '../../exploration/local-provider.ts';
 import { type ModelName, type PipelineResult, type Recipe, runPipeline, type EvalJob } from '../../exploration/pipeline.ts';
-import { FULL, QUICK, type NamedRecipe } from '../../exploration/recipes.ts';
+import { FULL, QUICK, TINY, type NamedRecipe } from '../../exploration/recipes.ts';
 import type { RolloutEvent } from '../../exploration/rollout.ts';
 import { loadSplits } from '../../exploration/task-source.ts';
 import { episodeFactory, planner } from '../../exploration/world.ts';
@@ -21,12 +21,12 @@ import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suite
 import type { Command } from '../main.ts';
 import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
 
-const USAGE = 'hearth e2cl [--quick|--full] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
-  + '[--train N] [--eval N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
+const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
+  + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
   + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--log-episodes K] [--backend B] [--quiet]';
 
 const FLAGS = {
-  quick: { type: 'boolean' }, full: { type: 'boolean' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
+  quick: { type: 'boolean' }, full: { type: 'boolean' }, tiny: { type: 'boolean' }, 'eval-seen': { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
   seed: { type: 'string' }, train: { type: 'string' }, eval: { type: 'string' }, corrector: { type: 'string' }, 'llm-url': { type: 'string' },
   'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
   'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
@@ -75,7 +75,7 @@ export const command: Command = {
     const args = parseArgs(argv, FLAGS, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
     if (boolFlag(args, 'quick') && boolFlag(args, 'full')) throw new HearthError('cli.usage', 'choose one of --quick and --full', `usage: ${USAGE}`);
-    const named = boolFlag(args, 'full') ? FULL : QUICK;
+    const named = boolFlag(args, 'full') ? FULL : boolFlag(args, 'tiny') ? TINY : QUICK;
     const r: Recipe = structuredClone(named.recipe);
     r.seed = intFlag(args, 'seed', r.seed);
     const detail = stringFlag(args, 'detail');
@@ -102,6 +102,7 @@ export const command: Command = {
     if (epochs !== undefined) r.finetuneEpochs = intFlag(args, 'epochs', r.finetuneEpochs, 1);
     const trainCount = intFlag(args, 'train', named.sizes.trainTasks, 1);
     const evalCount = intFlag(args, 'eval', named.sizes.evalTasks, 1);
+    const seenCount = intFlag(args, 'eval-seen', named.sizes.seenTasks, 1);
     const logEpisodes = intFlag(args, 'log-episodes', 6, 0);
     const quiet = boolFlag(args, 'quiet');
     const out = resolve(stringFlag(args, 'out') ?? join('runs', timestamp()));
@@ -115,7 +116,7 @@ export const command: Command = {
     }
 
     const setName = stringFlag(args, 'tasks') ?? 'generated';
-    const splits = await loadSplits(setName, stringFlag(args, 'data'), r.seed, { train: trainCount, seen: evalCount, unseen: evalCount });
+    const splits = await loadSplits(setName, stringFlag(args, 'data'), r.seed, { train: trainCount, seen: seenCount, unseen: evalCount });
     process.stderr.write(`e2cl: run directory ${out}\n`);
     // Episode logs: the first `logEpisodes` episodes of every (model, split, mode) cell.
     const perCell = new Map<string, number>();

@@ -85,7 +85,7 @@ async function runSingle(graphPath: string, scriptPath: string, compat: Compat, 
   if (!parsed.ok) {
     const e = parsed.error;
     throw new HearthError(`script.${e.code}`, `${scriptPath}:${e.line}:${e.column}: ${e.message}`,
-      e.code === 'unknown_action' ? 'use one of VirtualHome\'s 44 actions (see env/actions.ts)'
+      e.code === 'unknown_action' ? 'use one of VirtualHome\'s 44 actions, listed in env/actions.ts'
         : e.code === 'wrong_arity' ? 'give the action its number of <name> (id) arguments'
           : 'write lines as [Action] <name> (id), ids as (n) or (instance.id)');
   }

@@ -4,7 +4,10 @@
  *
  *   --agent planner      the teacher in closed loop: at every step it plans from the
  *                        episode's actual state (bindings read from the history) and takes
- *                        the first action, as an E2CL corrector would; END when the goal holds
+ *                        the first action, as an E2CL corrector would; END when the goal holds.
+ *                        `--format nl` (default) speaks E2CL actions, which must ground to the
+ *                        meant instance (a name keeps its first instance), `--format script`
+ *                        gives script lines with ids
  *   --agent random       seeded random NL actions over the scene's objects (a baseline and a
  *                        source of failures for feedback data)
  *   --agent script:FILE  the actions of a file, one per line: NL actions (`Walk to kitchen`),
@@ -24,7 +27,7 @@ import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 import { loadTask } from './plan.ts';
 
 const USAGE = 'hearth run --task ID --agent planner|random|script:FILE [--log OUT.jsonl] [--seed S] [--max-steps N] '
-  + '[--compat v1|master] [--quiet] [--data DIR]';
+  + '[--format nl|script] [--compat v1|master] [--quiet] [--data DIR]';
 
 type Agent = (view: AgentView, episode: Episode) => string;
 
@@ -37,13 +40,13 @@ interface AgentSpec {
   notes?: string[];
 }
 
-function plannerAgent(): AgentSpec {
+function plannerAgent(format: 'nl' | 'script'): AgentSpec {
   const notes: string[] = [];
   return {
-    name: 'planner', format: 'nl', notes, describe: { name: 'planner', kind: 'symbolic teacher, replanning every step' },
+    name: 'planner', format, notes, describe: { name: 'planner', kind: 'symbolic teacher, replanning every step', format },
     act: (_view, episode) => {
       const a = nextActionForEpisode(episode);
-      if (a.kind === 'act') return a.step.nl;
+      if (a.kind === 'act') return format === 'nl' ? a.step.nl : a.step.script;
       if (a.kind === 'stuck') notes.push(a.reason);
       return 'END';
     },
@@ -85,8 +88,8 @@ function scriptAgent(path: string): AgentSpec {
   };
 }
 
-function makeAgent(spec: string, task: Task, seed: number): AgentSpec {
-  if (spec === 'planner') return plannerAgent();
+function makeAgent(spec: string, task: Task, seed: number, format: 'nl' | 'script'): AgentSpec {
+  if (spec === 'planner') return plannerAgent(format);
   if (spec === 'random') return randomAgent(task, seed);
   if (spec.startsWith('script:') && spec.length > 'script:'.length) return scriptAgent(resolve(spec.slice('script:'.length)));
   throw new HearthError('cli.usage', `unknown agent "${spec}"`, 'use --agent planner, --agent random or --agent script:FILE');
@@ -107,6 +110,7 @@ export const command: Command = {
     const args = parseArgs(argv, {
       task: { type: 'string' }, agent: { type: 'string' }, log: { type: 'string' }, seed: { type: 'string' },
       'max-steps': { type: 'string' }, compat: { type: 'string' }, quiet: { type: 'boolean' }, data: { type: 'string' },
+      format: { type: 'string' },
     }, USAGE);
     if (args.positionals.length > 0) {
       throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
@@ -117,7 +121,11 @@ export const command: Command = {
     if (compat !== 'v1' && compat !== 'master') {
       throw new HearthError('cli.usage', `--compat must be v1 or master, got "${compat}"`, `usage: ${USAGE}`);
     }
-    const agent = makeAgent(requireFlag(args, 'agent', USAGE), task, seed);
+    const format = stringFlag(args, 'format') ?? 'nl';
+    if (format !== 'nl' && format !== 'script') {
+      throw new HearthError('cli.usage', `--format must be nl or script, got "${format}"`, `usage: ${USAGE}`);
+    }
+    const agent = makeAgent(requireFlag(args, 'agent', USAGE), task, seed, format);
     // The planner's programs find every object first, so they can be longer than E2CL's
     // 26-step cap; its default cap leaves room for that.
     const maxSteps = intFlag(args, 'max-steps', agent.name === 'planner' ? 100 : 26, 1);

@@ -12,7 +12,7 @@ import { serveModel } from '../../agent/backends/serve.ts';
 import type { Command } from '../main.ts';
 import { boolFlag, type FlagSpec, intFlag, parseArgs, type ParsedArgs, stringFlag } from '../args.ts';
 
-const USAGE = 'hearth serve (--checkpoint DIR | --gguf FILE | --base-url URL [--model NAME]) [--port 8000] [--host 127.0.0.1] '
+const USAGE = 'hearth serve (--checkpoint DIR | --gguf FILE | --base-url URL [--model NAME] [--api completions|chat] [--timeout MS] [--retries N] [--prompts-per-request N]) [--port 8000] [--host 127.0.0.1] '
   + '[--model-id NAME] [--auth-key KEY] [--backend wasm|cpu|tensorflow] [--cache PATH --cache-mode record|replay|auto] [--seed S] [--quiet]';
 
 /** Flags that choose a model; other commands that take a model can reuse them. */
@@ -25,6 +25,7 @@ export const MODEL_FLAGS: Record<string, FlagSpec> = {
   api: { type: 'string', help: 'completions (default) or chat' },
   timeout: { type: 'string', help: 'per-request timeout in ms' },
   retries: { type: 'string', help: 'retries per request' },
+  'prompts-per-request': { type: 'string', help: 'prompts batched into one completions request (1 for Ollama)' },
   cache: { type: 'string', help: 'record/replay cache (.jsonl file or directory)' },
   'cache-mode': { type: 'string', help: 'record, replay or auto' },
 };
@@ -45,6 +46,7 @@ export function modelSourceFromArgs(args: ParsedArgs): ModelSource {
     apiKey: process.env.OPENAI_API_KEY,
     timeoutMs: stringFlag(args, 'timeout') === undefined ? undefined : intFlag(args, 'timeout', 60_000, 1),
     retries: stringFlag(args, 'retries') === undefined ? undefined : intFlag(args, 'retries', 4, 0),
+    promptsPerRequest: stringFlag(args, 'prompts-per-request') === undefined ? undefined : intFlag(args, 'prompts-per-request', 64, 1),
     cache: stringFlag(args, 'cache'),
     cacheMode: stringFlag(args, 'cache-mode') as CacheMode | undefined,
   };

@@ -192,11 +192,14 @@ function stateAchiever(g: SceneGraph, n: number, state: State, negated: boolean,
     case 'SITTING': case 'LYING': {
       if (n !== character) return none(`${L(g, n)} is not the character`);
       const prop = want === 'SITTING' ? 'SITTABLE' : 'LIEABLE';
+      // The goal's own seats first; others after them, because StandUp leaves the ON edge, so a
+      // seat the character has left still counts against its capacity (then SITTING can only
+      // be had elsewhere, while ON(character, seat) keeps holding).
       const named = (opts.seats ?? []).filter((s) => g.hasProperty(s, prop));
-      const seats: number[] = [...named];
-      if (seats.length === 0) for (const s of g.nodes()) if (s.properties.has(prop)) seats.push(s.id);
-      if (seats.length === 0) return none(`nothing in the scene is ${prop.toLowerCase()}`);
-      const ranked = rank(g, seats, character, opts).slice(0, opts.maxInstances ?? 3);
+      const others: number[] = [];
+      for (const s of g.nodes()) if (s.properties.has(prop) && !named.includes(s.id)) others.push(s.id);
+      if (named.length + others.length === 0) return none(`nothing in the scene is ${prop.toLowerCase()}`);
+      const ranked = [...named, ...rank(g, others, character, opts)].slice(0, Math.max(opts.maxInstances ?? 3, named.length + 1));
       return { macros: ranked.map((s) => ({ label: `${want === 'SITTING' ? 'sit' : 'lie'} on ${L(g, s)}`, run: (e: Establisher) => e.sit(s, want === 'LYING') })) };
     }
     default:

@@ -86,6 +86,17 @@ export class PlanningSim {
   apply(action: string, ids: readonly number[]): boolean {
     const line = makeLine(this.graph, action, ids, this.lines.length + 1);
     this.attempts++;
+    // Enforce the found-first rule against this branch's bindings: the executor's own table
+    // also remembers rolled-back branches, so it alone would let a step pass that a replay refuses.
+    if (this.compat === 'v1' && action !== 'WALK' && action !== 'RUN' && action !== 'FIND') {
+      for (const id of ids) {
+        if (!this.isBound(id)) {
+          const message = `${this.graph.label(id)} has not been found on this branch`;
+          this.lastFailure = { code: 'missing_step', action, args: [...ids], predicate: `found(${id})`, message };
+          return false;
+        }
+      }
+    }
     let draws = 0;
     if (this.nl) {
       let said = this.nl.check(this.graph, this.character, line);

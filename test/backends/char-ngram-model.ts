@@ -5,7 +5,7 @@
  * deterministic, sampling uses a seeded PRNG per prompt, stop strings and constrained
  * decoding behave as the `LanguageModel` contract says. `calls` counts model calls so tests
  * can prove that a replay did not reach the model; `delayMs` makes each call take time so
- * tests can see concurrent requests merge.
+ * tests can see concurrent requests merge, and `gate` holds every call until a test opens it.
  */
 import { Prng } from '../../env/prng.ts';
 import type { GenerateOptions, LanguageModel } from '../../agent/language-model.ts';
@@ -18,6 +18,8 @@ export class CharNgramModel implements LanguageModel {
   readonly backend = 'test';
   readonly calls = { generate: 0, logProbs: 0, prompts: 0 };
   delayMs = 0;
+  /** When set, every call waits for it: tests hold the model busy while requests queue up. */
+  gate?: Promise<void>;
   private readonly counts = new Map<string, Map<string, number>>();
 
   constructor(corpus: string[], private readonly order = 16, private readonly alpha = 0.01) {
@@ -37,16 +39,23 @@ export class CharNgramModel implements LanguageModel {
 
   /** log P(c | the text so far). */
   charLogProb(history: string, c: string): number {
+    return this.nextLogProbs(history)(c);
+  }
+
+  /** The next-character distribution after `history`, as a log-prob lookup. */
+  private nextLogProbs(history: string): (c: string) => number {
     const row = this.counts.get(this.context(history));
     let total = 0;
     if (row) for (const n of row.values()) total += n;
-    return Math.log(((row?.get(c) ?? 0) + this.alpha) / (total + this.alpha * ALPHABET.length));
+    const denominator = total + this.alpha * ALPHABET.length;
+    return (c) => Math.log(((row?.get(c) ?? 0) + this.alpha) / denominator);
   }
 
   async generate(prompts: string[], options: GenerateOptions): Promise<string[]> {
     this.calls.generate++;
     this.calls.prompts += prompts.length;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    await this.gate;
     if (options.allowed) {
       const out: string[] = [];
       for (const p of prompts) {
@@ -75,7 +84,8 @@ export class CharNgramModel implements LanguageModel {
     const rng = new Prng(options.seed ?? 0);
     let out = '';
     for (let step = 0; step < options.maxTokens; step++) {
-      const lps = ALPHABET.map((c) => this.charLogProb(prompt + out, c));
+      const next = this.nextLogProbs(prompt + out);
+      const lps = ALPHABET.map(next);
       let pick = 0;
       if (t <= 0) {
         for (let i = 1; i < lps.length; i++) if (lps[i] > lps[pick]) pick = i;

@@ -3,7 +3,8 @@
  * cloned from the demo house's solution, prompts carrying the task, the observation and the
  * step) is queried through `OpenAIHttpModel` for every action of a real `Episode` on the
  * demo house, once by free generation with a stop string and once by constrained decoding
- * (log-probs of the allowed actions over HTTP). Both must solve the task.
+ * (log-probs of the allowed actions over HTTP). Both must solve the task. The smoothing is
+ * small (1e-4) so that whole-string scores prefer the demonstrated action over short unseen ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Episode, runEpisode, type AgentView } from '../../env/episode.ts';

@@ -116,17 +116,22 @@ describe('hearth serve: OpenAI wire format', () => {
   it('merges concurrent greedy requests into shared model calls, answers unchanged', async () => {
     const prompts = ACTION_CORPUS.map((l) => l.slice(0, l.indexOf('Action:') + 7));
     const expected = await model.generate(prompts, { maxTokens: 16, temperature: 0, stop: ['\n'] });
-    model.delayMs = 40;
+    let open!: () => void;
+    model.gate = new Promise((r) => { open = r; });
     const callsBefore = srv.queue.stats.calls;
     try {
-      const answers = await Promise.all(prompts.map((prompt) =>
+      const answers = Promise.all(prompts.map((prompt) =>
         post('/completions', { model: 'hearth-test', prompt, max_tokens: 16, temperature: 0, stop: ['\n'] })));
-      expect(answers.map((a) => a.json.choices[0].text)).toEqual(expected);
+      // The first request holds the model; wait until all the others are queued behind it.
+      while (srv.queue.pending < prompts.length - 1) await new Promise((r) => setTimeout(r, 5));
+      open();
+      expect((await answers).map((a) => a.json.choices[0].text)).toEqual(expected);
     } finally {
-      model.delayMs = 0;
+      model.gate = undefined;
+      open();
     }
-    const calls = srv.queue.stats.calls - callsBefore;
-    expect(calls).toBeLessThan(prompts.length);
+    // One call for the first request, one for all that queued behind it.
+    expect(srv.queue.stats.calls - callsBefore).toBe(2);
   });
 });
 

@@ -107,6 +107,18 @@ describe('Episode', () => {
     expect(c.failure?.message).toBe('<tv> (30) cannot be found when executing "[SWITCHON] <tv> (30) [3]"');
   });
 
+  it('a bad scene is a HearthError naming the task, raised by the first reset (construction parses nothing)', () => {
+    const scene = demoHouseScene();
+    scene.nodes[0].states = ['WET'];
+    const ep = new Episode({ ...demoTask(), id: 'bad/wet', scene });
+    expect(() => ep.reset()).toThrow(/task bad\/wet: node 1 <living_room> has unknown state "WET"/);
+    expect(() => new Episode({ ...demoTask(), scene }, { lenient: true }).reset()).not.toThrow();
+    const noChar = demoHouseScene();
+    noChar.nodes = noChar.nodes.filter((n) => n.class_name !== 'character');
+    noChar.edges = noChar.edges.filter((e) => e.from_id !== 100 && e.to_id !== 100);
+    expect(() => new Episode({ ...demoTask(), scene: noChar }).step('Walk to kitchen')).toThrow(/no node with class_name "character"/);
+  });
+
   it('rejects bad options with a typed error', () => {
     expect(() => new Episode(demoTask(), { maxSteps: 0 })).toThrow(/maxSteps/);
     expect(() => new Episode(demoTask(), { actionFormat: 'pddl' as never })).toThrow(/action format/);

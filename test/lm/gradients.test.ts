@@ -30,6 +30,7 @@ async function check(config: Partial<ModelConfig>, lora: boolean): Promise<void>
     if (name.endsWith('.g')) v.assign(tf.add(1, tf.randomNormal(v.shape, 0, 0.2, 'float32', s++)));
     else if (name.endsWith('.b') && !name.startsWith('lora.')) v.assign(tf.randomNormal(v.shape, 0, 0.1, 'float32', s++));
     else if (name === 'wte' || name === 'wpe') v.assign(tf.randomNormal(v.shape, 0, 1, 'float32', s++));
+    else if (name.startsWith('lora.')) v.assign(tf.randomNormal(v.shape, 0, 0.4 / Math.sqrt(v.shape[0]), 'float32', s++));
     else v.assign(tf.randomNormal(v.shape, 0, 1 / Math.sqrt(v.shape[0]), 'float32', s++));
   }
   const vars = [...named.values()];

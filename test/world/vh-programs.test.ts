@@ -49,7 +49,7 @@ describe('vh-programs: goal extraction', () => {
   });
 
   it('names the folder and the fix when there is no data', () => {
-    expect(() => openVhPrograms('/nonexistent/vh')).toThrow(/does not exist.*--data/);
+    expect(() => openVhPrograms('/nonexistent/vh')).toThrow(/data folder \/nonexistent\/vh does not exist/);
     const empty = mkdtempSync(join(tmpdir(), 'hearth-vh-'));
     expect(() => openVhPrograms(empty)).toThrow(/no VirtualHome programs found/);
     const bad = join(empty, 'bad.jsonl');

@@ -1,10 +1,10 @@
 /**
  * The house shell: a floor tile per room, low walls around each room with gaps where doors are,
  * and door panels that swing open or shut. Walls are kept low so that the orbit and plan views
- * see into every room. Each part is one InstancedMesh (a handful of draw calls in all).
+ * see into every room. All of it goes into the shared solid batch (no draw calls of its own).
  */
 import * as THREE from 'three';
-import { shadedBoxGeometry, shadedMaterial } from './shaded-box.ts';
+import type { BoxBatch } from './box-batch.ts';
 import type { DoorSpot, Layout, RoomRect } from './layout.ts';
 
 const WALL_HEIGHT = 1.0;
@@ -14,7 +14,6 @@ const FLOOR_COLORS: Record<string, number> = {
 };
 
 export interface House {
-  group: THREE.Group;
   /** Show a door open or closed. */
   setDoor(id: number, open: boolean): void;
   hasDoor(id: number): boolean;
@@ -54,61 +53,47 @@ function roomWalls(r: RoomRect, doors: DoorSpot[]): Segment[] {
   ];
 }
 
-export function buildHouse(layout: Layout): House {
-  const group = new THREE.Group();
-  group.name = 'house';
-  const unit = shadedBoxGeometry();
+/** Slots the house needs in the solid batch. */
+export function houseSlots(layout: Layout): number {
+  return layout.rooms.length + layout.rooms.reduce((n, r) => n + roomWalls(r, layout.doors).length, 0) + layout.doors.length;
+}
+
+export function buildHouse(layout: Layout, solid: BoxBatch): House {
   const m = new THREE.Matrix4();
   const q = new THREE.Quaternion();
   const v = new THREE.Vector3();
   const s = new THREE.Vector3();
+  const c = new THREE.Color();
 
-  const floors = new THREE.InstancedMesh(unit, shadedMaterial(), Math.max(1, layout.rooms.length));
-  floors.name = 'floors';
-  layout.rooms.forEach((r, k) => {
+  for (const r of layout.rooms) {
     m.compose(v.set((r.x0 + r.x1) / 2, -0.03, (r.z0 + r.z1) / 2), q.identity(), s.set(r.x1 - r.x0 - 0.02, 0.06, r.z1 - r.z0 - 0.02));
-    floors.setMatrixAt(k, m);
-    floors.setColorAt(k, new THREE.Color(FLOOR_COLORS[r.name] ?? 0xe4e0d8));
-  });
-  floors.count = layout.rooms.length;
-  group.add(floors);
-
-  const segments = layout.rooms.flatMap((r) => roomWalls(r, layout.doors));
-  const walls = new THREE.InstancedMesh(unit, shadedMaterial(0xb9b2a6), Math.max(1, segments.length));
-  walls.name = 'walls';
-  segments.forEach((g, k) => {
+    solid.set(solid.alloc(), m, c.setHex(FLOOR_COLORS[r.name] ?? 0xe4e0d8));
+  }
+  c.setHex(0xb9b2a6);
+  for (const g of layout.rooms.flatMap((r) => roomWalls(r, layout.doors))) {
     const len = Math.hypot(g.x1 - g.x0, g.z1 - g.z0);
     const alongX = g.z0 === g.z1;
     m.compose(v.set((g.x0 + g.x1) / 2, WALL_HEIGHT / 2, (g.z0 + g.z1) / 2), q.identity(),
       s.set(alongX ? len : WALL_THICK, WALL_HEIGHT, alongX ? WALL_THICK : len));
-    walls.setMatrixAt(k, m);
-  });
-  walls.count = segments.length;
-  group.add(walls);
+    solid.set(solid.alloc(), m, c);
+  }
 
-  // Door panels pivot on one end: unit geometry shifted so that x=0 is the hinge.
-  const panel = unit.clone().translate(0.5, 0.5, 0);
-  const doorMesh = new THREE.InstancedMesh(panel, shadedMaterial(), Math.max(1, layout.doors.length));
-  doorMesh.name = 'doors';
-  doorMesh.count = layout.doors.length;
-  const doorIndex = new Map(layout.doors.map((d, k) => [d.id, k]));
+  // Door panels pivot on one end: the unit box shifted so that x=0 is the hinge, y=0 the floor.
+  const hingeOffset = new THREE.Matrix4().makeTranslation(0.5, 0.5, 0);
+  const doorSlot = new Map(layout.doors.map((d) => [d.id, solid.alloc()]));
   const open = new THREE.Color(0x8fd18f);
   const shut = new THREE.Color(0x8a5a3b);
   const setDoor = (id: number, isOpen: boolean): void => {
-    const k = doorIndex.get(id);
+    const k = doorSlot.get(id);
     if (k === undefined) return;
-    const d = layout.doors[k];
+    const d = layout.doors.find((x) => x.id === id)!;
     const base = d.alongX ? 0 : -Math.PI / 2;
     q.setFromAxisAngle(v.set(0, 1, 0), base + (isOpen ? -Math.PI * 0.45 : 0));
     const hx = d.alongX ? d.x - d.width / 2 : d.x;
     const hz = d.alongX ? d.z : d.z - d.width / 2;
-    m.compose(v.set(hx, 0, hz), q, s.set(d.width, WALL_HEIGHT * 1.1, 0.05));
-    doorMesh.setMatrixAt(k, m);
-    doorMesh.setColorAt(k, isOpen ? open : shut);
-    doorMesh.instanceMatrix.needsUpdate = true;
-    if (doorMesh.instanceColor) doorMesh.instanceColor.needsUpdate = true;
+    m.compose(v.set(hx, 0, hz), q, s.set(d.width, WALL_HEIGHT * 1.1, 0.05)).multiply(hingeOffset);
+    solid.set(k, m, isOpen ? open : shut);
   };
   for (const d of layout.doors) setDoor(d.id, true);
-  group.add(doorMesh);
-  return { group, setDoor, hasDoor: (id) => doorIndex.has(id) };
+  return { setDoor, hasDoor: (id) => doorSlot.has(id) };
 }

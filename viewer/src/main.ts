@@ -4,7 +4,6 @@
  * and the camera buttons, and run the frame loop. `window.hearth` exposes a little state for
  * the browser tests and the fps benchmark.
  */
-import * as THREE from 'three'; // PROBE-REMOVE
 import { installHover } from './hover.ts';
 import type { ParsedLog } from './parse-log.ts';
 import { parseEpisodeLog } from './parse-log.ts';
@@ -60,7 +59,7 @@ function start(log: ParsedLog, name: string): void {
 
   const stage = new Stage($('view'));
   const replay = new Replay(header, steps, stage);
-  installHover(stage.renderer.domElement, stage.camera, replay.objects, replay.world, $('tip'));
+  installHover(stage.renderer.domElement, stage.camera, replay.solid, replay.objects, replay.world, $('tip'));
 
   const goalAt = (k: number): { satisfied: number; total: number } | undefined =>
     k > 0 ? steps[k - 1].goal : (log.end?.goal && steps.length === 0 ? log.end.goal : undefined);
@@ -73,15 +72,15 @@ function start(log: ParsedLog, name: string): void {
     $('goaltext').textContent = text || 'goal —';
     timeline.show(k, text);
   };
+  // The DOM (list highlight, labels) follows the replay once per frame, however many seeks came in.
+  let shown = -1;
   const go = (k: number, walk: number): void => {
     replay.seek(k, walk);
-    show(replay.current);
   };
   const timeline = new Timeline({
     play: $('play'), back: $('back'), forward: $('forward'), first: $('first'), last: $('last'),
     scrub: $('scrub'), speed: $('speed'), label: $('steplabel'),
   }, steps.length, go, () => replay.current);
-  show(0);
 
   const cameraButtons = Array.from(document.querySelectorAll<HTMLButtonElement>('#cameras button'));
   cameraButtons.forEach((b) => b.addEventListener('click', () => {
@@ -92,7 +91,7 @@ function start(log: ParsedLog, name: string): void {
   const debug: HearthDebug = {
     ready: false, stepCount: steps.length, frames: 0,
     step: () => replay.current,
-    seek: (k) => go(k, 0),
+    seek: (k) => { go(k, 0); shown = replay.current; show(shown); },
     play: (speed) => {
       if (speed !== undefined) $<HTMLSelectElement>('speed').value = String(speed);
       timeline.play();
@@ -113,13 +112,13 @@ function start(log: ParsedLog, name: string): void {
     },
   };
   window.hearth = debug;
-  (window as unknown as Record<string, unknown>).__probe = { stage, replay, THREE }; // PROBE-REMOVE
   let last = performance.now();
   const frame = (now: number): void => {
     const dt = Math.min(0.1, (now - last) / 1000);
     last = now;
     timeline.tick(dt);
     replay.tick(dt);
+    if (replay.current !== shown) { shown = replay.current; show(shown); }
     const [x, z] = replay.character.position();
     stage.follow(x, z);
     stage.renderIfDirty();

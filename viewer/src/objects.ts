@@ -1,11 +1,11 @@
 /**
- * Furniture and objects as instanced boxes (one draw call for a whole VirtualHome scene), with
- * their states made visible: a lid on every openable object that lies flat when CLOSED and
- * stands up when OPEN, a glow shell around what is ON, and a brown tint on what is DIRTY.
- * `update(id, box)` redraws one object in place; nothing is rebuilt when the step changes.
+ * Furniture and objects as boxes in one shared batch (one draw call for a whole VirtualHome
+ * scene), with their states made visible: a lid on every openable object that lies flat when
+ * CLOSED and stands up when OPEN, a glow shell around what is ON, and a brown tint on what is
+ * DIRTY. `update(id, box)` redraws one object in place; nothing is rebuilt when the step changes.
  */
 import * as THREE from 'three';
-import { shadedBoxGeometry, shadedMaterial } from './shaded-box.ts';
+import type { BoxBatch } from './box-batch.ts';
 import type { Box } from './layout.ts';
 import type { WorldNode } from './world-state.ts';
 
@@ -14,87 +14,74 @@ const CATEGORY_COLORS: Record<string, number> = {
   Props: 0x5aa0c8, Food: 0xe0894f,
 };
 const DIRTY = new THREE.Color(0x6b4a1f);
-const GLOW = 0xffd54a;
+const LID = new THREE.Color(0x39424e);
+export const GLOW_COLOR = 0xffd54a;
 
 export interface ObjectsView {
-  group: THREE.Group;
-  /** The instanced mesh of the bodies (hover picking), and which node each instance is. */
-  bodies: THREE.InstancedMesh;
-  idAt(instance: number): number | undefined;
+  /** The node drawn in a slot of the solid batch (hover picking). */
+  idAtSlot(slot: number): number | undefined;
   update(node: WorldNode, box: Box | null): void;
   has(id: number): boolean;
 }
 
-export function buildObjects(nodes: WorldNode[]): ObjectsView {
-  const group = new THREE.Group();
-  group.name = 'objects';
-  const unit = shadedBoxGeometry();
-  const n = Math.max(1, nodes.length);
-  const bodies = new THREE.InstancedMesh(unit, shadedMaterial(), n);
-  bodies.name = 'bodies';
-  bodies.count = nodes.length;
-  // The lid's hinge is its back edge: geometry shifted so that z=0 is the hinge.
-  const lidGeometry = unit.clone().translate(0, 0.5, -0.5);
-  const openable = nodes.filter((x) => x.properties.has('CAN_OPEN'));
-  const lids = new THREE.InstancedMesh(lidGeometry, shadedMaterial(0x39424e), Math.max(1, openable.length));
-  lids.name = 'lids';
-  lids.count = openable.length;
-  const switchable = nodes.filter((x) => x.properties.has('HAS_SWITCH') || x.states.has('ON') || x.states.has('OFF'));
-  const glow = new THREE.InstancedMesh(unit, new THREE.MeshBasicMaterial({
-    color: GLOW, transparent: true, opacity: 0.35, depthWrite: false, blending: THREE.AdditiveBlending,
-  }), Math.max(1, switchable.length));
-  glow.name = 'glow';
-  glow.count = switchable.length;
-  group.add(bodies, lids, glow);
+/** Slots needed in the solid batch and the glow batch for these nodes. */
+export function objectSlots(nodes: WorldNode[]): { solid: number; glow: number } {
+  return {
+    solid: nodes.length + nodes.filter(isOpenable).length,
+    glow: nodes.filter(isSwitchable).length,
+  };
+}
 
-  const index = new Map(nodes.map((x, k) => [x.id, k]));
-  const lidIndex = new Map(openable.map((x, k) => [x.id, k]));
-  const glowIndex = new Map(switchable.map((x, k) => [x.id, k]));
-  const ids = nodes.map((x) => x.id);
+const isOpenable = (x: WorldNode): boolean => x.properties.has('CAN_OPEN');
+const isSwitchable = (x: WorldNode): boolean => x.properties.has('HAS_SWITCH') || x.states.has('ON') || x.states.has('OFF');
+
+export function buildObjects(nodes: WorldNode[], solid: BoxBatch, glow: BoxBatch): ObjectsView {
+  const body = new Map<number, number>();
+  const lid = new Map<number, number>();
+  const halo = new Map<number, number>();
+  const bySlot = new Map<number, number>();
+  for (const x of nodes) {
+    const s = solid.alloc();
+    body.set(x.id, s);
+    bySlot.set(s, x.id);
+    if (isOpenable(x)) lid.set(x.id, solid.alloc());
+    if (isSwitchable(x)) halo.set(x.id, glow.alloc());
+  }
   const m = new THREE.Matrix4();
+  const hinge = new THREE.Matrix4();
   const q = new THREE.Quaternion();
   const v = new THREE.Vector3();
   const s = new THREE.Vector3();
   const c = new THREE.Color();
-  const hidden = new THREE.Matrix4().makeScale(0, 0, 0);
+  const white = new THREE.Color(1, 1, 1);
   const xAxis = new THREE.Vector3(1, 0, 0);
+  // The lid's hinge is its back edge: the unit box shifted so that z=0 is the hinge, y=0 its underside.
+  const lidOffset = new THREE.Matrix4().makeTranslation(0, 0.5, -0.5);
 
   const update = (node: WorldNode, box: Box | null): void => {
-    const k = index.get(node.id);
+    const k = body.get(node.id);
     if (k === undefined) return;
-    if (!box) {
-      bodies.setMatrixAt(k, hidden);
-    } else {
-      m.compose(v.set(box.cx, box.cy, box.cz), q.identity(), s.set(box.sx, box.sy, box.sz));
-      bodies.setMatrixAt(k, m);
+    if (!box) solid.hide(k);
+    else {
+      c.setHex(CATEGORY_COLORS[node.category] ?? 0x9a9a9a);
+      if (node.states.has('ON')) c.offsetHSL(0, 0.1, 0.15);
+      if (node.states.has('DIRTY')) c.lerp(DIRTY, 0.65);
+      solid.set(k, m.compose(v.set(box.cx, box.cy, box.cz), q.identity(), s.set(box.sx, box.sy, box.sz)), c);
     }
-    c.setHex(CATEGORY_COLORS[node.category] ?? 0x9a9a9a);
-    if (node.states.has('ON')) c.offsetHSL(0, 0.1, 0.15);
-    if (node.states.has('DIRTY')) c.lerp(DIRTY, 0.65);
-    bodies.setColorAt(k, c);
-    bodies.instanceMatrix.needsUpdate = true;
-    bodies.instanceColor!.needsUpdate = true;
-
-    const li = lidIndex.get(node.id);
+    const li = lid.get(node.id);
     if (li !== undefined) {
-      if (!box) lids.setMatrixAt(li, hidden);
+      if (!box) solid.hide(li);
       else {
-        const isOpen = node.states.has('OPEN');
-        q.setFromAxisAngle(xAxis, isOpen ? Math.PI * 0.55 : 0);
-        m.compose(v.set(box.cx, box.cy + box.sy / 2, box.cz + box.sz / 2), q, s.set(box.sx * 1.04, 0.04, box.sz * 1.04));
-        lids.setMatrixAt(li, m);
+        q.setFromAxisAngle(xAxis, node.states.has('OPEN') ? Math.PI * 0.55 : 0);
+        hinge.compose(v.set(box.cx, box.cy + box.sy / 2, box.cz + box.sz / 2), q, s.set(box.sx * 1.04, 0.04, box.sz * 1.04));
+        solid.set(li, hinge.multiply(lidOffset), LID);
       }
-      lids.instanceMatrix.needsUpdate = true;
     }
-    const gi = glowIndex.get(node.id);
+    const gi = halo.get(node.id);
     if (gi !== undefined) {
-      if (!box || !node.states.has('ON')) glow.setMatrixAt(gi, hidden);
-      else {
-        m.compose(v.set(box.cx, box.cy, box.cz), q.identity(), s.set(box.sx + 0.16, box.sy + 0.16, box.sz + 0.16));
-        glow.setMatrixAt(gi, m);
-      }
-      glow.instanceMatrix.needsUpdate = true;
+      if (!box || !node.states.has('ON')) glow.hide(gi);
+      else glow.set(gi, m.compose(v.set(box.cx, box.cy, box.cz), q.identity(), s.set(box.sx + 0.16, box.sy + 0.16, box.sz + 0.16)), white);
     }
   };
-  return { group, bodies, idAt: (i) => ids[i], update, has: (id) => index.has(id) };
+  return { idAtSlot: (slot) => bySlot.get(slot), update, has: (id) => body.has(id) };
 }

@@ -3,12 +3,15 @@
  * moves between steps by applying or un-applying the diffs crossed and redrawing only the
  * nodes they touched (and what rests on those).
  */
+import * as THREE from 'three';
+import { BoxBatch } from './box-batch.ts';
 import { buildCharacter, type CharacterView } from './character.ts';
 import { characterMoves } from './character-path.ts';
-import { buildHouse, type House } from './house.ts';
+import { buildHouse, type House, houseSlots } from './house.ts';
 import { computeLayout, isDrawnObject, type Layout, roomCenter } from './layout.ts';
 import type { LogHeader, LogStep } from './log-types.ts';
-import { buildObjects, type ObjectsView } from './objects.ts';
+import { buildObjects, GLOW_COLOR, objectSlots, type ObjectsView } from './objects.ts';
+import { shadedMaterial } from './shaded-box.ts';
 import { Placer } from './placement.ts';
 import type { Stage } from './stage.ts';
 import { WorldState } from './world-state.ts';
@@ -21,6 +24,9 @@ export class Replay {
   readonly objects: ObjectsView;
   readonly house: House;
   readonly character: CharacterView;
+  /** Every box of the house and the objects (one draw call), and the glow shells (another). */
+  readonly solid: BoxBatch;
+  readonly glow: BoxBatch;
   private readonly placer: Placer;
   private readonly moves: { mover: Int32Array; target: Int32Array };
   private readonly start: [number, number];
@@ -33,10 +39,15 @@ export class Replay {
     this.layout = computeLayout(this.world);
     this.placer = new Placer(this.world, this.layout);
     const drawn = [...this.world.nodes.values()].filter((n) => isDrawnObject(n.source) && this.layout.boxes.has(n.id));
-    this.objects = buildObjects(drawn);
-    this.house = buildHouse(this.layout);
+    const slots = objectSlots(drawn);
+    this.solid = new BoxBatch(houseSlots(this.layout) + slots.solid, shadedMaterial());
+    this.glow = new BoxBatch(slots.glow, new THREE.MeshBasicMaterial({
+      color: GLOW_COLOR, transparent: true, opacity: 0.35, depthWrite: false, blending: THREE.AdditiveBlending,
+    }));
+    this.house = buildHouse(this.layout, this.solid);
+    this.objects = buildObjects(drawn, this.solid, this.glow);
     this.character = buildCharacter();
-    stage.scene.add(this.house.group, this.objects.group, this.character.group);
+    stage.scene.add(this.solid.mesh, this.glow.mesh, this.character.group);
     this.moves = characterMoves(steps, this.world.characterId, (id) => this.world.isRoom(id));
     this.start = this.initialPosition();
     this.character.moveTo(this.start[0], this.start[1], 0);
@@ -124,13 +135,11 @@ export class Replay {
     }
   }
 
-  /** Advance the character's walk; true while it moves. */
+  /** Advance the character's walk and upload changed boxes; true while it moves. */
   tick(dt: number): boolean {
     const moving = this.character.tick(dt);
-    if (moving) {
-      this.drawHeld();
-      this.stage.invalidate();
-    }
+    if (moving) this.drawHeld();
+    if (this.solid.flush() || this.glow.flush() || moving) this.stage.invalidate();
     return moving;
   }
 

@@ -15,6 +15,7 @@
  * solvability comes from the templates' own v1 preconditions (see templates.ts).
  */
 import { HearthError } from '../../errors.ts';
+import type { GoalPredicate, NodeRef } from '../../goal.ts';
 import { SceneGraph, type GraphJSON } from '../../graph.ts';
 import { Prng } from '../../prng.ts';
 import type { Split, Task, TaskQuery, TaskSet } from '../../task.ts';
@@ -69,6 +70,12 @@ export function parseGeneratedId(id: string): { seed: number; split: Split; inde
       'use generated/s<seed>/<n>, generated/s<seed>/seen/<n> or generated/s<seed>/unseen/<n>, e.g. generated/s77/0003');
   }
   return { seed: Number(m[1]), split: (m[2] ?? 'train') as Split, index: Number(m[3]) };
+}
+
+function predicateKey(p: GoalPredicate): string {
+  const ref = (r: NodeRef) => (typeof r === 'number' ? String(r) : r.class);
+  const body = p.kind === 'state' ? `${p.state}(${ref(p.node)})` : `${p.relation}(${ref(p.from)},${ref(p.to)})`;
+  return p.negated ? `!${body}` : body;
 }
 
 function capitalise(s: string): string { return s.charAt(0).toUpperCase() + s.slice(1); }
@@ -134,15 +141,20 @@ export class GeneratedTaskSet implements TaskSet {
       const chosen: Subgoal[] = [];
       for (let k = 0; k < size * 4 && chosen.length < size; k++) {
         const template = weighted(prng, candidates.templates, (t) => TEMPLATE_WEIGHT[t]);
-        const options = candidates.byTemplate.get(template)!.filter((s) => compatible(chosen, s));
-        if (options.length === 0) continue;
-        chosen.push(weighted(prng, options, (s) => (s.needsOpening ? 2 : 1)));
+        const bucket = candidates.byTemplate.get(template)!;
+        // A few random draws rather than filtering the whole bucket (hundreds of put_on
+        // candidates); candidates that need something opened first are kept twice as often.
+        for (let tries = 0; tries < 8; tries++) {
+          const s = bucket[prng.int(bucket.length)];
+          if (!s.needsOpening && prng.next() < 0.5) continue;
+          if (compatible(chosen, s)) { chosen.push(s); break; }
+        }
       }
       if (chosen.length === 0) continue;
       if (unseen && !chosen.some((s) => isHeldOut(s.combo))) continue;
       const goal = chosen.flatMap((s) => s.goal);
       if (!unseen) {
-        const signature = `${sceneIndex}|${goal.map((p) => JSON.stringify(p)).sort().join(';')}`;
+        const signature = `${sceneIndex}|${goal.map(predicateKey).sort().join(';')}`;
         const seenBucket = deriveSeed('seen', seed, signature) % SEEN_BUCKETS === 0;
         if (seenBucket !== (split === 'seen')) continue;
       }

@@ -76,25 +76,37 @@ export class SceneFacts {
     return undefined;
   }
 
+  /** `kitchen`, or `bedroom (4)` when the house has two bedrooms. */
+  roomName(r: number): string {
+    const cls = this.graph.node(r).className;
+    return `${roomText(cls)}${this.graph.byClassName(cls).length > 1 ? ` (${r})` : ''}`;
+  }
+
   cls(id: number): CatalogueClass | undefined { return catalogueClass(this.graph.node(id).className); }
   name(id: number): string { return displayName(this.graph.node(id).className); }
   unique(id: number): boolean { return this.graph.byClassName(this.graph.node(id).className).length === 1; }
 
-  /** `the cup`, or `the chair in the dining room` when the class is not unique in the house. */
+  /**
+   * `the cup`; `the chair in the dining room` when the class is not unique; the room gets its
+   * id when the house has two of its kind (`bedroom (4)`), and the thing its id when the named
+   * room still holds several (`the kitchen counter in the kitchen (47)`).
+   */
   the(id: number): string {
     const r = this.room(id);
     if (this.unique(id) || r === undefined) return `the ${this.name(id)}`;
-    // Two bedrooms, or two counters in one kitchen: the room name alone is not enough, add the id.
     const roomClass = this.graph.node(r).className;
-    const alike = this.graph.byClassName(this.graph.node(id).className)
-      .filter((x) => { const xr = this.room(x); return xr !== undefined && this.graph.node(xr).className === roomClass; }).length;
-    return `the ${this.name(id)} in the ${roomText(roomClass)}${alike > 1 ? ` (${id})` : ''}`;
+    const roomIsUnique = this.graph.byClassName(roomClass).length === 1;
+    const sameNamedRoom = this.graph.byClassName(this.graph.node(id).className).filter((x) => {
+      const xr = this.room(x);
+      return xr !== undefined && (roomIsUnique ? this.graph.node(xr).className === roomClass : xr === r);
+    }).length;
+    return `the ${this.name(id)} in the ${this.roomName(r)}${sameNamedRoom > 1 ? ` (${id})` : ''}`;
   }
 
   /** `(it is inside the kitchen cabinet in the kitchen)`. */
   where(id: number): string {
     const h = this.host(id), r = this.room(id);
-    const roomPart = r === undefined ? '' : ` in the ${roomText(this.graph.node(r).className)}`;
+    const roomPart = r === undefined ? '' : ` in the ${this.roomName(r)}`;
     if (!h) return `it is${roomPart}`;
     return `it is ${h.relation === 'ON' ? 'on' : 'inside'} the ${this.name(h.id)}${roomPart}`;
   }
@@ -163,7 +175,7 @@ export function enumerateSubgoals(f: SceneFacts): Subgoal[] {
     const props = node.properties;
     const isDoor = cls.kind === 'door';
     const doorText = () => {
-      const rooms = [...g.out(id, 'BETWEEN')].map((r) => roomText(g.node(r).className));
+      const rooms = [...g.out(id, 'BETWEEN')].map((r) => f.roomName(r));
       return `the door between the ${rooms[0]} and the ${rooms[1]}`;
     };
     let labelText: string | undefined;

@@ -1,0 +1,27 @@
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+
+async function run(argv: string[]): Promise<{ code: number; err: string }> {
+  const errs: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((m: unknown) => { errs.push(String(m)); });
+  try {
+    return { code: await main(argv), err: errs.join('\n') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('hearth e2cl / eval: user errors are one line and exit 2', () => {
+  it('rejects bad e2cl flags naming the flag', async () => {
+    expect(await run(['e2cl', '--detail', 'loud'])).toMatchObject({ code: 2, err: expect.stringContaining('--detail must be none, generic or specific') });
+    expect(await run(['e2cl', '--quick', '--full'])).toMatchObject({ code: 2, err: expect.stringContaining('choose one of --quick and --full') });
+    expect(await run(['e2cl', '--corrector', 'oracle'])).toMatchObject({ code: 2, err: expect.stringContaining('--corrector must be planner, llm or sample') });
+    expect(await run(['e2cl', '--corrector', 'llm'])).toMatchObject({ code: 2, err: expect.stringContaining('--llm-url') });
+    expect(await run(['e2cl', '--tasks', 'nope'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown task set "nope"') });
+  });
+  it('rejects a missing or bad checkpoint for eval', async () => {
+    expect(await run(['eval'])).toMatchObject({ code: 2, err: expect.stringContaining('missing --checkpoint') });
+    expect(await run(['eval', '--checkpoint', '/nonexistent/ck'])).toMatchObject({ code: 2, err: expect.stringContaining('/nonexistent/ck does not exist') });
+    expect(await run(['eval', '--checkpoint', '/tmp', '--split', 'x'])).toMatchObject({ code: 2 });
+  });
+});

@@ -1,0 +1,25 @@
+import { launchChromium } from './browser.ts';
+const [url, speed] = process.argv.slice(2);
+const b = await launchChromium();
+const page = await b.context.newPage();
+await page.goto(url);
+await page.waitForFunction(() => window.hearth?.ready, null, { timeout: 60000 });
+const cdp = await b.context.newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.start');
+if (process.env.HIDE) await page.evaluate((sel) => { for (const s of sel.split(',')) (document.querySelector(s) as HTMLElement).style.display = 'none'; }, process.env.HIDE);
+await page.evaluate((s) => window.hearth!.play(s), Number(speed));
+const f0 = await page.evaluate(() => window.hearth!.frames);
+await page.waitForTimeout(4000);
+const f1 = await page.evaluate(() => window.hearth!.frames);
+const { profile } = await cdp.send('Profiler.stop') as any;
+console.log('fps', (f1 - f0) / 4);
+const self = new Map<string, number>();
+const dt = profile.timeDeltas as number[];
+const byId = new Map(profile.nodes.map((n: any) => [n.id, n]));
+const counts = new Map<number, number>();
+for (const s of profile.samples) counts.set(s, (counts.get(s) ?? 0) + 1);
+const total = profile.samples.length;
+for (const [id, c] of counts) { const n: any = byId.get(id); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + c); }
+console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, c]) => `${(100 * c / total).toFixed(1)}% ${k}`).join('\n'));
+await b.close();
