@@ -3,6 +3,11 @@
 // so the repository runs from source after `npm ci` with no build step.
 import { register } from 'tsx/esm/api';
 
+// `hearth ... | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => { if (e && e.code === 'EPIPE') process.exit(0); throw e; });
+}
+
 register();
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

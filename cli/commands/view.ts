@@ -8,7 +8,7 @@
  * on first use (viewer/dist). The server runs until interrupted (Ctrl-C).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 import { readEpisodeLog } from '../../env/episode-log.ts';
@@ -22,7 +22,22 @@ const USAGE = 'hearth view EPISODE.jsonl|RUN_DIR [--port P] [--open]\n'
   + '       hearth view --export OUT.html EPISODE.jsonl';
 const DEFAULT_PORT = 8765;
 
-/** Every *.jsonl under `dir` (skipping node_modules and dot-directories), sorted by path. */
+/** Whether a file starts like an episode log (a header record), so datasets in a run directory are not listed. */
+function looksLikeEpisode(path: string): boolean {
+  const buf = Buffer.alloc(64);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return /^\s*\{\s*"type"\s*:\s*"header"/.test(buf.subarray(0, n).toString('utf8'));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Every episode log (*.jsonl starting with a header) under `dir`, skipping node_modules and dot-directories, sorted by path. */
 export function findEpisodes(dir: string, depth = 0): string[] {
   if (depth > 8) return [];
   const out: string[] = [];
@@ -30,7 +45,7 @@ export function findEpisodes(dir: string, depth = 0): string[] {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...findEpisodes(p, depth + 1));
-    else if (e.isFile() && e.name.endsWith('.jsonl')) out.push(p);
+    else if (e.isFile() && e.name.endsWith('.jsonl') && looksLikeEpisode(p)) out.push(p);
   }
   return out.sort();
 }
@@ -47,7 +62,7 @@ export function resolveEpisodes(input: string): EpisodeEntry[] {
   if (st.isDirectory()) {
     const files = findEpisodes(path);
     if (files.length === 0) {
-      throw new HearthError('view.input', `run directory ${input} has no episode logs (*.jsonl)`, 'write one with `hearth demo --log DIR/episode.jsonl`');
+      throw new HearthError('view.input', `run directory ${input} has no episode logs (*.jsonl files starting with a header record)`, 'write one with `hearth demo --log DIR/episode.jsonl`');
     }
     return files.map((f) => ({ name: relative(path, f), path: f }));
   }
