@@ -65,6 +65,29 @@ function geluInPlace(x: Float32Array): void {
   }
 }
 
+/**
+ * One head of causal attention for one query: z[zo..] = softmax(q·K[s]ᵀ · scale) @ V over
+ * keys s < S. K and V rows have stride D; the head's slice starts at ko in each row.
+ */
+function attendHead(q: Float32Array, z: Float32Array, qo: number, K: Float32Array, V: Float32Array, ko: number, S: number,
+  D: number, hd: number, scale: number, scores: Float32Array): void {
+  let max = -Infinity;
+  for (let s = 0, kr = ko; s < S; s++, kr += D) {
+    let dot = 0;
+    for (let j = 0; j < hd; j++) dot += q[qo + j] * K[kr + j];
+    dot *= scale;
+    scores[s] = dot;
+    if (dot > max) max = dot;
+  }
+  let sum = 0;
+  for (let s = 0; s < S; s++) { const e = Math.exp(scores[s] - max); scores[s] = e; sum += e; }
+  const inv = 1 / sum;
+  for (let s = 0, vr = ko; s < S; s++, vr += D) {
+    const a = scores[s] * inv;
+    for (let j = 0; j < hd; j++) z[qo + j] += a * V[vr + j];
+  }
+}
+
 /** Per-row key/value store: for each layer, rows × (capacity, D), filled up to `length[row]`. */
 export class FastCache {
   readonly k: Float32Array[][];
@@ -208,28 +231,12 @@ export class FastEngine {
         cache.v[l][rowOf[i]].set(qkv.subarray(i * 3 * D + 2 * D, (i + 1) * 3 * D), pos[i] * D);
       }
       const z = new Float32Array(N * D);
+      const blas = nativeBlas();
       for (let i = 0; i < N; i++) {
         const K = cache.k[l][rowOf[i]];
         const Vc = cache.v[l][rowOf[i]];
-        const S = pos[i] + 1; // causal: keys 0..pos
-        for (let hh = 0; hh < H; hh++) {
-          const qo = i * D + hh * hd;
-          let max = -Infinity;
-          for (let s = 0; s < S; s++) {
-            let dot = 0;
-            const ko = s * D + hh * hd;
-            for (let j = 0; j < hd; j++) dot += q[qo + j] * K[ko + j];
-            scores[s] = dot * scale;
-            if (scores[s] > max) max = scores[s];
-          }
-          let sum = 0;
-          for (let s = 0; s < S; s++) { scores[s] = Math.exp(scores[s] - max); sum += scores[s]; }
-          for (let s = 0; s < S; s++) {
-            const a = scores[s] / sum;
-            const vo = s * D + hh * hd;
-            for (let j = 0; j < hd; j++) z[qo + j] += a * Vc[vo + j];
-          }
-        }
+        if (blas) blas.attend(q, i * D, K, Vc, z, i * D, pos[i] + 1, H, hd, D, scale);
+        else for (let hh = 0; hh < H; hh++) attendHead(q, z, i * D + hh * hd, K, Vc, hh * hd, pos[i] + 1, D, hd, scale, scores);
       }
       const o = gemm(z, p('o'), N, D, D);
       for (let i = 0; i < x.length; i++) x[i] += o[i];

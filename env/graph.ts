@@ -354,6 +354,24 @@ export class SceneGraph {
     return [...added];
   }
 
+  /** Whether an edge `from -rel-> to` was removed at some point since `mark` (it may be back). */
+  edgeRemovedSince(mark: number, from: number, rel: Relation, to: number): boolean {
+    const { uOp, uA, uKey, uB } = this;
+    for (let i = Math.max(0, mark); i < this.uLen; i++) {
+      if (uOp[i] === REMOVE_EDGE && uA[i] === from && uB[i] === to && uKey[i] === rel) return true;
+    }
+    return false;
+  }
+
+  /** Whether `state` was removed from node `id` at some point since `mark`. */
+  stateRemovedSince(mark: number, id: number, state: State): boolean {
+    const { uOp, uA, uKey } = this;
+    for (let i = Math.max(0, mark); i < this.uLen; i++) {
+      if (uOp[i] === REMOVE_STATE && uA[i] === id && uKey[i] === state) return true;
+    }
+    return false;
+  }
+
   /**
    * Forget the undo history up to now (keeps memory flat in long episodes). Marks taken
    * before this call become invalid.

@@ -3,6 +3,11 @@
  * minutes with a small transformer trained from scratch; `full` is closer to the paper (6
  * epochs, full history, more tasks) and takes hours.
  *
+ * Sizing (quick): training dominates; at the ~2,000 training tokens/s measured for this model
+ * shape on this kind of machine, bc-init (3 epochs over ~700 records) and the four fine-tunes
+ * (one epoch over ~5,000 records in total) take about 8 minutes, exploration and evaluation
+ * (4 models × 2 modes × 80 episodes) most of the rest.
+ *
  * Context length: the local model's context is short, and E2CL prompts grow with every step
  * (history plus observations), so the quick recipe keeps only the last `historySteps` steps
  * of the history in every prompt (the task title and description are always kept) and cuts
@@ -29,14 +34,14 @@ export const QUICK: NamedRecipe = {
     name: 'quick', seed: 42,
     prompt: { historySteps: 2, maxObservationChars: 100, feedbackInCorrection: false },
     detail: 'specific',
-    initEpochs: 4, finetuneEpochs: 1, batchSize: 16, maxSteps: 26,
+    initEpochs: 3, finetuneEpochs: 1, batchSize: 16, maxSteps: 26,
     actionTokens: 12, feedbackTokens: 4, concurrency: 64, maxBatch: 64,
     teacherGuided: { samples: 2, temperature: 1.0, correction: 'expert' },
     teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 1, maxSteps: 12 },
-    maxExplorationRecords: 1200,
+    maxExplorationRecords: 600,
     bootstrapResamples: 1000,
   },
-  sizes: { trainTasks: 100, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 768, lr: 2e-3 } },
+  sizes: { trainTasks: 80, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 768, lr: 2e-3 } },
 };
 
 export const FULL: NamedRecipe = {

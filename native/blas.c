@@ -10,6 +10,8 @@
 #include <node_api.h>
 #include <cblas.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <math.h>
 
 static int get_data(napi_env env, napi_value v, float **out, size_t *len) {
   bool is_ab = false;
@@ -74,6 +76,57 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * attend(q, qOff, K, V, z, zOff, S, H, hd, D, scale): causal attention of one query over
+ * the first S cached keys of one sequence, all heads. K and V are (capacity, D) row-major
+ * (head h occupies columns h*hd..h*hd+hd-1); q and z hold the query / output at qOff, zOff.
+ * z is accumulated into (callers pass zeros).
+ */
+static napi_value attend(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 11) return throw_error(env, "attend: expected 11 arguments");
+  float *q, *K, *V, *z;
+  size_t lq, lk, lv, lz;
+  if (!get_data(env, argv[0], &q, &lq) || !get_data(env, argv[2], &K, &lk) || !get_data(env, argv[3], &V, &lv) || !get_data(env, argv[4], &z, &lz)) {
+    return throw_error(env, "attend: q, K, V and z must be Float32Arrays");
+  }
+  int64_t qOff = get_int(env, argv[1]), zOff = get_int(env, argv[5]);
+  int64_t S = get_int(env, argv[6]), H = get_int(env, argv[7]), hd = get_int(env, argv[8]), D = get_int(env, argv[9]);
+  double scale = 0;
+  napi_get_value_double(env, argv[10], &scale);
+  if (S <= 0 || H <= 0 || hd <= 0 || D != H * hd || qOff < 0 || zOff < 0 || (size_t)(qOff + D) > lq || (size_t)(zOff + D) > lz ||
+      (size_t)(S * D) > lk || (size_t)(S * D) > lv) {
+    return throw_error(env, "attend: operand out of bounds");
+  }
+  float *sc = (float *)malloc(sizeof(float) * (size_t)S);
+  if (!sc) return throw_error(env, "attend: out of memory");
+  for (int64_t h = 0; h < H; h++) {
+    const float *qh = q + qOff + h * hd;
+    float *zh = z + zOff + h * hd;
+    float mx = -INFINITY;
+    for (int64_t s = 0; s < S; s++) {
+      const float *kr = K + s * D + h * hd;
+      float dot = 0;
+      for (int64_t j = 0; j < hd; j++) dot += qh[j] * kr[j];
+      dot *= (float)scale;
+      sc[s] = dot;
+      if (dot > mx) mx = dot;
+    }
+    float sum = 0;
+    for (int64_t s = 0; s < S; s++) { sc[s] = expf(sc[s] - mx); sum += sc[s]; }
+    const float inv = 1.0f / sum;
+    for (int64_t s = 0; s < S; s++) {
+      const float a = sc[s] * inv;
+      const float *vr = V + s * D + h * hd;
+      for (int64_t j = 0; j < hd; j++) zh[j] += a * vr[j];
+    }
+  }
+  free(sc);
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -93,8 +146,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, get_config, NULL, NULL, NULL, napi_default, NULL},
+    {"attend", NULL, attend, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 4, props);
   return exports;
 }
 

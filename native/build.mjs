@@ -20,8 +20,9 @@ if (!cc) skip('no C compiler');
 const incs = ['/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu', '/usr/include/openblas'].filter(existsSync).map((d) => `-I${d}`);
 mkdirSync(join(here, 'build'), { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
-const r = spawnSync(cc, ['-O2', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=hearth_blas', `-I${include}`, ...incs,
-  join(here, 'blas.c'), '-o', tmp, '-lopenblas'], { encoding: 'utf8' });
+// -march=native: the addon is built on the machine that runs it (at install).
+const r = spawnSync(cc, ['-O3', '-march=native', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=hearth_blas', `-I${include}`, ...incs,
+  join(here, 'blas.c'), '-o', tmp, '-lopenblas', '-lm'], { encoding: 'utf8' });
 if (r.status !== 0) skip(`compile failed: ${(r.stderr || '').trim().split('\n').slice(-2).join(' ')}`);
 renameSync(tmp, out);
 console.log(`hearth: built ${out}`);

@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { backendDetail } from '../../agent/tfjs.ts';
 import { benchDecode, benchTrain } from './tfjs-bench.ts';
 
 const arg = (name: string, fb: number) => {
@@ -38,19 +39,36 @@ const torch = torchSide();
 const train = await benchTrain({ ...shape, backend });
 const dec1 = await benchDecode({ ...shape, batch: 1, steps: decodeSteps, backend });
 const dec32 = await benchDecode({ ...shape, batch: 32, steps: decodeSteps, backend });
-const tfjs = { backend: train.backend, trainTokensPerSecond: train.tokensPerSecond, decodeTokensPerSecond: dec1.tokensPerSecond, batchedDecodeTokensPerSecond: dec32.tokensPerSecond };
-console.log(`tfjs (${tfjs.backend}):   train ${fmt(tfjs.trainTokensPerSecond)} tok/s   decode(1) ${fmt(tfjs.decodeTokensPerSecond)} tok/s   decode(32) ${fmt(tfjs.batchedDecodeTokensPerSecond)} tok/s`);
-const result: Record<string, unknown> = { shape, tfjs };
-if ('error' in torch) {
-  console.log(`pytorch: unavailable (${torch.error})`);
-} else {
-  console.log(`pytorch ${torch.torch} (${threads} threads): train ${fmt(torch.trainTokensPerSecond)} tok/s   decode(1) ${fmt(torch.decodeTokensPerSecond)} tok/s   decode(32) ${fmt(torch.batchedDecodeTokensPerSecond)} tok/s`);
-  const ratios = {
-    train: tfjs.trainTokensPerSecond / torch.trainTokensPerSecond,
-    decode: tfjs.decodeTokensPerSecond / torch.decodeTokensPerSecond,
-    batched32VsSingle: tfjs.batchedDecodeTokensPerSecond / tfjs.decodeTokensPerSecond,
+const tfjs = {
+  backend: train.backend, backendDetail: backendDetail(),
+  trainTokensPerSecond: train.tokensPerSecond, decodeTokensPerSecond: dec1.tokensPerSecond, batchedDecodeTokensPerSecond: dec32.tokensPerSecond,
+  trainTokensPerCpuSecond: train.tokensPerCpuSecond, decodeTokensPerCpuSecond: dec1.tokensPerCpuSecond, batchedDecodeTokensPerCpuSecond: dec32.tokensPerCpuSecond,
+};
+const line = (name: string, x: Record<string, number | string>, unit: 'Second' | 'CpuSecond') =>
+  `${name.padEnd(28)} train ${fmt(x[`trainTokensPer${unit}`] as number).padStart(7)}   decode(1) ${fmt(x[`decodeTokensPer${unit}`] as number).padStart(7)}   decode(32) ${fmt(x[`batchedDecodeTokensPer${unit}`] as number).padStart(7)}`;
+const ratioLine = (x: Record<string, number | string>, t: Record<string, number | string>, unit: 'Second' | 'CpuSecond') => {
+  const r = {
+    train: (x[`trainTokensPer${unit}`] as number) / (t[`trainTokensPer${unit}`] as number),
+    decode: (x[`decodeTokensPer${unit}`] as number) / (t[`decodeTokensPer${unit}`] as number),
+    batched32VsSingle: (x[`batchedDecodeTokensPer${unit}`] as number) / (x[`decodeTokensPer${unit}`] as number),
+    torchBatched32VsSingle: (t[`batchedDecodeTokensPer${unit}`] as number) / (t[`decodeTokensPer${unit}`] as number),
   };
-  console.log(`ratios: train ${ratios.train.toFixed(2)}× PyTorch (target ≥ 0.5)   decode ${ratios.decode.toFixed(2)}× PyTorch (target ≥ 1)   batched-32 ${ratios.batched32VsSingle.toFixed(1)}× single (target ≥ 8)`);
-  Object.assign(result, { torch, ratios });
+  console.log(`  ratios: train ${r.train.toFixed(2)}× PyTorch (target ≥ 0.5)   decode ${r.decode.toFixed(2)}× PyTorch (target ≥ 1)   batched-32 ${r.batched32VsSingle.toFixed(1)}× single (target ≥ 8; PyTorch ${r.torchBatched32VsSingle.toFixed(1)}×)`);
+  return r;
+};
+const result: Record<string, unknown> = { shape, tfjs };
+console.log(`tfjs: ${tfjs.backendDetail}`);
+console.log('tokens/s, wall clock (median):');
+console.log(line('  tfjs', tfjs as unknown as Record<string, number>, 'Second'));
+if ('error' in torch) {
+  console.log(`  pytorch: unavailable (${torch.error})`);
+} else {
+  console.log(line(`  pytorch ${torch.torch} (${threads} thr)`, torch, 'Second'));
+  const wall = ratioLine(tfjs as unknown as Record<string, number>, torch, 'Second');
+  console.log('tokens per CPU-second (all threads; robust when other jobs share the cores):');
+  console.log(line('  tfjs', tfjs as unknown as Record<string, number>, 'CpuSecond'));
+  console.log(line(`  pytorch ${torch.torch} (${threads} thr)`, torch, 'CpuSecond'));
+  const cpu = ratioLine(tfjs as unknown as Record<string, number>, torch, 'CpuSecond');
+  Object.assign(result, { torch, ratios: { wall, cpu } });
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(result));

@@ -93,11 +93,29 @@ export class ExecCore {
   }
 
   name(id: number): string { return this.graph.get(id)?.className ?? String(id); }
+  /**
+   * `missing_step`, or `wrong_order` when the precondition held earlier in this executor's
+   * episode (its edge was removed since the start): the step came too late, not too early.
+   */
+  private orderCode(removed: boolean): FailureCode { return removed ? 'wrong_order' : 'missing_step'; }
   closeErr(n: number): Failure {
-    return this.err('missing_step', `close(character, ${this.name(n)})`, `${this.L(this.character)} is not close to ${this.L(n)}`);
+    const c = this.character;
+    const code = this.orderCode(this.graph.edgeRemovedSince(this.startMark, c, 'CLOSE', n));
+    return this.err(code, `close(character, ${this.name(n)})`, `${this.L(c)} is not close to ${this.L(n)}`);
   }
   holdErr(n: number): Failure {
-    return this.err('missing_step', `holding(character, ${this.name(n)})`, `${this.L(this.character)} is not holding ${this.L(n)}`);
+    const g = this.graph, c = this.character;
+    const code = this.orderCode(g.edgeRemovedSince(this.startMark, c, 'HOLDS_RH', n) || g.edgeRemovedSince(this.startMark, c, 'HOLDS_LH', n));
+    return this.err(code, `holding(character, ${this.name(n)})`, `${this.L(c)} is not holding ${this.L(n)}`);
+  }
+  facingErr(n: number): Failure {
+    const c = this.character;
+    const code = this.orderCode(this.graph.edgeRemovedSince(this.startMark, c, 'FACING', n));
+    return this.err(code, `facing(character, ${this.name(n)})`, `${this.L(c)} does not face ${this.L(n)}`);
+  }
+  notOpenErr(n: number): Failure {
+    const code = this.orderCode(this.graph.stateRemovedSince(this.startMark, n, 'OPEN'));
+    return this.err(code, `open(${this.name(n)})`, `${this.L(n)} is not open or is not openable`);
   }
   handErr(): Failure {
     return this.err('missing_step', 'free_hand(character)', `${this.L(this.character)} does not have a free hand`);

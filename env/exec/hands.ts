@@ -69,7 +69,7 @@ export function checkPut(ex: ExecCore, src: number, dest: number, rel: Relation)
   if (!isHolding(g, c, src)) return ex.holdErr(src);
   if (!isClose(g, c, dest)) return ex.closeErr(dest);
   if (rel === 'INSIDE' && g.hasProperty(dest, 'CAN_OPEN') && !g.hasState(dest, 'OPEN')) {
-    return ex.err('missing_step', `open(${ex.name(dest)})`, `${ex.L(dest)} is not open or is not openable`);
+    return ex.notOpenErr(dest);
   }
   return null;
 }

@@ -82,7 +82,7 @@ export function read(ex: ExecCore, n: number): Failure | null {
 
 export function lookAt(ex: ExecCore, n: number): Failure | null {
   if (isFacing(ex.graph, ex.character, n)) return null;
-  return ex.err('missing_step', `facing(character, ${ex.name(n)})`, `${ex.L(ex.character)} does not face ${ex.L(n)}`);
+  return ex.facingErr(n);
 }
 
 export function touch(ex: ExecCore, n: number): Failure | null {
@@ -127,7 +127,7 @@ export function watch(ex: ExecCore, n: number): Failure | null {
     return ex.err('missing_step', `same_room(character, ${ex.name(n)})`,
       `char room ${ex.L(charRoom)} is not node room ${ex.L(nodeRoom)}`);
   }
-  if (!isFacing(g, c, n)) return ex.err('missing_step', `facing(character, ${ex.name(n)})`, `${ex.L(c)} does not face ${ex.L(n)}`);
+  if (!isFacing(g, c, n)) return ex.facingErr(n);
   if (ex.name(n) !== 'computer' && (ex.posture('SITTING') || ex.posture('LYING')) && !g.hasEdge(c, 'FACING', n)) {
     return ex.err('missing_step', `facing_direct(character, ${ex.name(n)})`, `${ex.L(c)} is not facing ${ex.L(n)} while sitting`);
   }

@@ -28,7 +28,9 @@
  * |   with no room (reference: AssertionError), `No path between` |               |
  * | LOOKAT_SHORT/LONG (no executor), master's TypeErrors          | unsupported   |
  *
- * `wrong_order` is left to callers that track episode history (the executor judges one state).
+ * `wrong_order` replaces `missing_step` for not close / not holding / not facing / not open
+ * when that precondition held earlier in the executor's episode (its edge or state was removed
+ * since the executor started), e.g. putting back a plate after walking away from the table.
  */
 import type { Failure } from '../failure.ts';
 

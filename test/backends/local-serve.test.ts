@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, loadModel, type LocalModel } from '../../agent/local-model.ts';
 import { OpenAIHttpModel } from '../../agent/backends/openai-http.ts';
 import { serveModel } from '../../agent/backends/serve.ts';
+import { Episode, runEpisode } from '../../env/episode.ts';
+import { DEMO_SOLUTION, demoTask } from '../../env/scenes/demo-house.ts';
 import { ACTION_CORPUS } from './char-ngram-model.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -59,6 +61,36 @@ describe('hearth serve with a local checkpoint', () => {
       const viaHttp = await client.logProbs(prompts, conts);
       const direct = await local.logProbs(prompts, conts);
       for (let i = 0; i < direct.length; i++) expect(Math.abs(viaHttp[i] - direct[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(direct[i])));
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('the HTTP backend runs an episode on the demo house against the served local model', async () => {
+    const srv = await serveModel(local, { modelId: 'local' });
+    try {
+      const client = new OpenAIHttpModel({ baseUrl: srv.url, model: 'local' });
+      // Constrained to the demo's NL actions: the (untrained) model's choice is scored over HTTP.
+      const allowed = [...new Set([...DEMO_SOLUTION, 'END'])];
+      const prompt = (o: string, t: number) => `Observation: ${o.slice(-60)}\nStep ${t}. Action:`;
+      const episode = new Episode(demoTask(), { maxSteps: 4 });
+      const chosen: Array<{ p: string; a: string }> = [];
+      const outcomes = await runEpisode(episode, async (view) => {
+        const p = prompt(view.observation, view.t);
+        const [a] = await client.generate([p], { maxTokens: 16, allowed: allowed.map((x) => ` ${x}`) });
+        chosen.push({ p, a: a.trim() });
+        return a.trim();
+      });
+      expect(outcomes.length).toBeGreaterThan(0);
+      expect(outcomes.map((o) => o.action)).toEqual(chosen.map((c) => c.a));
+      // Each action is the one the local model itself scores highest (up to float32 noise
+      // between the HTTP path's per-piece sums and one direct pass).
+      for (const { p, a } of chosen) {
+        const scores = await local.logProbs(allowed.map(() => p), allowed.map((x) => ` ${x}`));
+        expect(allowed).toContain(a);
+        expect(Math.max(...scores) - scores[allowed.indexOf(a)]).toBeLessThan(1e-3);
+      }
+      expect(outcomes.at(-1)!.terminated || outcomes.at(-1)!.truncated).toBe(true);
     } finally {
       await srv.close();
     }

@@ -18,6 +18,7 @@ import { expertTrajectory } from '../../exploration/expert.ts';
 import { DEFAULT_POLICY } from '../../exploration/policy.ts';
 import { runRollout } from '../../exploration/rollout.ts';
 import { teacherFree } from '../../exploration/teacher-free.ts';
+import { teacherGuided } from '../../exploration/teacher-guided.ts';
 import { episodeFactory, planner } from '../../exploration/world.ts';
 import { ScriptedModel } from './doubles.ts';
 
@@ -65,5 +66,22 @@ describe('E2CL engine on the real simulator', () => {
     expect(corr[0].input).toContain('step2: Grab cupish\n A corrective step would be');
     const err = records.filter((r) => r.kind === 'feedback' && r.output.startsWith('Error'));
     expect(err[0].output).toBe("Error, cupish isn't available in the environment.");
+  });
+
+  it('teacher-guided: failed proposals along the expert path, corrected by the expert or by the planner', async () => {
+    const r = expertTrajectory(task, episodeFactory, 0);
+    if (!r.ok) throw new Error(r.reason);
+    const model = new ScriptedModel({ experts, wrongAt: (_t, k) => k === 4 || k === 9 });
+    for (const correction of ['expert', 'planner'] as const) {
+      const { records, stats } = await teacherGuided([r.trajectory], new BatchedDecoder(model), {
+        factory: episodeFactory, seed: 0, prompt: {}, detail: 'specific', correction, planner: planner(), samples: 1, temperature: 1, maxTokens: 12,
+      });
+      expect(stats.failed).toBe(2);
+      const corr = records.filter((x) => x.kind === 'correction');
+      expect(corr).toHaveLength(2);
+      if (correction === 'expert') expect(corr.map((x) => x.output)).toEqual([task.expertNL![4], task.expertNL![9]]);
+      else for (const c of corr) expect(c.output).not.toMatch(/ish$/);
+      expect(records.filter((x) => x.kind === 'feedback' && x.output === 'True')).toHaveLength(task.expertNL!.length - 2);
+    }
   });
 });

@@ -54,7 +54,8 @@ describe('Executor', () => {
   it('gives the reference message and a typed code for an unmet precondition, leaving the graph unchanged', () => {
     const { g, ex, last } = run('[Walk] <plate> (22)\n[Walk] <tv> (21)\n[Grab] <plate> (22)');
     expect(last.ok).toBe(false);
-    expect(last.failure).toMatchObject({ code: 'missing_step', action: 'GRAB', args: [22],
+    // The character was close to the plate after line 1, so the failure is typed wrong_order.
+    expect(last.failure).toMatchObject({ code: 'wrong_order', action: 'GRAB', args: [22],
       message: '<character> (10) is not close to <plate> (22) when executing "[GRAB] <plate> (22) [3]"' });
     expect(g.out(10, 'HOLDS_RH').size).toBe(0);
     expect(ex.messages()).toHaveLength(1);
@@ -147,5 +148,14 @@ describe('Executor', () => {
     expect(ex.executeLine(p.lines[1]).failure?.message).toBe('<plate> (22) cannot be found when executing "[GRAB] <plate> (22) [2]"');
     ex.bindObject('plate', 22);
     expect(ex.isBound('plate', 22)).toBe(true);
+  });
+
+  it('types a precondition that held earlier as wrong_order', () => {
+    const { last } = run('[Walk] <plate> (22)\n[Grab] <plate> (22)\n[Walk] <tv> (21)\n[PutObjBack] <plate> (22)');
+    expect(last.failure).toMatchObject({ code: 'wrong_order', message: '<character> (10) is not close to <table> (23) when executing "[PUTOBJBACK] <plate> (22) [4]"' });
+    const never = run('[Walk] <tv> (21)\n[Walk] <plate> (22)\n[Grab] <plate> (22)\n[Walk] <sofa> (24)\n[PutBack] <plate> (22) <tv> (21)');
+    expect(never.last.failure?.code).toBe('wrong_order');
+    const fresh = run('[Walk] <plate> (22)\n[Grab] <plate> (22)\n[Find] <sofa> (24)');
+    expect(fresh.last.failure).toBeUndefined();
   });
 });

@@ -30,6 +30,8 @@ export interface HearthDebug {
   drawCalls(): number;
   /** Mean milliseconds of `n` forced renders (finished with a pixel read, so the GPU work counts). */
   renderMs(n: number): number;
+  /** Render now and count the distinct colours on a 32×32 grid of the canvas (1 = blank). */
+  distinctColours(): number;
 }
 
 declare global {
@@ -47,7 +49,7 @@ function start(log: ParsedLog, name: string): void {
     banner(`${name}: ${log.error.message}. ${log.header ? `Showing the ${log.steps.length} step${log.steps.length === 1 ? '' : 's'} before line ${log.error.line}.` : ''}`);
   }
   if (!log.header) {
-    window.hearth = { ready: true, error: log.fatal, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0 };
+    window.hearth = { ready: true, error: log.fatal, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0 };
     if (!log.error) banner(`${name}: ${log.fatal ?? 'no header'}`);
     return;
   }
@@ -110,6 +112,23 @@ function start(log: ParsedLog, name: string): void {
       }
       return (performance.now() - t0) / n;
     },
+    distinctColours: () => {
+      stage.invalidate();
+      stage.renderIfDirty();
+      const gl = stage.renderer.getContext();
+      const w = gl.drawingBufferWidth;
+      const h = gl.drawingBufferHeight;
+      const px = new Uint8Array(w * h * 4);
+      gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      const seen = new Set<number>();
+      for (let y = 0; y < 32; y++) {
+        for (let x = 0; x < 32; x++) {
+          const i = (Math.floor(((y + 0.5) * h) / 32) * w + Math.floor(((x + 0.5) * w) / 32)) * 4;
+          seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+        }
+      }
+      return seen.size;
+    },
   };
   window.hearth = debug;
   let last = performance.now();
@@ -133,12 +152,12 @@ async function boot(): Promise<void> {
   const source = await findSource();
   if (source.kind === 'error') {
     banner(source.message);
-    window.hearth = { ready: true, error: source.message, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0 };
+    window.hearth = { ready: true, error: source.message, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0 };
     return;
   }
   if (source.kind === 'choose') {
     showChooser($('chooser'), $('episodes'), source.episodes);
-    window.hearth = { ready: true, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0 };
+    window.hearth = { ready: true, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0 };
     return;
   }
   start(parseEpisodeLog(source.text), source.name);

@@ -29,6 +29,8 @@ export const EAI_FORMULA_FILE = 'task_state_LTL_formula_accurate.json';
 
 export interface EaiEntry {
   key: string;
+  /** The formula file's scene key, `scene_1` = TrimmedTestScene1. */
+  scene: string;
   taskName: string;
   /** The formula text, or null where the file has none. */
   formula: string | null;
@@ -79,7 +81,7 @@ export function readEaiEntries(file: string): EaiEntry[] {
     for (const [taskName, byKey] of Object.entries(tasks as Record<string, unknown>)) {
       for (const [key, v] of Object.entries((byKey ?? {}) as Record<string, { tl_goal?: unknown }>)) {
         const formula = typeof v?.tl_goal === 'string' ? v.tl_goal : null;
-        const e: EaiEntry = { key, taskName, formula };
+        const e: EaiEntry = { key, scene, taskName, formula };
         if (formula !== null) {
           try {
             e.parsed = parseFormula(formula);
@@ -101,16 +103,19 @@ export class EaiTaskSet implements TaskSet {
   private readonly built = new Map<string, { task: Task; unsupported: Unsupported[] } | null>();
 
   constructor(readonly entries: EaiEntry[], programs: ProgramEntry[], private readonly dir: string) {
+    // `scene_1` + `27_2` → TrimmedTestScene1_graph/<any dir>/file27_2 (the released dataset has
+    // the same file names under every scene, so the scene must match too).
     for (const p of programs) {
-      const m = /file(\d+_\d+)$/.exec(p.key);
-      if (m && !this.programs.has(m[1])) this.programs.set(m[1], p);
+      const m = /^TrimmedTestScene(\d+)_graph\/(?:.*\/)?file(\d+_\d+)$/.exec(p.key);
+      const k = m ? `scene_${m[1]}/${m[2]}` : undefined;
+      if (k && !this.programs.has(k)) this.programs.set(k, p);
     }
   }
 
   /** The task for an entry, with its unsupported constructs; null without scene or formula. */
   build(e: EaiEntry): { task: Task; unsupported: Unsupported[] } | null {
     if (this.built.has(e.key)) return this.built.get(e.key)!;
-    const program = this.programs.get(e.key);
+    const program = this.programs.get(`${e.scene}/${e.key}`);
     let result: { task: Task; unsupported: Unsupported[] } | null = null;
     if (program && e.parsed) {
       const { init } = program.graphs();
@@ -145,9 +150,13 @@ export class EaiTaskSet implements TaskSet {
     const e = this.entries.find((x) => x.key === key);
     if (!e) throw new HearthError('task.unknown_id', `no EAI task "${id}"`, 'ids look like eai/27_2; run `hearth tasks list --set eai`');
     const b = this.build(e);
+    if (!b && !e.parsed) {
+      throw new HearthError('task.unavailable', `EAI task ${id} has ${e.formula === null ? 'a null goal formula' : `a formula that does not parse (${e.parseError})`} in EAI's file`,
+        'pick another task: `hearth tasks list --set eai` lists the usable ones');
+    }
     if (!b) {
-      throw new HearthError('task.unavailable', `EAI task ${id} has ${e.parsed ? `no scene: program file${key} is not in ${this.dir}` : 'no goal formula'}`,
-        'pass --data with the VirtualHome dataset (init_and_final_graphs/ for this program)');
+      throw new HearthError('task.unavailable', `EAI task ${id} has no scene: program file${key} of TrimmedTestScene1 is not in ${this.dir}`,
+        'pass --data with the VirtualHome dataset (its init_and_final_graphs/ holds every program\'s initial graph)');
     }
     return b.task;
   }
