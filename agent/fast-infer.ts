@@ -10,16 +10,22 @@
  * engine after the weights change. No hooks: use `Transformer.forward` to probe or steer.
  */
 import { nativeBlas } from './native-blas.ts';
+import { tf } from './tfjs.ts';
 import type { Transformer } from './model.ts';
 
 /** C (M, N) = A (M, K) @ B (K, N), or @ B^T when B is given as (N, K). */
 function gemm(a: Float32Array, b: Float32Array, M: number, N: number, K: number, transB = false): Float32Array {
-  const c = new Float32Array(M * N);
   const blas = nativeBlas();
   if (blas && M * N * K >= 4096) {
+    const c = new Float32Array(M * N);
     blas.sgemm(a, 0, b, 0, c, 0, 1, M, N, K, false, transB, 0, 0);
     return c;
   }
+  if (M * N * K >= 65536) {
+    // No addon: the tfjs backend's product (wasm's is ~30x a JS loop) beats copying costs.
+    return tf.tidy(() => tf.matMul(tf.tensor2d(a, [M, K]), tf.tensor2d(b, transB ? [N, K] : [K, N]), false, transB).dataSync() as Float32Array);
+  }
+  const c = new Float32Array(M * N);
   if (transB) {
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
@@ -58,6 +64,8 @@ function layerNorm(x: Float32Array, N: number, D: number, g: Float32Array, b: Fl
 }
 
 function geluInPlace(x: Float32Array): void {
+  const blas = nativeBlas();
+  if (blas) { blas.gelu(x); return; }
   const c = Math.sqrt(2 / Math.PI);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];

@@ -13,6 +13,8 @@ export interface NativeBlas {
   sgemm(a: ArrayBuffer | Float32Array, aOff: number, b: ArrayBuffer | Float32Array, bOff: number, c: ArrayBuffer | Float32Array, cOff: number,
     batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
   setThreads(n: number): void;
+  /** GELU (tanh approximation) in place. */
+  gelu(x: Float32Array): void;
   /** One query's causal attention over S cached keys, all heads (see native/blas.c). */
   attend(q: Float32Array, qOff: number, K: Float32Array, V: Float32Array, z: Float32Array, zOff: number,
     S: number, H: number, hd: number, D: number, scale: number): void;
@@ -29,7 +31,7 @@ export function nativeBlas(): NativeBlas | null {
   try {
     const require = createRequire(import.meta.url);
     loaded = require('../native/build/hearth_blas.node') as NativeBlas;
-    if (typeof loaded.attend !== 'function') throw new Error('stale addon build');
+    if (typeof loaded.attend !== 'function' || typeof loaded.gelu !== 'function') throw new Error('stale addon build');
     const threads = Number(process.env.HEARTH_BLAS_THREADS ?? 2);
     if (Number.isInteger(threads) && threads > 0) loaded.setThreads(threads);
   } catch {

@@ -70,6 +70,12 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     return throw_error(env, "sgemm: operand out of bounds");
   }
   for (int64_t i = 0; i < batch; i++) {
+    if (M == 1 && !tA) {
+      /* A row vector: gemv streams the matrix once (sgemm's packing costs more than the product). */
+      if (tB) cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)K, 1.0f, b + bOff + i * sB, (int)K, a + aOff + i * sA, 1, 0.0f, c + cOff + i * N, 1);
+      else cblas_sgemv(CblasRowMajor, CblasTrans, (int)K, (int)N, 1.0f, b + bOff + i * sB, (int)N, a + aOff + i * sA, 1, 0.0f, c + cOff + i * N, 1);
+      continue;
+    }
     cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.0f,
                 a + aOff + i * sA, tA ? (int)M : (int)K, b + bOff + i * sB, tB ? (int)K : (int)N, 0.0f, c + cOff + i * M * N, (int)N);
   }
@@ -109,6 +115,7 @@ static napi_value attend(napi_env env, napi_callback_info info) {
     for (int64_t s = 0; s < S; s++) {
       const float *kr = K + s * D + h * hd;
       float dot = 0;
+#pragma omp simd reduction(+:dot)
       for (int64_t j = 0; j < hd; j++) dot += qh[j] * kr[j];
       dot *= (float)scale;
       sc[s] = dot;
@@ -124,6 +131,22 @@ static napi_value attend(napi_env env, napi_callback_info info) {
     }
   }
   free(sc);
+  return NULL;
+}
+
+/* gelu(x): in place, GELU with the tanh approximation (GPT-2's), as agent/model.ts. */
+static napi_value gelu(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *x;
+  size_t n;
+  if (argc != 1 || !get_data(env, argv[0], &x, &n)) return throw_error(env, "gelu: expected one Float32Array");
+  const float c = 0.7978845608028654f;
+  for (size_t i = 0; i < n; i++) {
+    const float v = x[i];
+    x[i] = 0.5f * v * (1.0f + tanhf(c * (v + 0.044715f * v * v * v)));
+  }
   return NULL;
 }
 
@@ -147,8 +170,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, get_config, NULL, NULL, NULL, napi_default, NULL},
     {"attend", NULL, attend, NULL, NULL, NULL, napi_default, NULL},
+    {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 5, props);
   return exports;
 }
 

@@ -2,7 +2,7 @@
  * Builds the viewer with Vite when viewer/dist is missing or older than its sources (a fresh
  * clone has no dist: `hearth view` and the browser tests build on demand).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,10 +34,39 @@ export async function buildViewer(): Promise<void> {
   await build({ configFile: resolve(VIEWER_DIR, 'vite.config.ts'), logLevel: 'warn' });
 }
 
+const LOCK = resolve(VIEWER_DIR, '.build-lock');
+const STALE_LOCK_MS = 120_000;
+
+/** One build at a time across processes (test files run in parallel workers): a lock directory. */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 2 * STALE_LOCK_MS;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      } catch { /* released meanwhile */ }
+      if (Date.now() > deadline) throw new Error(`viewer build lock ${LOCK} held too long; remove it if no build is running`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Build unless an up-to-date build exists; returns whether it built. */
 export async function ensureBuilt(log: (s: string) => void = () => {}): Promise<boolean> {
   if (isBuilt()) return false;
-  log('building the viewer (viewer/dist)…');
-  await buildViewer();
-  return true;
+  return withBuildLock(async () => {
+    if (isBuilt()) return false; // another process built it while we waited
+    log('building the viewer (viewer/dist)…');
+    await buildViewer();
+    return true;
+  });
 }

@@ -186,6 +186,8 @@ export class Establisher {
     for (const x of this.ctx.needed) add(x);
     for (const x of g.in(n, 'CLOSE')) add(x);
     for (const x of g.out(c, 'CLOSE')) add(x);
+    for (const y of g.in(n, 'CLOSE')) for (const x of g.in(y, 'CLOSE')) add(x); // things near n's neighbours
+    for (const r of g.out(n, 'INSIDE')) if (isRoom(g, r)) for (const x of g.in(r, 'INSIDE')) add(x); // n's room
     for (const x of options.slice(0, 4)) {
       const m = this.sim.mark();
       if (this.hold(x) && g.hasEdge(c, 'HOLDS_RH', x)) return true;
