@@ -44,7 +44,7 @@ class FastStepper implements Stepper {
   }
   step(tokens: number[]): Float32Array { return this.engine.forward(tokens.map((t) => [t]), this.cache); }
   select(keep: number[]): void { this.cache = this.cache.select(keep); }
-  dispose(): void { /* plain arrays */ }
+  dispose(): void { this.engine.dispose(); }
 }
 
 /** The tfjs path: prompts left-padded to one length (padding masked, not counted in positions). */

@@ -21,10 +21,6 @@ function gemm(a: Float32Array, b: Float32Array, M: number, N: number, K: number,
     blas.sgemm(a, 0, b, 0, c, 0, 1, M, N, K, false, transB, 0, 0);
     return c;
   }
-  if (M * N * K >= 65536) {
-    // No addon: the tfjs backend's product (wasm's is ~30x a JS loop) beats copying costs.
-    return tf.tidy(() => tf.matMul(tf.tensor2d(a, [M, K]), tf.tensor2d(b, transB ? [N, K] : [K, N]), false, transB).dataSync() as Float32Array);
-  }
   const c = new Float32Array(M * N);
   if (transB) {
     for (let i = 0; i < M; i++) {
@@ -169,6 +165,35 @@ export class FastEngine {
     }
   }
 
+  private readonly tensors = new Map<string, tf.Tensor2D>();
+
+  /**
+   * x (M, K) @ W (K, N) (or @ Wᵀ for W given as (N, K)). Without the addon, large products
+   * go to the tfjs backend (wasm's plain 2-D product is far faster than a JS loop), with the
+   * weight kept there as a tensor for the engine's lifetime.
+   */
+  private product(x: Float32Array, name: string, M: number, N: number, K: number, transB = false): Float32Array {
+    const w = this.w.get(name)!;
+    if (nativeBlas() || M * N * K < 65536) return gemm(x, w, M, N, K, transB);
+    let t = this.tensors.get(name);
+    if (!t) {
+      // Plain (K, N) layout for wasm's fast path, transposing once here if needed.
+      t = tf.tidy(() => (transB ? tf.transpose(tf.tensor2d(w, [N, K])) : tf.tensor2d(w, [K, N])) as tf.Tensor2D);
+      this.tensors.set(name, t);
+    }
+    const wt = t;
+    const out = tf.tidy(() => tf.matMul(tf.tensor2d(x, [M, K]), wt));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    return data;
+  }
+
+  /** Free the tfjs copies of weights (only made when the native addon is absent). */
+  dispose(): void {
+    for (const t of this.tensors.values()) t.dispose();
+    this.tensors.clear();
+  }
+
   newCache(rows: number): FastCache {
     const c = this.model.config;
     return new FastCache(rows, c.layers, c.ctx, c.d);
@@ -226,7 +251,7 @@ export class FastEngine {
     for (let l = 0; l < L; l++) {
       const p = (s: string) => this.w.get(`h${l}.${s}`)!;
       const h = layerNorm(x, N, D, p('ln1.g'), p('ln1.b'));
-      const qkv = gemm(h, p('qkv'), N, 3 * D, D); // (N, 3D): q | k | v
+      const qkv = this.product(h, `h${l}.qkv`, N, 3 * D, D); // (N, 3D): q | k | v
       const q = new Float32Array(N * D);
       const k = new Float32Array(N * D);
       for (let i = 0; i < N; i++) {
@@ -246,12 +271,12 @@ export class FastEngine {
         if (blas) blas.attend(q, i * D, K, Vc, z, i * D, pos[i] + 1, H, hd, D, scale);
         else for (let hh = 0; hh < H; hh++) attendHead(q, z, i * D + hh * hd, K, Vc, hh * hd, pos[i] + 1, D, hd, scale, scores);
       }
-      const o = gemm(z, p('o'), N, D, D);
+      const o = this.product(z, `h${l}.o`, N, D, D);
       for (let i = 0; i < x.length; i++) x[i] += o[i];
       const h2 = layerNorm(x, N, D, p('ln2.g'), p('ln2.b'));
-      const f = gemm(h2, p('fc'), N, F, D);
+      const f = this.product(h2, `h${l}.fc`, N, F, D);
       geluInPlace(f);
-      const m = gemm(f, p('proj'), N, D, F);
+      const m = this.product(f, `h${l}.proj`, N, D, F);
       for (let i = 0; i < x.length; i++) x[i] += m[i];
     }
     for (let r = 0; r < rows; r++) cache.length[r] += tokens[r].length;
@@ -263,6 +288,6 @@ export class FastEngine {
       if (tokens[r].length) last.set(x.subarray((end - 1) * D, end * D), r * D);
     }
     const hf = layerNorm(last, rows, D, this.w.get('lnf.g')!, this.w.get('lnf.b')!);
-    return this.model.config.tiedEmbeddings ? gemm(hf, wte, rows, V, D, true) : gemm(hf, this.w.get('head')!, rows, V, D);
+    return this.model.config.tiedEmbeddings ? this.product(hf, 'wte', rows, V, D, true) : this.product(hf, 'head', rows, V, D);
   }
 }

@@ -46,8 +46,7 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); retu
 
 // ---- replay ---------------------------------------------------------------------------------
 // One graph at a time (400 live graphs would make the benchmark measure the garbage collector):
-// build it (timed separately), then run the program `repeats` times, rolling back in between.
-const jsons = records.map((r) => recordGraphJSON(r, bases.get(r.base_graph)!));
+// build it from the record (timed separately), then run the program `repeats` times, rolling back in between.
 const scripts: ScriptLine[][] = records.map((r) => {
   const p = parseScriptLines(r.lines);
   if (!p.ok) throw new Error(`golden program does not parse: ${p.error.message}`);
@@ -66,7 +65,7 @@ function run(repeats: number): RunTimes {
   const t: RunTimes = { construct: { wall: 0, cpu: 0 }, execute: { wall: 0, cpu: 0 }, parseExecute: { wall: 0, cpu: 0 } };
   for (let i = 0; i < records.length; i++) {
     const t0 = now();
-    const g = SceneGraph.fromJSON(jsons[i]);
+    const g = SceneGraph.fromJSON(recordGraphJSON(records[i], bases.get(records[i].base_graph)!));
     const t1 = now();
     add(t.construct, since(t0, t1));
     const mark = g.mark();
@@ -106,7 +105,7 @@ let mismatches = 0;
 for (let i = 0; i < records.length; i++) {
   const r = records[i];
   if (checkGolden(r, bases.get(r.base_graph)!).length > 0) { mismatches++; continue; }
-  const g = SceneGraph.fromJSON(jsons[i]);
+  const g = SceneGraph.fromJSON(recordGraphJSON(r, bases.get(r.base_graph)!));
   const mark = g.mark();
   for (let k = 0; k < 3; k++) { new Executor(g).executeScript(scripts[i]); g.rollback(mark); }
   new Executor(g).executeScript(scripts[i]);

@@ -41,7 +41,8 @@ const dir = mkdtempSync(join(tmpdir(), 'hearth-fps-'));
 const logPath = join(dir, 'testscene1-1000.jsonl');
 writeFileSync(logPath, synthesizeLog(scene, { steps: STEPS, seed: 7 }));
 const server = await serveViewer([{ name: 'testscene1-1000.jsonl', path: logPath }], 0);
-const browser = await launchChromium({ width: 1280, height: 720 });
+const [vw, vh] = (process.env.HEARTH_FPS_VIEWPORT ?? '1280x720').split('x').map(Number);
+const browser = await launchChromium({ width: vw, height: vh });
 
 /** Count rAF callbacks (and rendered frames) for SECONDS, inside the page. */
 const COUNT = `(async (seconds) => {
@@ -69,24 +70,31 @@ try {
   const loadMs = Date.now() - t0;
   const info = await page.evaluate(() => ({ steps: window.hearth!.stepCount, calls: window.hearth!.drawCalls() }));
 
-  const results: { load: string; fps: number; renderedFps: number }[] = [];
+  const results: { load: string; fps: number; renderedFps: number; scale?: number }[] = [];
   for (const speed of [4, 64]) {
     await page.evaluate((s) => { window.hearth!.seek(0); window.hearth!.play(s); }, speed);
     const r = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number };
     results.push({ load: `playing at ${speed} steps/s`, ...r });
   }
+  // Scrubbing as a user drags the slider: an input event to a random step every frame.
   // A string, not a function: tsx's keep-names helper does not exist inside the page.
   await page.evaluate(`(() => {
     const h = window.hearth;
     document.getElementById('play').click(); // pause
+    const slider = document.getElementById('scrub');
     let x = 12345;
-    const f = () => { x = (x * 1103515245 + 12345) & 0x7fffffff; h.seek(x % (h.stepCount + 1)); requestAnimationFrame(f); };
+    const f = () => {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      slider.value = String(x % (h.stepCount + 1));
+      slider.dispatchEvent(new Event('input'));
+      requestAnimationFrame(f);
+    };
     requestAnimationFrame(f);
   })()`);
   const scrub = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number };
   results.push({ load: 'scrubbing to a random step every frame', ...scrub });
 
-  console.log(`viewer fps: TestScene1 (${scene.nodes.length} nodes), ${info.steps}-step episode, 1280x720, headless Chromium + SwiftShader`);
+  console.log(`viewer fps: TestScene1 (${scene.nodes.length} nodes), ${info.steps}-step episode, ${vw}x${vh} page, headless Chromium + SwiftShader`);
   console.log(`  load to first frame: ${loadMs} ms; draw calls per frame: ${info.calls}`);
   console.log(`  reference: blank page rAF rate ${blank.fps.toFixed(1)} fps`);
   for (const r of results) {

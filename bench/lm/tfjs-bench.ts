@@ -104,6 +104,7 @@ export async function benchDecode(shape: BenchShape & { engine?: 'fast' | 'tfjs'
       t0 = performance.now();
       c0 = process.cpuUsage();
       for (let s = 0; s < steps; s++) logits = engine.forward(argmax(logits).map((t) => [t]), cache);
+      engine.dispose();
     }
     const secs = (performance.now() - t0) / 1000;
     const cpuSecs = cpuMs(process.cpuUsage(c0)) / 1000;

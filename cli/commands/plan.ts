@@ -90,6 +90,10 @@ function planOne(task: Task, args: ParsedArgs): number {
     console.log(`(${r.ms.toFixed(1)} ms, ${r.trials} macro trials)`);
     return 1;
   }
+  if (r.solved && r.steps.length === 0) {
+    console.log('\nThe goal already holds: nothing to do.');
+    return 0;
+  }
   console.log(`\nPlan (${r.steps.length} steps):`);
   const width = Math.max(...r.steps.map((s) => s.script.length));
   r.steps.forEach((s, i) => console.log(`${String(i + 1).padStart(3)}  ${s.script.padEnd(width)}  ${s.nl}`));

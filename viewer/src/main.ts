@@ -65,7 +65,7 @@ function start(log: ParsedLog, name: string): void {
 
   const goalAt = (k: number): { satisfied: number; total: number } | undefined =>
     k > 0 ? steps[k - 1].goal : (log.end?.goal && steps.length === 0 ? log.end.goal : undefined);
-  const list = new StepList($('steps') as HTMLOListElement, steps, (k) => { timeline.pause(); go(k, timeline.walkSeconds()); });
+  const list = new StepList($('steps') as HTMLOListElement, steps, (k) => { timeline.pause(); go(k, timeline.walkSeconds(), true); });
   const show = (k: number): void => {
     list.highlight(k);
     const g = goalAt(k);
@@ -77,8 +77,9 @@ function start(log: ParsedLog, name: string): void {
   // The DOM (list highlight, labels) follows the replay once per frame, however many seeks came in.
   let shown = -1;
   let shownAt = 0;
-  const go = (k: number, walk: number): void => {
+  const go = (k: number, walk: number, immediate: boolean): void => {
     replay.seek(k, walk);
+    if (immediate) { shown = replay.current; shownAt = performance.now(); show(shown); }
   };
   const timeline = new Timeline({
     play: $('play'), back: $('back'), forward: $('forward'), first: $('first'), last: $('last'),
@@ -94,7 +95,7 @@ function start(log: ParsedLog, name: string): void {
   const debug: HearthDebug = {
     ready: false, stepCount: steps.length, frames: 0,
     step: () => replay.current,
-    seek: (k) => { go(k, 0); shown = replay.current; show(shown); },
+    seek: (k) => go(k, 0, true),
     play: (speed) => {
       if (speed !== undefined) $<HTMLSelectElement>('speed').value = String(speed);
       timeline.play();
@@ -132,18 +133,20 @@ function start(log: ParsedLog, name: string): void {
     },
   };
   window.hearth = debug;
+  (window as unknown as Record<string, unknown>).__probe = { stage, replay }; // PROBE-REMOVE
   let last = performance.now();
   const frame = (now: number): void => {
     const dt = Math.min(0.1, (now - last) / 1000);
     last = now;
     timeline.tick(dt);
     replay.tick(dt);
-    // While playing, the list and labels catch up at most 10 times a second: at 64 steps/s no one
-    // reads them, and restyling the list every frame costs a software-rendered page most of its frame.
-    if (replay.current !== shown && (!timeline.playing || now - shownAt >= 100)) { shown = replay.current; shownAt = now; show(shown); }
+    // While playing or scrubbing, the list and labels catch up at most 10 times a second: no one
+    // reads them at 64 steps/s, and restyling the list every frame costs a software-rendered page
+    // most of its frame. Discrete actions (a step, a click) update them at once (see `go`).
+    if (replay.current !== shown && now - shownAt >= 100) { shown = replay.current; shownAt = now; show(shown); }
     const [x, z] = replay.character.position();
     stage.follow(x, z);
-    stage.renderIfDirty();
+    stage.renderIfDirty(now);
     debug.frames++;
     if (!debug.ready && stage.renderedFrames > 0) debug.ready = true;
     requestAnimationFrame(frame);

@@ -19,6 +19,11 @@ export class Stage {
   private dirty = true;
   private bounds: Bounds = { x0: -5, x1: 5, z0: -5, z1: 5 };
   renderedFrames = 0;
+  /** Drawing-buffer resolution relative to the canvas's CSS size (see `adapt`). */
+  scale = 1;
+  private lastRender = 0;
+  private frameMs = 16;
+  private lastScaleChange = 0;
 
   constructor(private readonly host: HTMLElement) {
     this.renderer = new THREE.WebGLRenderer({ antialias: false });
@@ -40,6 +45,7 @@ export class Stage {
   resize(): void {
     const w = Math.max(1, this.host.clientWidth);
     const h = Math.max(1, this.host.clientHeight);
+    this.renderer.setPixelRatio(this.scale);
     this.renderer.setSize(w, h);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
@@ -91,12 +97,43 @@ export class Stage {
 
   invalidate(): void { this.dirty = true; }
 
-  /** Render if anything changed; returns whether it rendered. */
-  renderIfDirty(): boolean {
-    if (!this.dirty) return false;
+  /**
+   * Adaptive resolution. While frames come back to back (playing, scrubbing, walking) and take
+   * longer than ~33 ms, draw fewer pixels (down to half the resolution); when they are quick,
+   * or as soon as the scene is still, return to full resolution. A software renderer spends
+   * most of a frame per pixel (rasterizing, then copying the canvas to the page), so this is
+   * what keeps a large replay above 30 fps there; on a GPU it never triggers.
+   */
+  private adapt(now: number): void {
+    const gap = now - this.lastRender;
+    if (gap > 250) {
+      this.frameMs = 16;
+      if (this.scale < 1) this.setScale(1, now);
+      return;
+    }
+    this.frameMs = this.frameMs * 0.8 + gap * 0.2;
+    if (now - this.lastScaleChange < 400) return;
+    if (this.frameMs > 34 && this.scale > 0.5) this.setScale(Math.max(0.5, this.scale * 0.8), now);
+    else if (this.frameMs < 22 && this.scale < 1) this.setScale(Math.min(1, this.scale * 1.15), now);
+  }
+
+  private setScale(scale: number, now: number): void {
+    this.scale = scale;
+    this.lastScaleChange = now;
+    this.renderer.setPixelRatio(scale);
+    this.resize();
+  }
+
+  /** Render if anything changed; returns whether it rendered. A still scene is re-drawn once at full resolution. */
+  renderIfDirty(now = performance.now()): boolean {
+    if (!this.dirty) {
+      if (this.scale < 1 && now - this.lastRender > 250) { this.setScale(1, now); this.dirty = true; } else return false;
+    }
+    this.adapt(now);
     this.dirty = false;
     this.renderer.render(this.scene, this.camera);
     this.renderedFrames++;
+    this.lastRender = now;
     return true;
   }
 }

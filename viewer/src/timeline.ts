@@ -20,8 +20,12 @@ export class Timeline {
   constructor(
     private readonly ui: TimelineElements,
     private readonly count: number,
-    /** Go to step k; `walk` is how long the character may take to walk there (seconds). */
-    private readonly go: (k: number, walk: number) => void,
+    /**
+     * Go to step k; `walk` is how long the character may take to walk there (seconds);
+     * `immediate` for a discrete user action (the list and labels update at once, not at the
+     * next 10 Hz refresh used while playing or scrubbing).
+     */
+    private readonly go: (k: number, walk: number, immediate: boolean) => void,
     private readonly current: () => number,
   ) {
     ui.scrub.min = '0';
@@ -30,9 +34,9 @@ export class Timeline {
     ui.play.addEventListener('click', () => this.toggle());
     ui.back.addEventListener('click', () => this.step(-1));
     ui.forward.addEventListener('click', () => this.step(1));
-    ui.first.addEventListener('click', () => { this.pause(); this.go(0, 0); });
-    ui.last.addEventListener('click', () => { this.pause(); this.go(this.count, 0); });
-    ui.scrub.addEventListener('input', () => { this.pause(); this.go(Number(ui.scrub.value), 0); });
+    ui.first.addEventListener('click', () => { this.pause(); this.go(0, 0, true); });
+    ui.last.addEventListener('click', () => { this.pause(); this.go(this.count, 0, true); });
+    ui.scrub.addEventListener('input', () => { this.pause(); this.go(Number(ui.scrub.value), 0, false); });
     window.addEventListener('keydown', (e) => {
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
       if (e.key === 'ArrowRight') this.step(1);
@@ -52,7 +56,7 @@ export class Timeline {
 
   step(delta: number): void {
     this.pause();
-    this.go(this.current() + delta, this.walkSeconds());
+    this.go(this.current() + delta, this.walkSeconds(), true);
   }
 
   toggle(): void {
@@ -61,7 +65,7 @@ export class Timeline {
   }
 
   play(): void {
-    if (this.current() >= this.count) this.go(0, 0);
+    if (this.current() >= this.count) this.go(0, 0, true);
     this.playing = true;
     this.clock = 0;
     this.ui.play.textContent = '❚❚';
@@ -82,7 +86,7 @@ export class Timeline {
     const n = Math.floor(this.clock);
     this.clock -= n;
     const next = Math.min(this.count, this.current() + n);
-    this.go(next, this.walkSeconds());
+    this.go(next, this.walkSeconds(), next >= this.count);
     if (next >= this.count) this.pause();
   }
 
