@@ -30,6 +30,8 @@ export interface HearthDebug {
   drawCalls(): number;
   /** Mean milliseconds of `n` forced renders (finished with a pixel read, so the GPU work counts). */
   renderMs(n: number): number;
+  /** The current drawing-buffer scale (adaptive resolution, 0.5..1). */
+  scale(): number;
   /** Render now and count the distinct colours on a 32×32 grid of the canvas (1 = blank). */
   distinctColours(): number;
 }
@@ -49,7 +51,7 @@ function start(log: ParsedLog, name: string): void {
     banner(`${name}: ${log.error.message}. ${log.header ? `Showing the ${log.steps.length} step${log.steps.length === 1 ? '' : 's'} before line ${log.error.line}.` : ''}`);
   }
   if (!log.header) {
-    window.hearth = { ready: true, error: log.fatal, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0 };
+    window.hearth = { ready: true, error: log.fatal, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0, scale: () => 1 };
     if (!log.error) banner(`${name}: ${log.fatal ?? 'no header'}`);
     return;
   }
@@ -103,6 +105,7 @@ function start(log: ParsedLog, name: string): void {
     characterPosition: () => replay.character.position(),
     rendered: () => stage.renderedFrames,
     drawCalls: () => stage.renderer.info.render.calls,
+    scale: () => stage.scale,
     renderMs: (n) => {
       const gl = stage.renderer.getContext();
       const px = new Uint8Array(4);
@@ -158,12 +161,12 @@ async function boot(): Promise<void> {
   const source = await findSource();
   if (source.kind === 'error') {
     banner(source.message);
-    window.hearth = { ready: true, error: source.message, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0 };
+    window.hearth = { ready: true, error: source.message, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0, scale: () => 1 };
     return;
   }
   if (source.kind === 'choose') {
     showChooser($('chooser'), $('episodes'), source.episodes);
-    window.hearth = { ready: true, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0 };
+    window.hearth = { ready: true, stepCount: 0, step: () => 0, seek: () => {}, play: () => {}, characterPosition: () => [0, 0], frames: 0, rendered: () => 0, drawCalls: () => 0, renderMs: () => 0, distinctColours: () => 0, scale: () => 1 };
     return;
   }
   start(parseEpisodeLog(source.text), source.name);
