@@ -21,6 +21,8 @@ export interface Manifest {
   tokenizer: TokenizerJSON;
   /** Backend that produced the weights (results are deterministic per backend). */
   backend: string;
+  /** The backend with its accelerations, e.g. `wasm (SIMD, native OpenBLAS matmul: ...)`. */
+  backendDetail?: string;
   step: number;
   seed: number;
   /** sha256 of the training data (empty when none). */

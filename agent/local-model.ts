@@ -14,7 +14,7 @@ import type { GenerateOptions, LanguageModel } from './language-model.ts';
 import { seqLogProb, type SeqLogProbOptions } from './logprob.ts';
 import { DEFAULT_CONFIG, type ModelConfig, Transformer } from './model.ts';
 import { Tokenizer } from './tokenizer.ts';
-import { type BackendName, initBackend, tf } from './tfjs.ts';
+import { type BackendName, backendDetail, initBackend, tf } from './tfjs.ts';
 
 export interface PairBatch {
   /** (B, T) inputs, targets (next tokens), per-target weights (1 on continuation tokens). */
@@ -125,7 +125,7 @@ export class LocalModel implements LanguageModel {
     for (const [name, v] of this.model.namedTensors()) weights.set(name, { shape: v.shape.slice(), data: v.dataSync() as Float32Array });
     return {
       manifest: {
-        config: this.config, tokenizer: this.tokenizer.toJSON(), backend: this.backend,
+        config: this.config, tokenizer: this.tokenizer.toJSON(), backend: this.backend, backendDetail: backendDetail(),
         step: this.meta.step, seed: this.meta.seed, dataHash: this.meta.dataHash,
         adapters: this.model.adapterNames().map((n) => ({ name: n, options: this.model.adapterOptions(n) })),
         activeAdapter: this.model.activeAdapter, trainer: extra.trainer,

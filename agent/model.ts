@@ -174,6 +174,12 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (GPT-2's), with a fused analytic backward pass. */
 const gelu = tf.customGrad(((x: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+  if (nativeMatMulActive() && x.dtype === 'float32') {
+    // One native pass gives the value and the derivative (agent/native-blas.ts).
+    const [y, d] = tf.engine().runKernel('HearthGeluWithGrad', { x }, {}) as unknown as tf.Tensor[];
+    save([d]);
+    return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, saved[0])] };
+  }
   const t = tf.tanh(tf.mul(tf.mul(x, tf.add(tf.mul(tf.square(x), 0.044715), 1)), GELU_C));
   save([x, t]);
   return {

@@ -13,6 +13,8 @@ export interface NativeBlas {
   sgemm(a: ArrayBuffer | Float32Array, aOff: number, b: ArrayBuffer | Float32Array, bOff: number, c: ArrayBuffer | Float32Array, cOff: number,
     batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
   setThreads(n: number): void;
+  /** y = gelu(x), d = gelu'(x) for n floats of one buffer (offsets in floats). */
+  geluGrad(buf: ArrayBuffer, xOff: number, yOff: number, dOff: number, n: number): void;
   /** GELU (tanh approximation) in place. */
   gelu(x: Float32Array): void;
   /** One query's causal attention over S cached keys, all heads (see native/blas.c). */
@@ -31,8 +33,10 @@ export function nativeBlas(): NativeBlas | null {
   try {
     const require = createRequire(import.meta.url);
     loaded = require('../native/build/hearth_blas.node') as NativeBlas;
-    if (typeof loaded.attend !== 'function' || typeof loaded.gelu !== 'function') throw new Error('stale addon build');
-    const threads = Number(process.env.HEARTH_BLAS_THREADS ?? 2);
+    if (typeof loaded.attend !== 'function' || typeof loaded.gelu !== 'function' || typeof loaded.geluGrad !== 'function') throw new Error('stale addon build');
+    // One thread by default: on shared cores OpenBLAS's spinning threads cost more than they
+    // give (measured); HEARTH_BLAS_THREADS=2 can help on an idle machine.
+    const threads = Number(process.env.HEARTH_BLAS_THREADS ?? 1);
     if (Number.isInteger(threads) && threads > 0) loaded.setThreads(threads);
   } catch {
     loaded = null;
@@ -97,6 +101,22 @@ export function installNativeMatMul(): boolean {
       blas.sgemm(heap, offA, heap, offB, heap, offC, batch, M, N, K, transposeA, transposeB,
         batchA === 1 ? 0 : M * K, batchB === 1 ? 0 : K * N);
       return out;
+    },
+  });
+  // GELU with its derivative in one native pass (agent/model.ts's gelu uses it on wasm).
+  tf.registerKernel({
+    kernelName: 'HearthGeluWithGrad',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const be = backend as unknown as WasmBackendLike;
+      const y = be.makeOutput(x.shape, 'float32');
+      const d = be.makeOutput(x.shape, 'float32');
+      const heap = be.wasm.HEAPF32.buffer as ArrayBuffer;
+      const n = x.shape.reduce((p, c) => p * c, 1);
+      blas.geluGrad(heap, be.dataIdMap.get(x.dataId).memoryOffset / 4, be.dataIdMap.get(y.dataId).memoryOffset / 4,
+        be.dataIdMap.get(d.dataId).memoryOffset / 4, n);
+      return [y, d];
     },
   });
   installed = true;

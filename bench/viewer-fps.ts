@@ -72,41 +72,60 @@ try {
   const loadMs = Date.now() - t0;
   const info = await page.evaluate(() => ({ steps: window.hearth!.stepCount, calls: window.hearth!.drawCalls() }));
 
-  const results: { load: string; fps: number; renderedFps: number; scale?: number }[] = [];
+  const results: { load: string; fps: number; renderedFps: number; scale?: number; informational?: boolean }[] = [];
   for (const speed of [4, 64]) {
     await page.evaluate((s) => { window.hearth!.seek(0); window.hearth!.play(s); }, speed);
     await page.waitForTimeout(WARMUP_MS);
     const r = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number; scale: number };
     results.push({ load: `playing at ${speed} steps/s`, ...r });
   }
-  // Scrubbing as a user drags the slider: an input event to a random step every frame.
-  // A string, not a function: tsx's keep-names helper does not exist inside the page.
-  await page.evaluate(`(() => {
+  // Scrubbing as a user drags the slider (an input event every frame): a sweep across the whole
+  // episode in 5 s, then the stress case, a jump to a random step every frame.
+  // Strings, not functions: tsx's keep-names helper does not exist inside the page.
+  const scrubLoop = (pick: string): string => `(() => {
     const h = window.hearth;
-    document.getElementById('play').click(); // pause
+    if (document.getElementById('play').textContent !== '▶') document.getElementById('play').click(); // pause
     const slider = document.getElementById('scrub');
     let x = 12345;
-    const f = () => {
+    const t0 = performance.now();
+    window.__scrubbing = true;
+    const f = (now) => {
+      if (!window.__scrubbing) return;
       x = (x * 1103515245 + 12345) & 0x7fffffff;
-      slider.value = String(x % (h.stepCount + 1));
+      slider.value = String(${pick});
       slider.dispatchEvent(new Event('input'));
       requestAnimationFrame(f);
     };
     requestAnimationFrame(f);
-  })()`);
+  })()`;
+  for (const [load, pick] of [
+    ['scrubbing: sweeping the slider (5 s end to end)', 'Math.round((((now - t0) / 5000) % 1) * h.stepCount)'],
+    ['scrubbing: a random step every frame', 'x % (h.stepCount + 1)'],
+  ]) {
+    await page.evaluate(scrubLoop(pick));
+    await page.waitForTimeout(WARMUP_MS);
+    const r = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number; scale: number };
+    await page.evaluate('window.__scrubbing = false');
+    results.push({ load, ...r });
+  }
+
+  // The same 64 steps/s playback with the adaptive resolution off, for comparison.
+  await page.goto(`${server.url}?fullres=1`);
+  await page.waitForFunction(() => window.hearth?.ready, null, { timeout: 60_000 });
+  await page.evaluate(() => { window.hearth!.seek(0); window.hearth!.play(64); });
   await page.waitForTimeout(WARMUP_MS);
-  const scrub = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number; scale: number };
-  results.push({ load: 'scrubbing to a random step every frame', ...scrub });
+  const full = await page.evaluate(`${COUNT}(${SECONDS})`) as { fps: number; renderedFps: number; scale: number };
+  results.push({ load: 'playing at 64 steps/s, full resolution', ...full, informational: true });
 
   console.log(`viewer fps: TestScene1 (${scene.nodes.length} nodes), ${info.steps}-step episode, ${vw}x${vh} page, headless Chromium + SwiftShader`);
   console.log(`  load to first frame: ${loadMs} ms; draw calls per frame: ${info.calls}`);
   console.log(`  reference: blank page rAF rate ${blank.fps.toFixed(1)} fps`);
   for (const r of results) {
-    console.log(`  ${r.load.padEnd(40)} ${r.fps.toFixed(1).padStart(5)} fps (rendered ${r.renderedFps.toFixed(1)}/s, resolution ×${(r.scale ?? 1).toFixed(2)})`
-      + `  ratio to blank ${(r.fps / blank.fps).toFixed(2)}  ${r.fps >= 30 ? 'meets' : 'MISSES'} the 30 fps target`);
+    console.log(`  ${r.load.padEnd(48)} ${r.fps.toFixed(1).padStart(5)} fps (rendered ${r.renderedFps.toFixed(1)}/s, resolution ×${(r.scale ?? 1).toFixed(2)})`
+      + `  ratio to blank ${(r.fps / blank.fps).toFixed(2)}  ${r.informational ? '(for comparison)' : r.fps >= 30 ? 'meets the 30 fps target' : 'MISSES the 30 fps target'}`);
   }
   if (errors.length) console.log(`  page errors: ${errors.join('; ')}`);
-  process.exitCode = results.every((r) => r.fps >= 30) && errors.length === 0 ? 0 : 1;
+  process.exitCode = results.every((r) => r.informational || r.fps >= 30) && errors.length === 0 ? 0 : 1;
 } finally {
   await browser.close();
   await server.close();

@@ -4,7 +4,7 @@
 // (`apt-get install -y libopenblas-dev`), it prints why and exits 0, and the local model
 // runs its products on the pure wasm backend instead.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +13,9 @@ const out = join(here, 'build', 'hearth_blas.node');
 const include = join(dirname(process.execPath), '..', 'include', 'node');
 const skip = (why) => { console.log(`hearth: native BLAS addon not built (${why}); the local model will use pure wasm`); process.exit(0); };
 
+// A binary from elsewhere (another CPU: it is built with -march=native) must never be
+// loaded: remove it first, so a failed build leaves no addon rather than a stale one.
+rmSync(out, { force: true });
 if (process.env.HEARTH_NATIVE === '0') skip('HEARTH_NATIVE=0');
 if (!existsSync(join(include, 'node_api.h'))) skip(`no Node headers at ${include}`);
 const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version']).status === 0);

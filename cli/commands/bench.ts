@@ -4,6 +4,7 @@
  */
 import { HearthError } from '../../env/errors.ts';
 import { benchDecode, benchTrain } from '../../bench/lm/tfjs-bench.ts';
+import { backendDetail } from '../../agent/tfjs.ts';
 import type { Command } from '../main.ts';
 import { intFlag, parseArgs, stringFlag } from '../args.ts';
 
@@ -26,8 +27,8 @@ export const command: Command = {
       vocab: intFlag(args, 'vocab', 512, 260), steps: intFlag(args, 'steps', mode === 'train' ? 5 : 64, 1), backend: stringFlag(args, 'backend'),
     };
     const r = mode === 'train' ? await benchTrain(shape) : await benchDecode(shape);
-    if (args.flags.json) console.log(JSON.stringify({ mode, ...shape, backend: r.backend, tokensPerSecond: Math.round(r.tokensPerSecond) }));
-    else console.log(`${mode}: ${Math.round(r.tokensPerSecond)} tokens/s (backend ${r.backend}, layers ${shape.layers}, d ${d}, heads ${heads}, ctx ${shape.ctx}, batch ${shape.batch}, vocab ${shape.vocab})`);
+    if (args.flags.json) console.log(JSON.stringify({ mode, ...shape, backend: r.backend, backendDetail: backendDetail(), tokensPerSecond: Math.round(r.tokensPerSecond), tokensPerCpuSecond: Math.round(r.tokensPerCpuSecond) }));
+    else console.log(`${mode}: ${Math.round(r.tokensPerSecond)} tokens/s, ${Math.round(r.tokensPerCpuSecond)} tokens/CPU-s (backend ${backendDetail()}, layers ${shape.layers}, d ${d}, heads ${heads}, ctx ${shape.ctx}, batch ${shape.batch}, vocab ${shape.vocab})`);
     return 0;
   },
 };

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 import { loadModel } from '../../agent/local-model.ts';
+import { backendDetail } from '../../agent/tfjs.ts';
 import type { Command } from '../main.ts';
 import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 
@@ -36,7 +37,7 @@ export const command: Command = {
       return n;
     };
     const lm = await loadModel(dir, { backend: stringFlag(args, 'backend') });
-    console.error(`backend: ${lm.backend}; checkpoint step ${lm.meta.step}`);
+    console.error(`backend: ${backendDetail()}; checkpoint step ${lm.meta.step}`);
     const stop = stringFlag(args, 'stop');
     const allowed = stringFlag(args, 'allowed');
     const outs = await lm.generate(prompts, {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 import { readPairsJsonl } from '../../alignment/lm-data.ts';
 import { Trainer, trainModel } from '../../alignment/trainer.ts';
+import { backendDetail } from '../../agent/tfjs.ts';
 import type { Command } from '../main.ts';
 import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 
@@ -51,7 +52,7 @@ export const command: Command = {
       corpus: data.map((p) => p.input + p.output), seed, config, backend: stringFlag(args, 'backend'),
       trainer: { lr, minLr: lr / 10, warmupSteps: intFlag(args, 'warmup', 20, 0), totalSteps: steps },
     });
-    console.error(`backend: ${trainer.lm.backend}; ${data.length} records; model ${trainer.lm.model.parameterCount} parameters, tokenizer ${trainer.lm.tokenizer.vocabSize} tokens${resuming ? `; resuming from ${dir}` : ''}`);
+    console.error(`backend: ${backendDetail()}; ${data.length} records; model ${trainer.lm.model.parameterCount} parameters, tokenizer ${trainer.lm.tokenizer.vocabSize} tokens${resuming ? `; resuming from ${dir}` : ''}`);
     const tty = process.stderr.isTTY;
     let lastPct = -1;
     const done = await trainModel(trainer, {

@@ -62,6 +62,7 @@ function start(log: ParsedLog, name: string): void {
   document.title = `Hearth replay: ${task?.title ?? name}`;
 
   const stage = new Stage($('view'));
+  stage.adaptive = new URLSearchParams(location.search).get('fullres') !== '1';
   const replay = new Replay(header, steps, stage);
   installHover(stage.renderer.domElement, stage.camera, replay.solid, replay.objects, replay.world, $('tip'));
 
@@ -136,7 +137,6 @@ function start(log: ParsedLog, name: string): void {
     },
   };
   window.hearth = debug;
-  (window as unknown as Record<string, unknown>).__probe = { stage, replay }; // PROBE-REMOVE
   let last = performance.now();
   const frame = (now: number): void => {
     const dt = Math.min(0.1, (now - last) / 1000);

@@ -21,11 +21,14 @@ export class Stage {
   renderedFrames = 0;
   /** Drawing-buffer resolution relative to the canvas's CSS size (see `adapt`). */
   scale = 1;
+  /** Whether `adapt` may lower the resolution (off with `?fullres=1`). */
+  adaptive = true;
   private lastRender = 0;
   private frameMs = 16;
   private lastScaleChange = 0;
 
   constructor(private readonly host: HTMLElement) {
+    // No MSAA: a software renderer pays for it on every pixel; the boxes' edges read well without.
     this.renderer = new THREE.WebGLRenderer({ antialias: false });
     this.renderer.setPixelRatio(1);
     this.renderer.setClearColor(0xf4f1ea);
@@ -105,6 +108,7 @@ export class Stage {
    * what keeps a large replay above 30 fps there; on a GPU it never triggers.
    */
   private adapt(now: number): void {
+    if (!this.adaptive) return;
     const gap = now - this.lastRender;
     if (gap > 250) {
       this.frameMs = 16;
