@@ -87,10 +87,11 @@ if (!HAVE_CHROMIUM && BROWSER_REQUIRED) {
       await page.click('#forward');
       await page.waitForFunction(() => window.hearth!.step() === 1);
       expect(await current(page)).toBe('1');
-      // Step 1 is "Walk to kitchen": wait for the walk to end, then compare positions.
-      await page.waitForTimeout(900);
-      const after = await page.evaluate(() => window.hearth!.characterPosition());
-      expect(Math.hypot(after[0] - before[0], after[1] - before[1])).toBeGreaterThan(1);
+      // Step 1 is "Walk to kitchen" (the next room): the character walks more than a metre.
+      await page.waitForFunction(([x, z]) => {
+        const [a, b] = window.hearth!.characterPosition();
+        return Math.hypot(a - x, b - z) > 1;
+      }, before, { timeout: 15_000 });
       await page.click('#back');
       await page.waitForFunction(() => window.hearth!.step() === 0);
       expect(await current(page)).toBe('0');
@@ -131,10 +132,11 @@ if (!HAVE_CHROMIUM && BROWSER_REQUIRED) {
       expect(await current(page)).toBe(String(log.steps.length));
       const g = log.steps[log.steps.length - 1].goal;
       expect(await page.textContent('#goaltext')).toBe(`goal ${g.satisfied}/${g.total}`);
-      // Scrub back to the start: the highlight follows.
+      // Scrub back to the start: the highlight follows (the list catches up with scrubbing at 10 Hz).
       await page.locator('#scrub').fill('0');
       await page.waitForFunction(() => window.hearth!.step() === 0);
-      expect(await current(page)).toBe('0');
+      await page.waitForSelector('#steps li.current[data-t="0"]', { timeout: 5_000 });
+      expect(await page.textContent('#steplabel')).toMatch(/^step 0 \//);
       expect(errors).toEqual([]);
       await page.close();
     });
@@ -165,7 +167,8 @@ if (!HAVE_CHROMIUM && BROWSER_REQUIRED) {
       for (let y = 0.2; y < 0.9 && !label; y += 0.05) {
         for (let x = 0.2; x < 0.9 && !label; x += 0.05) {
           await page.mouse.move(box.x + x * box.width, box.y + y * box.height);
-          await page.waitForTimeout(30);
+          // Picking runs in the next animation frame: wait for two.
+          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
           if (await page.locator('#tip').isVisible()) label = (await page.textContent('#tip')) ?? '';
         }
       }
