@@ -57,6 +57,11 @@ export interface Recipe {
   maxExplorationRecords?: number;
   episodeTimeoutMs?: number;
   bootstrapResamples: number;
+  /**
+   * Keep only tasks whose NL expert program has at most this many steps (training and
+   * evaluation alike; default: no limit). The quick recipe's small model learns short tasks.
+   */
+  maxExpertSteps?: number;
 }
 
 export interface PipelineDeps {
@@ -124,10 +129,12 @@ export interface InferenceSettings {
   maxSteps: number;
   detail: DetailLevel;
   recipe: string;
+  /** The recipe's task-length filter, so that `hearth eval` picks tasks the same way. */
+  maxExpertSteps?: number;
 }
 
 export function inferenceSettings(r: Recipe): InferenceSettings {
-  return { prompt: r.prompt, actionTokens: r.actionTokens, feedbackTokens: r.feedbackTokens, maxSteps: r.maxSteps, detail: r.detail, recipe: r.name };
+  return { prompt: r.prompt, actionTokens: r.actionTokens, feedbackTokens: r.feedbackTokens, maxSteps: r.maxSteps, detail: r.detail, recipe: r.name, maxExpertSteps: r.maxExpertSteps };
 }
 
 export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens'>): PolicyConfig {

@@ -32,16 +32,17 @@ export interface NamedRecipe {
 export const QUICK: NamedRecipe = {
   recipe: {
     name: 'quick', seed: 42,
-    prompt: { historySteps: 2, maxObservationChars: 100, feedbackInCorrection: false },
+    prompt: { historySteps: 4, maxObservationChars: 60, feedbackInCorrection: false },
     detail: 'specific',
-    initEpochs: 3, finetuneEpochs: 1, batchSize: 16, maxSteps: 26,
+    initEpochs: 8, finetuneEpochs: 1, batchSize: 16, maxSteps: 26,
     actionTokens: 12, feedbackTokens: 4, concurrency: 64, maxBatch: 64,
     teacherGuided: { samples: 2, temperature: 1.0, correction: 'expert' },
     teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 1, maxSteps: 12 },
     maxExplorationRecords: 600,
     bootstrapResamples: 1000,
+    maxExpertSteps: 6,
   },
-  sizes: { trainTasks: 80, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 768, lr: 2e-3 } },
+  sizes: { trainTasks: 100, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 1024, lr: 3e-3 } },
 };
 
 export const FULL: NamedRecipe = {
@@ -52,6 +53,7 @@ export const FULL: NamedRecipe = {
     teacherGuided: { samples: 4, temperature: 1.0, correction: 'expert' },
     teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 2, maxSteps: 26 },
     maxExplorationRecords: undefined,
+    maxExpertSteps: undefined,
   },
   sizes: { trainTasks: 2000, evalTasks: 247, seenTasks: 247, model: { layers: 4, d: 256, heads: 8, ctx: 1024, vocab: 2048, lr: 1e-3 } },
 };

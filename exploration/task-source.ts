@@ -93,9 +93,10 @@ export function listSplit(set: TaskSet, split: Split, seed: number, count: numbe
  * The first `count` tasks of a split that have an NL expert program (the goal is reachable
  * in the agent's action space). Lists more tasks until enough are found or the set runs dry.
  */
-export function solvableTasks(set: TaskSet, split: Split, seed: number, count: number):
+export function solvableTasks(set: TaskSet, split: Split, seed: number, count: number, maxExpertSteps = Infinity):
   { tasks: Task[]; dropped: Array<{ id: string; reason: string }>; listed: number } {
-  let want = Math.ceil(count * 2.2) + 4;
+  const limited = Number.isFinite(maxExpertSteps);
+  let want = Math.ceil(count * (limited ? 3 : 2.2)) + 4;
   for (;;) {
     const listed = listSplit(set, split, seed, want);
     const out: Task[] = [];
@@ -103,7 +104,11 @@ export function solvableTasks(set: TaskSet, split: Split, seed: number, count: n
     for (const t of listed) {
       if (out.length >= count) break;
       const r = withExperts([t], false, seed);
-      out.push(...r.tasks);
+      for (const x of r.tasks) {
+        // A recipe may keep only short tasks (the quick recipe's small model); the others are counted as skipped.
+        if ((x.expertNL?.length ?? 0) > maxExpertSteps) dropped.push({ id: x.id, reason: `expert program has ${x.expertNL?.length} steps (> ${maxExpertSteps})` });
+        else out.push(x);
+      }
       dropped.push(...r.dropped);
     }
     if (out.length >= count || listed.length < want) return { tasks: out, dropped, listed: out.length + dropped.length };
@@ -112,12 +117,12 @@ export function solvableTasks(set: TaskSet, split: Split, seed: number, count: n
 }
 
 export async function loadSplits(name: string, data: string | undefined, seed: number,
-  counts: { train: number; seen: number; unseen: number }): Promise<TaskSplits> {
+  counts: { train: number; seen: number; unseen: number }, maxExpertSteps = Infinity): Promise<TaskSplits> {
   const set = await loadTaskSet(name, data);
   // Training needs expert programs; evaluation uses tasks whose goal an expert can reach with
   // NL actions (the others would cap every method's success alike), and the report says so.
-  const train = solvableTasks(set, 'train', seed, counts.train);
-  const seen = solvableTasks(set, 'seen', seed, counts.seen);
-  const unseen = solvableTasks(set, 'unseen', seed, counts.unseen);
+  const train = solvableTasks(set, 'train', seed, counts.train, maxExpertSteps);
+  const seen = solvableTasks(set, 'seen', seed, counts.seen, maxExpertSteps);
+  const unseen = solvableTasks(set, 'unseen', seed, counts.unseen, maxExpertSteps);
   return { train: train.tasks, seen: seen.tasks, unseen: unseen.tasks, dropped: [...train.dropped, ...seen.dropped, ...unseen.dropped] };
 }

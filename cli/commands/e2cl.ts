@@ -116,7 +116,7 @@ export const command: Command = {
     }
 
     const setName = stringFlag(args, 'tasks') ?? 'generated';
-    const splits = await loadSplits(setName, stringFlag(args, 'data'), r.seed, { train: trainCount, seen: seenCount, unseen: evalCount });
+    const splits = await loadSplits(setName, stringFlag(args, 'data'), r.seed, { train: trainCount, seen: seenCount, unseen: evalCount }, r.maxExpertSteps ?? Infinity);
     process.stderr.write(`e2cl: run directory ${out}\n`);
     // Episode logs: the first `logEpisodes` episodes of every (model, split, mode) cell.
     const perCell = new Map<string, number>();
@@ -152,7 +152,7 @@ export const command: Command = {
     const checks = acceptanceChecks(rows, { wallSeconds: wall, limitSeconds: r.name === 'quick' ? 15 * 60 : Infinity });
     const curves = Object.entries(res.curves).map(([name, pts]) => ({ name, points: smooth(pts.map((p) => ({ x: p.step, y: p.loss }))) }));
     const notes = [...recipeNotes(named, r, { train: splits.train.length, seen: splits.seen.length, unseen: splits.unseen.length }), ...resultNotes(res, wall)];
-    if (splits.dropped.length) notes.push(`Task selection: ${splits.dropped.length} listed tasks (all splits) were skipped because the planner found no NL program for them (their goal is not reachable with E2CL's NL actions under the grounding rules); training and evaluation use the first tasks of each split that have one.`);
+    if (splits.dropped.length) notes.push(`Task selection: ${splits.dropped.length} listed tasks (all splits) were skipped because the planner found no NL program for them (their goal is not reachable with E2CL's NL actions under the grounding rules); training and evaluation use the first tasks of each split that have one${r.maxExpertSteps !== undefined ? ` with at most ${r.maxExpertSteps} steps (the recipe's task-length filter; longer tasks are counted among the skipped)` : ''}.`);
     const input = { title: `Hearth E2CL run (${r.name})`, rows, curves, notes, checks };
     writeFileAtomic(join(out, 'report.md'), markdownReport(input));
     writeFileAtomic(join(out, 'report.html'), htmlReport(input));

@@ -62,7 +62,7 @@ export const command: Command = {
     const set = await loadTaskSet(stringFlag(args, 'tasks') ?? 'generated', stringFlag(args, 'data'));
     // Like `hearth e2cl`: tasks an expert can solve with NL actions, unless --all-tasks.
     const tasks = boolFlag(args, 'all-tasks') ? withExperts(set.list({ split, seed, count }), true, seed).tasks
-      : solvableTasks(set, split, seed, count).tasks;
+      : solvableTasks(set, split, seed, count, s.maxExpertSteps ?? Infinity).tasks;
     const provider = localProvider({ config: {}, lr: 0, backend: stringFlag(args, 'backend') });
     const model = await provider.load(dir, 'eval');
     const jobs: EvalJob[] = tasks.map((task) => ({ split: split === 'seen' ? 'seen' : 'unseen', speculative, task }));
