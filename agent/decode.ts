@@ -8,15 +8,10 @@ import { Prng } from '../env/prng.ts';
 import { FastCache, FastEngine } from './fast-infer.ts';
 import { KVCache, type Transformer } from './model.ts';
 import type { Tokenizer } from './tokenizer.ts';
+import type { GenerateOptions } from './language-model.ts';
 import { tf } from './tfjs.ts';
 
-export interface DecodeOptions {
-  maxTokens: number;
-  temperature?: number;
-  topP?: number;
-  seed?: number;
-  stop?: string[];
-  allowed?: string[];
+export interface DecodeOptions extends GenerateOptions {
   /** Rows per forward pass (prompts beyond it run in further batches). */
   maxBatch?: number;
   /** 'fast' (default): the plain-array engine; 'tfjs': the tfjs forward pass with a KVCache. */
