@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { LanguageModel } from '../agent/language-model.ts';
 import type { Task } from '../env/task.ts';
 import { type IOPair, writeE2CLJsonl, writeFileAtomic, writeTrlJsonl } from '../alignment/datasets/export.ts';
-import { dedupe, mixRecords } from '../alignment/datasets/mix.ts';
+import { balanceFeedback, dedupe, mixRecords } from '../alignment/datasets/mix.ts';
 import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { type E2CLRecord, planningRecords, recordStats } from '../alignment/datasets/records.ts';
 import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
@@ -62,6 +62,11 @@ export interface Recipe {
    * evaluation alike; default: no limit). The quick recipe's small model learns short tasks.
    */
   maxExpertSteps?: number;
+  /**
+   * Subsample `True` / `Task finished` feedback of each exploration set to at most this many
+   * per `Error` record before the cap (default: keep every step, the paper). See balanceFeedback.
+   */
+  feedbackBalance?: number;
 }
 
 export interface PipelineDeps {
@@ -230,8 +235,11 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     });
   }
   writeFileAtomic(join(out, 'exploration.json'), JSON.stringify(exploration, null, 2));
-  const cap = (rs: E2CLRecord[], name: string): E2CLRecord[] => recipe.maxExplorationRecords !== undefined && rs.length > recipe.maxExplorationRecords
-    ? shuffled(dedupe(rs), mulberry32(mixSeed(recipe.seed, 'cap', name))).slice(0, recipe.maxExplorationRecords) : rs;
+  const cap = (all: E2CLRecord[], name: string): E2CLRecord[] => {
+    const rs = recipe.feedbackBalance !== undefined ? balanceFeedback(dedupe(all), recipe.feedbackBalance, mixSeed(recipe.seed, 'balance', name)) : all;
+    return recipe.maxExplorationRecords !== undefined && rs.length > recipe.maxExplorationRecords
+      ? shuffled(dedupe(rs), mulberry32(mixSeed(recipe.seed, 'cap', name))).slice(0, recipe.maxExplorationRecords) : rs;
+  };
   const tgAll = readRecords(tgPath);
   const tfAll = readRecords(tfPath);
   const tg = cap(tgAll, 'teacher-guided');

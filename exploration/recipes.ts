@@ -34,15 +34,16 @@ export const QUICK: NamedRecipe = {
     name: 'quick', seed: 42,
     prompt: { historySteps: 4, maxObservationChars: 60, feedbackInCorrection: false },
     detail: 'specific',
-    initEpochs: 8, finetuneEpochs: 1, batchSize: 16, maxSteps: 26,
+    initEpochs: 8, finetuneEpochs: 2, batchSize: 16, maxSteps: 26,
     actionTokens: 12, feedbackTokens: 4, concurrency: 64, maxBatch: 64,
-    teacherGuided: { samples: 2, temperature: 1.0, correction: 'expert' },
-    teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 1, maxSteps: 12 },
-    maxExplorationRecords: 600,
+    teacherGuided: { samples: 4, temperature: 1.0, correction: 'expert' },
+    teacherFree: { corrector: 'planner', temperature: 1.0, samples: 4, episodesPerTask: 2, maxSteps: 12 },
+    maxExplorationRecords: 1000,
+    feedbackBalance: 1,
     bootstrapResamples: 1000,
     maxExpertSteps: 6,
   },
-  sizes: { trainTasks: 100, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 1024, lr: 3e-3 } },
+  sizes: { trainTasks: 300, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 1024, lr: 3e-3 } },
 };
 
 export const FULL: NamedRecipe = {
@@ -54,6 +55,7 @@ export const FULL: NamedRecipe = {
     teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 2, maxSteps: 26 },
     maxExplorationRecords: undefined,
     maxExpertSteps: undefined,
+    feedbackBalance: undefined,
   },
   sizes: { trainTasks: 2000, evalTasks: 247, seenTasks: 247, model: { layers: 4, d: 256, heads: 8, ctx: 1024, vocab: 2048, lr: 1e-3 } },
 };

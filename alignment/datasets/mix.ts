@@ -22,3 +22,23 @@ export function dedupe(records: readonly E2CLRecord[]): E2CLRecord[] {
 export function mixRecords(parts: ReadonlyArray<readonly E2CLRecord[]>, seed: number): E2CLRecord[] {
   return shuffled(dedupe(parts.flat()).filter(withinWordLimit), mulberry32(seed));
 }
+
+/**
+ * Subsample the `True` and `Task finished` feedback records of an exploration set so that
+ * neither outnumbers the `Error` records more than `ratio` to one (a seeded uniform
+ * subsample; planning, correction and `Error` records are all kept). A harness choice, not
+ * the paper's (which keeps every step): a well-trained agent's own actions mostly succeed,
+ * and a feedback head trained on ~85% `True` learns to always answer `True`.
+ */
+export function balanceFeedback(records: readonly E2CLRecord[], ratio: number, seed: number): E2CLRecord[] {
+  const label = (r: E2CLRecord): 'true' | 'finished' | 'error' | null => r.kind !== 'feedback' ? null
+    : r.output.startsWith('Error') ? 'error' : r.output === 'True' ? 'true' : 'finished';
+  const errors = records.filter((r) => label(r) === 'error').length;
+  const keep = new Set<E2CLRecord>();
+  const limit = Math.max(1, Math.ceil(errors * ratio));
+  for (const kind of ['true', 'finished'] as const) {
+    const group = records.filter((r) => label(r) === kind);
+    for (const r of group.length > limit ? shuffled(group, mulberry32(seed ^ (kind === 'true' ? 0x9e37 : 0x7f4a))).slice(0, limit) : group) keep.add(r);
+  }
+  return records.filter((r) => { const l = label(r); return l === null || l === 'error' || keep.has(r); });
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPairsJsonl, toE2CLJsonl, toTrlMessagesJsonl, writeE2CLJsonl } from '../../alignment/datasets/export.ts';
-import { mixRecords } from '../../alignment/datasets/mix.ts';
+import { balanceFeedback, mixRecords } from '../../alignment/datasets/mix.ts';
 import {
   ACT_PREFIX, CORRECTION_PREFIX, FEEDBACK_PREFIX, correctionPrompt, feedbackPrompt, planningPrompt, promptBody,
 } from '../../alignment/datasets/prompts.ts';
@@ -59,5 +59,22 @@ describe('dataset records and exports', () => {
     expect(m1).toHaveLength(6);
     expect(mixRecords([a, b, a], 7)).toEqual(m1);
     expect(mixRecords([a, b, a], 8)).not.toEqual(m1);
+  });
+  it('feedback balancing keeps every Error, planning and correction record and caps True / Task finished per Error', () => {
+    const fb = (i: number, output: string) => ({ input: `p${i}`, output, kind: 'feedback' as const, source: 'x', taskId: 't' });
+    const rs = [
+      ...Array.from({ length: 10 }, (_, i) => fb(i, 'True')), fb(10, 'Error, tv is not close'), fb(11, 'Error, cup not in hand'),
+      ...Array.from({ length: 5 }, (_, i) => fb(20 + i, 'Task finished')),
+      { input: 'c', output: 'Walk to tv', kind: 'correction' as const, source: 'x', taskId: 't' },
+      ...planningRecords(task, hist),
+    ];
+    const out = balanceFeedback(rs, 1.5, 3);
+    const count = (o: string) => out.filter((r) => r.kind === 'feedback' && r.output.startsWith(o)).length;
+    expect(count('Error')).toBe(2);
+    expect(count('True')).toBe(3);
+    expect(count('Task finished')).toBe(3);
+    expect(out.filter((r) => r.kind !== 'feedback')).toHaveLength(4);
+    expect(balanceFeedback(rs, 1.5, 3)).toEqual(out);
+    expect(balanceFeedback(rs, 100, 3)).toEqual(rs);
   });
 });
