@@ -6,6 +6,7 @@
  */
 import { Prng } from '../env/prng.ts';
 import { FastCache, FastEngine } from './fast-infer.ts';
+import { engineFor, PrefixStore } from './prefix-cache.ts';
 import { KVCache, type Transformer } from './model.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import type { GenerateOptions } from './language-model.ts';
@@ -16,6 +17,11 @@ export interface DecodeOptions extends GenerateOptions {
   maxBatch?: number;
   /** 'fast' (default): the plain-array engine; 'tfjs': the tfjs forward pass with a KVCache. */
   engine?: 'fast' | 'tfjs';
+  /**
+   * Fast engine: start each prompt from the stored rows of the longest prompt prefix seen
+   * before with the same weights (default true; see prefix-cache.ts).
+   */
+  reusePrefixes?: boolean;
 }
 
 /** One batched decoding session: prefill ragged prompts, then one token per active row per step. */
@@ -31,15 +37,25 @@ interface Stepper {
 
 class FastStepper implements Stepper {
   private engine: FastEngine;
+  private prefixes: PrefixStore | null;
   private cache!: FastCache;
-  constructor(model: Transformer) { this.engine = new FastEngine(model); }
+  constructor(model: Transformer, reusePrefixes: boolean) {
+    const slot = engineFor(model);
+    this.engine = slot.engine;
+    this.prefixes = reusePrefixes ? slot.prefixes : null;
+  }
   prefill(prompts: number[][]): Float32Array {
     this.cache = this.engine.newCache(prompts.length);
-    return this.engine.forward(prompts, this.cache);
+    if (!this.prefixes) return this.engine.forward(prompts, this.cache);
+    // Rows start from the longest stored prefix of their prompt and prefill only the rest.
+    const rest = prompts.map((ids, r) => ids.slice(this.prefixes!.restore(ids, this.cache, r)));
+    const logits = this.engine.forward(rest, this.cache);
+    prompts.forEach((ids, r) => this.prefixes!.save(ids, this.cache, r));
+    return logits;
   }
   step(tokens: number[]): Float32Array { return this.engine.forward(tokens.map((t) => [t]), this.cache); }
   select(keep: number[]): void { this.cache = this.cache.select(keep); }
-  dispose(): void { this.engine.dispose(); }
+  dispose(): void { /* the engine is shared across calls (engineFor) */ }
 }
 
 /** The tfjs path: prompts left-padded to one length (padding masked, not counted in positions). */
@@ -165,7 +181,7 @@ function generateChunk(model: Transformer, tok: Tokenizer, prompts: string[], fi
   }));
   if (allowedSeqs && allowedSeqs.length === 0) return prompts.map(() => '');
 
-  const stepper: Stepper = opts.engine === 'tfjs' ? new TfjsStepper(model, tok.pad) : new FastStepper(model);
+  const stepper: Stepper = opts.engine === 'tfjs' ? new TfjsStepper(model, tok.pad) : new FastStepper(model, opts.reusePrefixes ?? true);
   let data = stepper.prefill(encoded);
   let active = rows.map((_, b) => b); // row indices, in batch order
   const V = model.config.vocabSize;

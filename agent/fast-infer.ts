@@ -121,24 +121,35 @@ export class FastEngine {
   private readonly cos: Float32Array | null = null;
   private readonly sin: Float32Array | null = null;
 
-  constructor(private readonly model: Transformer) {
-    const cfg = model.config;
-    for (const [name, v] of model.params) this.w.set(name, (v.dataSync() as Float32Array).slice());
+  /**
+   * The weights a forward pass uses: each base parameter (copied), with the active LoRA
+   * adapter's update merged in.
+   */
+  static effectiveWeights(model: Transformer): Map<string, Float32Array> {
+    const w = new Map<string, Float32Array>();
+    for (const [name, v] of model.params) w.set(name, (v.dataSync() as Float32Array).slice());
     const active = model.activeAdapter;
     if (active) {
       const { rank, alpha } = model.adapterOptions(active);
-      for (const [name, t] of model.namedTensors()) {
+      const named = model.namedTensors();
+      for (const [name, t] of named) {
         const m = /^lora\.(.+)\.(h\d+\.[a-z]+)\.a$/.exec(name);
         if (!m || m[1] !== active) continue;
         const a = t.dataSync() as Float32Array;
-        const b = model.namedTensors().get(`lora.${active}.${m[2]}.b`)!.dataSync() as Float32Array;
-        const w = this.w.get(m[2])!;
+        const b = named.get(`lora.${active}.${m[2]}.b`)!.dataSync() as Float32Array;
+        const base = w.get(m[2])!;
         const [fin, fout] = model.p(m[2]).shape;
         const ab = gemm(a, b, fin, fout, rank);
         const s = alpha / rank;
-        for (let i = 0; i < w.length; i++) w[i] += s * ab[i];
+        for (let i = 0; i < base.length; i++) base[i] += s * ab[i];
       }
     }
+    return w;
+  }
+
+  constructor(private readonly model: Transformer, weights: Map<string, Float32Array> = FastEngine.effectiveWeights(model)) {
+    const cfg = model.config;
+    for (const [name, x] of weights) this.w.set(name, x);
     // One (D, 3D) product for q | k | v instead of three.
     const D = cfg.d;
     for (let l = 0; l < cfg.layers; l++) {

@@ -3,7 +3,7 @@
  * into one `generate` call per turn by the RxJS engine) versus one at a time, with the same
  * local model. Prints episode steps per second for both and the ratio.
  *
- *   npm run bench:rollout -- [--checkpoint DIR] [--episodes N] [--steps K] [--speculative]
+ *   npm run bench:rollout -- [--checkpoint DIR] [--episodes N] [--steps K] [--speculative] [--runs R]
  *
  * Without a checkpoint a fresh model of the quick recipe's shape is used (its outputs are
  * nonsense, which does not matter for throughput: every step still decodes and executes).
@@ -11,6 +11,8 @@
 import { parseArgs, intFlag, stringFlag, boolFlag } from '../cli/args.ts';
 import { demoTask } from '../env/scenes/demo-house.ts';
 import type { Task } from '../env/task.ts';
+import { LocalModel } from '../agent/local-model.ts';
+import { clearPrefixes } from '../agent/prefix-cache.ts';
 import { BatchedDecoder } from '../exploration/batching.ts';
 import { localProvider } from '../exploration/local-provider.ts';
 import { policyOf } from '../exploration/pipeline.ts';
@@ -22,8 +24,8 @@ import { episodeFactory } from '../exploration/world.ts';
 import { planningPrompt } from '../alignment/datasets/prompts.ts';
 
 const args = parseArgs(process.argv.slice(2), {
-  checkpoint: { type: 'string' }, episodes: { type: 'string' }, steps: { type: 'string' }, speculative: { type: 'boolean' },
-}, 'npm run bench:rollout -- [--checkpoint DIR] [--episodes N] [--steps K] [--speculative]');
+  checkpoint: { type: 'string' }, episodes: { type: 'string' }, steps: { type: 'string' }, speculative: { type: 'boolean' }, runs: { type: 'string' },
+}, 'npm run bench:rollout -- [--checkpoint DIR] [--episodes N] [--steps K] [--speculative] [--runs R]');
 const n = intFlag(args, 'episodes', 32, 1);
 const steps = intFlag(args, 'steps', 4, 1);
 const speculative = boolFlag(args, 'speculative');
@@ -51,11 +53,25 @@ async function measure(concurrency: number): Promise<{ steps: number; seconds: n
   return { steps: eps.reduce((a, e) => a + e.steps.length + (e.saidEnd ? 1 : 0), 0), seconds, calls: dec.stats.calls };
 }
 
-await model.lm.generate(['warm up'], { maxTokens: 2 });
-const batched = await measure(n);
-const single = await measure(1);
+const runs = intFlag(args, 'runs', 3, 1);
+const clearStore = (): void => { if (model.lm instanceof LocalModel) clearPrefixes(model.lm.model); };
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rate = (x: { steps: number; seconds: number }): number => x.steps / x.seconds;
-console.log(`rollout throughput, ${n} episodes × ≤${steps} steps, model ${ck ?? 'fresh (quick shape)'}, backend ${model.lm.backend}${speculative ? ', speculative' : ''}`);
+
+await model.lm.generate(['warm up'], { maxTokens: 2 });
+// Modes alternate, each starting with an empty prompt store (the model's prefix cache would
+// otherwise serve the second mode the rows the first one computed).
+const batchedRuns: Array<{ steps: number; seconds: number; calls: number }> = [];
+const singleRuns: Array<{ steps: number; seconds: number; calls: number }> = [];
+for (let i = 0; i < runs; i++) {
+  clearStore();
+  batchedRuns.push(await measure(n));
+  clearStore();
+  singleRuns.push(await measure(1));
+}
+const batched = { ...batchedRuns[0], seconds: median(batchedRuns.map((x) => x.seconds)) };
+const single = { ...singleRuns[0], seconds: median(singleRuns.map((x) => x.seconds)) };
+console.log(`rollout throughput, ${n} episodes × ≤${steps} steps, model ${ck ?? 'fresh (quick shape)'}, backend ${model.lm.backend}${speculative ? ', speculative' : ''}, median of ${runs} runs per mode`);
 console.log(`  batched (all ${n} live, one generate per turn): ${batched.steps} steps in ${batched.seconds.toFixed(2)} s = ${rate(batched).toFixed(1)} steps/s (${batched.calls} generate calls)`);
 console.log(`  one episode at a time:                          ${single.steps} steps in ${single.seconds.toFixed(2)} s = ${rate(single).toFixed(1)} steps/s (${single.calls} generate calls)`);
 console.log(`  ratio batched / one-at-a-time: ${(rate(batched) / rate(single)).toFixed(2)}×  (target ≥ 5×)`);

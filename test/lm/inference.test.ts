@@ -3,6 +3,7 @@ import { createModel, type LocalModel } from '../../agent/local-model.ts';
 import { KVCache } from '../../agent/model.ts';
 import { generateBatch } from '../../agent/decode.ts';
 import { FastEngine } from '../../agent/fast-infer.ts';
+import { prefixStats } from '../../agent/prefix-cache.ts';
 import { initBackend, tf } from '../../agent/tfjs.ts';
 import { Prng } from '../../env/prng.ts';
 
@@ -116,6 +117,23 @@ describe('local model inference', () => {
     for (const p of prompts) single.push(...(await lm.generate([p], { maxTokens: 6 })));
     expect(batched).toEqual(single);
     expect(batched.some((s) => s.length > 0)).toBe(true);
+  });
+
+  it('prompts reuse the stored rows of a shared prefix, with the same output, and never across weight changes', async () => {
+    const lm = await model('rope');
+    const prompts = ['Walk to the kitchen', 'Walk to the kitchen and grab', 'Walk to the kitc', 'Grab the mug'];
+    const plain = (ps: string[]) => generateBatch(lm.model, lm.tokenizer, ps, { maxTokens: 4, reusePrefixes: false });
+    const before = prefixStats(lm.model).hits;
+    const first = generateBatch(lm.model, lm.tokenizer, prompts.slice(0, 1), { maxTokens: 4 });
+    const reused = generateBatch(lm.model, lm.tokenizer, prompts, { maxTokens: 4 });
+    expect(prefixStats(lm.model).hits).toBeGreaterThanOrEqual(before + 2);
+    expect(reused).toEqual(plain(prompts));
+    expect(first).toEqual(plain(prompts.slice(0, 1)));
+    // New weights: the stored rows belong to the old ones and must not be used.
+    const wte = lm.model.params.get('wte')!;
+    wte.assign(tf.mul(wte, 1.5));
+    expect(generateBatch(lm.model, lm.tokenizer, prompts, { maxTokens: 4 })).toEqual(plain(prompts));
+    expect(prefixStats(lm.model).lookups).toBe(prompts.length); // a fresh store after the change
   });
 
   it('sampling is seeded per prompt; stop strings and allowed lists are honoured', async () => {
