@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import type { LanguageModel } from '../agent/language-model.ts';
 import type { Task } from '../env/task.ts';
 import { type IOPair, writeE2CLJsonl, writeFileAtomic, writeTrlJsonl } from '../alignment/datasets/export.ts';
+import { ObjectRenamer, type RenameableClass } from '../alignment/datasets/augment.ts';
 import { balanceFeedback, dedupe, mixRecords } from '../alignment/datasets/mix.ts';
+import { CATALOGUE, displayName } from '../env/catalogue/index.ts';
 import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { type E2CLRecord, planningRecords, recordStats } from '../alignment/datasets/records.ts';
 import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
@@ -67,6 +69,12 @@ export interface Recipe {
    * per `Error` record before the cap (default: keep every step, the paper). See balanceFeedback.
    */
   feedbackBalance?: number;
+  /**
+   * Renamed copies (alignment/datasets/augment.ts) of each planning record added to
+   * bc-init's training data (default 0: none, the paper). The fine-tuning mixes use the
+   * original planning records only, the same for all four models.
+   */
+  renamedCopies?: number;
 }
 
 export interface PipelineDeps {
@@ -158,6 +166,12 @@ export function toEvalEpisode(e: RolloutEpisode, split: string): EvalEpisode {
   };
 }
 
+/** The built-in catalogue's objects and furniture, for renamed copies. */
+function renameableCatalogue(): RenameableClass[] {
+  return CATALOGUE.filter((c) => c.kind === 'object' || c.kind === 'furniture')
+    .map((c) => ({ className: c.className, display: displayName(c.className), group: c.kind }));
+}
+
 export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDeps): Promise<PipelineResult> {
   const log = deps.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const timings: Record<string, number> = {};
@@ -184,7 +198,12 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   log(`e2cl: ${trajectories.length} expert trajectories (${skippedTasks.length} skipped), ${planning.length} planning records`);
 
   // 2. The exploring agent.
-  const corpus = [...planning.map((r) => r.input + r.output), ...(deps.extraCorpus ?? [])];
+  const renamed = recipe.renamedCopies
+    ? new ObjectRenamer(renameableCatalogue()).augment(planning, recipe.renamedCopies, mulberry32(mixSeed(recipe.seed, 'rename')))
+    : [];
+  if (renamed.length) log(`e2cl: ${renamed.length} renamed copies of planning records for bc-init`);
+  const initData = [...planning, ...renamed];
+  const corpus = [...initData.map((r) => r.input + r.output), ...(deps.extraCorpus ?? [])];
   const train = async (name: string, records: readonly IOPair[], init: Parameters<typeof trainOnMix>[0]['init'], epochs: number) =>
     timed(`train:${name}`, async () => {
       const steps = epochs * Math.ceil(records.length / recipe.batchSize);
@@ -193,7 +212,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
       writeFileAtomic(join(ck(name), 'e2cl.json'), JSON.stringify(inferenceSettings(recipe), null, 2));
       return r;
     });
-  const init = await train('bc-init', planning, { kind: 'scratch', corpus }, recipe.initEpochs);
+  const init = await train('bc-init', initData, { kind: 'scratch', corpus }, recipe.initEpochs);
   const curves: Record<string, CurvePoint[]> = { 'bc-init': init.curve };
 
   // 3. Exploration with the BC agent.

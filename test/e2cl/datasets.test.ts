@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPairsJsonl, toE2CLJsonl, toTrlMessagesJsonl, writeE2CLJsonl } from '../../alignment/datasets/export.ts';
 import { balanceFeedback, mixRecords } from '../../alignment/datasets/mix.ts';
+import { ObjectRenamer } from '../../alignment/datasets/augment.ts';
+import { mulberry32 } from '../../alignment/datasets/rng.ts';
 import {
   ACT_PREFIX, CORRECTION_PREFIX, FEEDBACK_PREFIX, correctionPrompt, feedbackPrompt, planningPrompt, promptBody,
 } from '../../alignment/datasets/prompts.ts';
@@ -76,5 +78,30 @@ describe('dataset records and exports', () => {
     expect(out.filter((r) => r.kind !== 'feedback')).toHaveLength(4);
     expect(balanceFeedback(rs, 1.5, 3)).toEqual(out);
     expect(balanceFeedback(rs, 100, 3)).toEqual(rs);
+  });
+  it('renamed copies swap objects consistently across task, history, observations and target', () => {
+    const renamer = new ObjectRenamer([
+      { className: 'coffe_maker', display: 'coffee maker', group: 'object' },
+      { className: 'food_apple', display: 'apple', group: 'object' },
+      { className: 'cup', display: 'cup', group: 'object' },
+      { className: 'cupboard', display: 'cupboard', group: 'furniture' },
+      { className: 'kitchen_table', display: 'kitchen table', group: 'furniture' },
+    ]);
+    const r = {
+      input: 'You are a robot agent.\n\nTask: Put the apple in the cupboard\nDescription: Put the apple (it is on the kitchen table) in the cupboard.\n'
+        + 'step1: Walk to food apple\nobservation1: food_apple is CLEAN, kitchen_table is CLEAN. \nstep2: ',
+      output: 'Grab food apple', kind: 'planning' as const, source: 'expert', taskId: 't',
+    };
+    const x = renamer.rename(r, mulberry32(3))!;
+    // The apple becomes the coffee maker or the cup, in each form; both pieces of furniture are
+    // mentioned and there is no third, so they keep their names.
+    const to = x.input.includes('Task: Put the coffee maker') ? { d: 'coffee maker', a: 'coffe maker', g: 'coffe_maker' } : { d: 'cup', a: 'cup', g: 'cup' };
+    expect(x.input).toContain(`Task: Put the ${to.d} in the cupboard`);
+    expect(x.input).toContain(`Description: Put the ${to.d} (it is on the kitchen table) in the cupboard.`);
+    expect(x.input).toContain(`step1: Walk to ${to.a}\nobservation1: ${to.g} is CLEAN, kitchen_table is CLEAN.`);
+    expect(x.output).toBe(`Grab ${to.a}`);
+    expect(x.input.startsWith('You are a robot agent.')).toBe(true);
+    expect(renamer.rename({ ...r, input: 'Task: Sit down', output: 'END' }, mulberry32(3))).toBeNull();
+    expect(renamer.augment([r], 3, mulberry32(9))).toEqual(renamer.augment([r], 3, mulberry32(9)));
   });
 });

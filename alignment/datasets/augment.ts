@@ -1,0 +1,109 @@
+/**
+ * Object-renaming augmentation for planning records. A small model trained from scratch on
+ * a few hundred tasks learns "this kind of task → that object" by heart instead of copying
+ * the object named in the task, and then fails on unseen (template, object) combinations
+ * (it walks to a memorised object). A renamed copy of a record swaps every object and
+ * piece of furniture it mentions for another one of the same kind, consistently in the
+ * task, the description, the history and the target, so that only copying predicts the
+ * target. Rooms and doors keep their names.
+ *
+ * Names appear in three forms, one per part of an E2CL prompt: the display name in
+ * `Task:` / `Description:` lines (`coffee maker`, `apple`), the action name in `stepN:`
+ * lines and targets (`coffe maker`, `food apple`), the graph name in `observationN:` lines
+ * (`coffe_maker`, `food_apple`).
+ */
+import type { E2CLRecord } from './records.ts';
+import type { Rng } from './rng.ts';
+
+export interface RenameableClass {
+  className: string;
+  /** How tasks and descriptions name it. */
+  display: string;
+  /** Only classes of the same group are swapped for each other (e.g. `object`, `furniture`). */
+  group: string;
+}
+
+type Form = 'display' | 'action' | 'graph';
+
+const formOf = (c: RenameableClass, f: Form): string =>
+  f === 'display' ? c.display : f === 'action' ? c.className.replace(/_/g, ' ') : c.className;
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class ObjectRenamer {
+  private readonly patterns = new Map<Form, { re: RegExp; index: Map<string, number> }>();
+  private readonly byGroup = new Map<string, number[]>();
+
+  constructor(private readonly classes: readonly RenameableClass[]) {
+    classes.forEach((c, i) => {
+      const g = this.byGroup.get(c.group) ?? [];
+      g.push(i);
+      this.byGroup.set(c.group, g);
+    });
+    for (const f of ['display', 'action', 'graph'] as const) {
+      const index = new Map<string, number>();
+      classes.forEach((c, i) => { if (!index.has(formOf(c, f).toLowerCase())) index.set(formOf(c, f).toLowerCase(), i); });
+      // Longest names first, whole words only (`cup` is not inside `cupboard`).
+      const alts = [...index.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape);
+      this.patterns.set(f, { re: new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alts.join('|')})(?![\\p{L}\\p{N}_])`, 'giu'), index });
+    }
+  }
+
+  private formOfLine(line: string): Form | null {
+    if (/^(Task|Description):/.test(line)) return 'display';
+    if (/^observation\d+:/.test(line)) return 'graph';
+    if (/^step\d+:/.test(line)) return 'action';
+    return null;
+  }
+
+  /** Classes mentioned in a record (indices), in order of first mention. */
+  private mentioned(r: E2CLRecord): number[] {
+    const seen = new Set<number>();
+    const scan = (text: string, f: Form) => {
+      const { re, index } = this.patterns.get(f)!;
+      for (const m of text.matchAll(re)) seen.add(index.get(m[0].toLowerCase())!);
+    };
+    for (const line of r.input.split('\n')) { const f = this.formOfLine(line); if (f) scan(line, f); }
+    scan(r.output, 'action');
+    return [...seen];
+  }
+
+  /**
+   * A copy of `r` with each mentioned class replaced by a different class of its group
+   * (distinct classes stay distinct), or null when it mentions none.
+   */
+  rename(r: E2CLRecord, rng: Rng): E2CLRecord | null {
+    const ids = this.mentioned(r);
+    if (ids.length === 0) return null;
+    const taken = new Set<number>(ids);
+    const to = new Map<number, number>();
+    for (const i of ids) {
+      const pool = (this.byGroup.get(this.classes[i].group) ?? []).filter((j) => !taken.has(j));
+      if (pool.length === 0) continue;
+      const j = pool[Math.floor(rng.next() * pool.length)];
+      taken.add(j);
+      to.set(i, j);
+    }
+    const swap = (text: string, f: Form): string => {
+      const { re, index } = this.patterns.get(f)!;
+      return text.replace(re, (m) => {
+        const j = to.get(index.get(m.toLowerCase())!);
+        return j === undefined ? m : formOf(this.classes[j], f);
+      });
+    };
+    const input = r.input.split('\n').map((line) => { const f = this.formOfLine(line); return f ? swap(line, f) : line; }).join('\n');
+    return { ...r, input, output: swap(r.output, 'action'), source: `${r.source}+renamed` };
+  }
+
+  /** `copies` renamed copies of each record (records naming no class get none). */
+  augment(records: readonly E2CLRecord[], copies: number, rng: Rng): E2CLRecord[] {
+    const out: E2CLRecord[] = [];
+    for (let k = 0; k < copies; k++) {
+      for (const r of records) {
+        const x = this.rename(r, rng);
+        if (x) out.push(x);
+      }
+    }
+    return out;
+  }
+}
