@@ -3,10 +3,10 @@
  * minutes with a small transformer trained from scratch; `full` is closer to the paper (6
  * epochs, full history, more tasks) and takes hours.
  *
- * Sizing (quick): training dominates; at the ~2,000 training tokens/s measured for this model
- * shape on this kind of machine, bc-init (3 epochs over ~700 records) and the four fine-tunes
- * (one epoch over ~5,000 records in total) take about 8 minutes, exploration and evaluation
- * (4 models × 2 modes × 80 episodes) most of the rest.
+ * Sizing (quick), measured on this kind of machine (2 cores): bc-init (4 epochs over the 1,350
+ * planning records of 300 short tasks plus 2 renamed copies of each) ~6 minutes, the four
+ * fine-tunes (2 epochs each) ~6 minutes, exploration ~30 s, evaluation (4 models × 2 modes ×
+ * 210 episodes, prompt prefixes reused across steps) ~20 s: ~12.5 minutes in all.
  *
  * Context length: the local model's context is short, and E2CL prompts grow with every step
  * (history plus observations), so the quick recipe keeps only the last `historySteps` steps
@@ -37,14 +37,14 @@ export const QUICK: NamedRecipe = {
     initEpochs: 4, finetuneEpochs: 2, batchSize: 16, maxSteps: 26,
     actionTokens: 12, feedbackTokens: 4, concurrency: 64, maxBatch: 64,
     teacherGuided: { samples: 4, temperature: 1.0, correction: 'expert' },
-    teacherFree: { corrector: 'planner', temperature: 1.0, samples: 4, episodesPerTask: 1, maxSteps: 12 },
+    teacherFree: { corrector: 'planner', temperature: 1.0, samples: 4, episodesPerTask: 2, maxSteps: 12 },
     maxExplorationRecords: 800,
     feedbackBalance: 1,
     renamedCopies: 2,
     bootstrapResamples: 1000,
     maxExpertSteps: 6,
   },
-  sizes: { trainTasks: 300, evalTasks: 50, seenTasks: 30, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 1024, lr: 3e-3 } },
+  sizes: { trainTasks: 300, evalTasks: 150, seenTasks: 60, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 1024, lr: 3e-3 } },
 };
 
 export const FULL: NamedRecipe = {
