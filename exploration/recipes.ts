@@ -39,7 +39,7 @@ export const QUICK: NamedRecipe = {
     teacherGuided: { samples: 4, temperature: 1.0, correction: 'expert' },
     teacherFree: { corrector: 'planner', temperature: 1.0, samples: 4, episodesPerTask: 2, maxSteps: 12 },
     maxExplorationRecords: 800,
-    feedbackBalance: 1,
+    feedbackBalance: 2,
     renamedCopies: 2,
     bootstrapResamples: 1000,
     maxExpertSteps: 6,
