@@ -201,7 +201,10 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   const renamed = recipe.renamedCopies
     ? new ObjectRenamer(renameableCatalogue()).augment(planning, recipe.renamedCopies, mulberry32(mixSeed(recipe.seed, 'rename')))
     : [];
-  if (renamed.length) log(`e2cl: ${renamed.length} renamed copies of planning records for bc-init`);
+  if (renamed.length) {
+    if (!existsSync(ds('renamed.records.jsonl'))) writeRecords(ds('renamed.records.jsonl'), renamed);
+    log(`e2cl: ${renamed.length} renamed copies of planning records for bc-init`);
+  }
   const initData = [...planning, ...renamed];
   const corpus = [...initData.map((r) => r.input + r.output), ...(deps.extraCorpus ?? [])];
   const train = async (name: string, records: readonly IOPair[], init: Parameters<typeof trainOnMix>[0]['init'], epochs: number) =>
