@@ -19,6 +19,7 @@ import { HearthError } from './errors.ts';
 import type { Failure } from './failure.ts';
 import type { GoalPredicate, GoalProgress } from './goal.ts';
 import type { GraphDiff, GraphJSON } from './graph.ts';
+import { walkEpisodeLog } from './episode-log-lines.ts';
 import { NL_TEMPLATES } from './nl.ts';
 import type { Task } from './task.ts';
 
@@ -303,46 +304,12 @@ export function readEpisodeLog(path: string): EpisodeLog {
       'check the path');
   }
   const v = loadValidators();
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const parse = (i: number): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } => {
-    try {
-      const value: unknown = JSON.parse(lines[i]);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: 'not a JSON object' };
-      return { ok: true, value: value as Record<string, unknown> };
-    } catch (e) {
-      const cut = i === lines.length - 1 && !text.endsWith('\n');
-      return { ok: false, message: `${cut ? 'truncated line: ' : ''}invalid JSON (${(e as Error).message})` };
-    }
-  };
-
-  if (lines.length === 0) throw new HearthError('log.header', `episode log ${path} is empty`, 'an episode log starts with a header line');
-  const first = parse(0);
-  if (!first.ok) throw new HearthError('log.header', `episode log ${path}: line 1: ${first.message}`, 'line 1 must be the header record');
-  if (first.value.type !== 'header' || !v.header(first.value)) {
-    const why = first.value.type !== 'header' ? `expected a header record, got type ${JSON.stringify(first.value.type)}` : ajvText(v.header);
-    throw new HearthError('log.header', `episode log ${path}: line 1: ${why}`, 'line 1 must be the header record');
-  }
-  const log: EpisodeLog = { header: first.value as unknown as LogHeader, steps: [] };
-
-  for (let i = 1; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const bad = (message: string): EpisodeLog => { log.error = { line: lineNo, message: `line ${lineNo}: ${message}` }; return log; };
-    if (log.end) return bad('record after the end record');
-    const r = parse(i);
-    if (!r.ok) return bad(r.message);
-    const rec = r.value;
-    if (rec.type === 'step') {
-      if (!v.step(rec)) return bad(`invalid step record: ${ajvText(v.step)}`);
-      const expected = log.steps.length + 1;
-      if (rec.t !== expected) return bad(`step record has t=${String(rec.t)}, expected ${expected}`);
-      log.steps.push(rec as unknown as LogStep);
-    } else if (rec.type === 'end') {
-      if (!v.end(rec)) return bad(`invalid end record: ${ajvText(v.end)}`);
-      log.end = rec as unknown as LogEnd;
-    } else {
-      return bad(`unknown record type ${JSON.stringify(rec.type)} (expected "step" or "end")`);
-    }
-  }
+  const check = (f: ValidateFunction) => (r: Record<string, unknown>): string | null => (f(r) ? null : ajvText(f));
+  const w = walkEpisodeLog(text, { header: check(v.header), step: check(v.step), end: check(v.end) });
+  if (w.fatal?.kind === 'empty') throw new HearthError('log.header', `episode log ${path} is empty`, 'an episode log starts with a header line');
+  if (w.fatal) throw new HearthError('log.header', `episode log ${path}: ${w.fatal.message}`, 'line 1 must be the header record');
+  const log: EpisodeLog = { header: w.header as unknown as LogHeader, steps: w.steps as unknown as LogStep[] };
+  if (w.end) log.end = w.end as unknown as LogEnd;
+  if (w.error) log.error = w.error;
   return log;
 }

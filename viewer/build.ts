@@ -19,7 +19,8 @@ function newestSource(): number {
     }
   };
   walk(resolve(VIEWER_DIR, 'src'));
-  for (const f of ['index.html', 'vite.config.ts']) newest = Math.max(newest, statSync(resolve(VIEWER_DIR, f)).mtimeMs);
+  // The viewer's own files, and the one env/ module it bundles (the episode-log line rules).
+  for (const f of ['index.html', 'vite.config.ts', '../env/episode-log-lines.ts']) newest = Math.max(newest, statSync(resolve(VIEWER_DIR, f)).mtimeMs);
   return newest;
 }
 

@@ -6,6 +6,7 @@
  *
  * Kept free of DOM and three.js so that it runs under node in the unit tests too.
  */
+import { walkEpisodeLog } from '../../env/episode-log-lines.ts';
 import type { EpisodeLog, LogEnd, LogHeader, LogStep } from './log-types.ts';
 
 export interface ParsedLog extends Partial<EpisodeLog> {
@@ -97,57 +98,15 @@ function checkEnd(r: Obj): string | null {
 }
 
 export function parseEpisodeLog(text: string): ParsedLog {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const out: ParsedLog = { steps: [] };
-  const parse = (i: number): { ok: true; value: Obj } | { ok: false; message: string } => {
-    try {
-      const value: unknown = JSON.parse(lines[i]);
-      if (!isObj(value)) return { ok: false, message: 'not a JSON object' };
-      return { ok: true, value };
-    } catch (e) {
-      const cut = i === lines.length - 1 && !text.endsWith('\n');
-      return { ok: false, message: `${cut ? 'truncated line: ' : ''}invalid JSON (${(e as Error).message})` };
-    }
-  };
-  if (lines.length === 0) {
-    out.fatal = 'the episode log is empty (line 1 must be the header record)';
+  const w = walkEpisodeLog(text, { header: checkHeader, step: checkStep, end: checkEnd });
+  const out: ParsedLog = { steps: w.steps as unknown as LogStep[] };
+  if (w.fatal) {
+    out.fatal = `${w.fatal.message} (line 1 must be the header record)`;
+    if (w.fatal.kind === 'header') out.error = { line: 1, message: out.fatal };
     return out;
   }
-  const first = parse(0);
-  if (!first.ok) {
-    out.fatal = `line 1: ${first.message} (line 1 must be the header record)`;
-    out.error = { line: 1, message: out.fatal };
-    return out;
-  }
-  const why = first.value.type !== 'header'
-    ? `expected a header record, got type ${JSON.stringify(first.value.type)}` : checkHeader(first.value);
-  if (why) {
-    out.fatal = `line 1: ${why}`;
-    out.error = { line: 1, message: out.fatal };
-    return out;
-  }
-  out.header = first.value as unknown as LogHeader;
-  for (let i = 1; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const bad = (message: string): ParsedLog => { out.error = { line: lineNo, message: `line ${lineNo}: ${message}` }; return out; };
-    if (out.end) return bad('record after the end record');
-    const r = parse(i);
-    if (!r.ok) return bad(r.message);
-    const rec = r.value;
-    if (rec.type === 'step') {
-      const e = checkStep(rec);
-      if (e) return bad(`invalid step record: ${e}`);
-      const expected = out.steps.length + 1;
-      if (rec.t !== expected) return bad(`step record has t=${String(rec.t)}, expected ${expected}`);
-      out.steps.push(rec as unknown as LogStep);
-    } else if (rec.type === 'end') {
-      const e = checkEnd(rec);
-      if (e) return bad(`invalid end record: ${e}`);
-      out.end = rec as unknown as LogEnd;
-    } else {
-      return bad(`unknown record type ${JSON.stringify(rec.type)} (expected "step" or "end")`);
-    }
-  }
+  out.header = w.header as unknown as LogHeader;
+  if (w.end) out.end = w.end as unknown as LogEnd;
+  if (w.error) out.error = w.error;
   return out;
 }
