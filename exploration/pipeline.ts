@@ -257,10 +257,12 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     });
   }
   writeFileAtomic(join(out, 'exploration.json'), JSON.stringify(exploration, null, 2));
+  // Each exploration set: balance its feedback labels (optional), then cap its size (optional).
   const cap = (all: E2CLRecord[], name: string): E2CLRecord[] => {
-    const rs = recipe.feedbackBalance !== undefined ? balanceFeedback(dedupe(all), recipe.feedbackBalance, mixSeed(recipe.seed, 'balance', name)) : all;
+    const unique = dedupe(all);
+    const rs = recipe.feedbackBalance !== undefined ? balanceFeedback(unique, recipe.feedbackBalance, mixSeed(recipe.seed, 'balance', name)) : unique;
     return recipe.maxExplorationRecords !== undefined && rs.length > recipe.maxExplorationRecords
-      ? shuffled(dedupe(rs), mulberry32(mixSeed(recipe.seed, 'cap', name))).slice(0, recipe.maxExplorationRecords) : rs;
+      ? shuffled(rs, mulberry32(mixSeed(recipe.seed, 'cap', name))).slice(0, recipe.maxExplorationRecords) : rs;
   };
   const tgAll = readRecords(tgPath);
   const tfAll = readRecords(tfPath);
