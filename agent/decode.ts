@@ -5,6 +5,7 @@
  * samples with its own seeded PRNG (so a prompt's output does not depend on its batch).
  */
 import { Prng } from '../env/prng.ts';
+import { sampleToken } from './sampling.ts';
 import { FastCache, FastEngine } from './fast-infer.ts';
 import { engineFor, PrefixStore } from './prefix-cache.ts';
 import { KVCache, type Transformer } from './model.ts';
@@ -99,44 +100,6 @@ export function promptIds(tok: Tokenizer, prompt: string): number[] {
   return [tok.bos, ...tok.encode(prompt)];
 }
 
-/** Greedy (temperature 0) or temperature/top-p sampling from one row of logits. */
-export function sampleToken(logits: Float32Array, temperature: number, topP: number, rng: Prng, allowed?: Set<number>): number {
-  const V = logits.length;
-  const ok = (i: number) => !allowed || allowed.has(i);
-  if (!(temperature > 0)) {
-    let best = -1;
-    for (let i = 0; i < V; i++) if (ok(i) && (best < 0 || logits[i] > logits[best])) best = i;
-    return best;
-  }
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) if (ok(i) && logits[i] > max) max = logits[i];
-  const idx: number[] = [];
-  const p: number[] = [];
-  let z = 0;
-  for (let i = 0; i < V; i++) {
-    if (!ok(i)) continue;
-    const e = Math.exp((logits[i] - max) / temperature);
-    idx.push(i);
-    p.push(e);
-    z += e;
-  }
-  const order = idx.map((_, k) => k).sort((a, b) => p[b] - p[a] || idx[a] - idx[b]);
-  const keep: number[] = [];
-  let cum = 0;
-  for (const k of order) {
-    keep.push(k);
-    cum += p[k] / z;
-    if (cum >= topP) break;
-  }
-  let mass = 0;
-  for (const k of keep) mass += p[k];
-  let r = rng.next() * mass;
-  for (const k of keep) {
-    r -= p[k];
-    if (r <= 0) return idx[k];
-  }
-  return idx[keep[keep.length - 1]];
-}
 
 function rowSeed(seed: number, row: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
