@@ -92,23 +92,41 @@ function attendHead(q: Float32Array, z: Float32Array, qo: number, K: Float32Arra
   }
 }
 
-/** Per-row key/value store: for each layer, rows × (capacity, D), filled up to `length[row]`. */
+/**
+ * Per-row key/value store: for each layer, rows × (capacity, D), filled up to `length[row]`.
+ * All layers' keys live in one buffer (and values in another), layer l at l × layerStride
+ * floats, so the native forward pass reaches every row through one offset; `k[l][row]` and
+ * `v[l][row]` are views into them.
+ */
 export class FastCache {
   readonly k: Float32Array[][];
   readonly v: Float32Array[][];
   readonly length: Int32Array;
+  /** The shared buffers behind the views and the distance between layers, in floats. */
+  readonly kAll: Float32Array;
+  readonly vAll: Float32Array;
+  readonly layerStride: number;
 
   constructor(readonly rows: number, layers: number, readonly capacity: number, readonly d: number) {
-    this.k = Array.from({ length: layers }, () => Array.from({ length: rows }, () => new Float32Array(capacity * d)));
-    this.v = Array.from({ length: layers }, () => Array.from({ length: rows }, () => new Float32Array(capacity * d)));
+    const row = capacity * d;
+    this.layerStride = Math.max(rows, 1) * row;
+    this.kAll = new Float32Array(layers * this.layerStride);
+    this.vAll = new Float32Array(layers * this.layerStride);
+    const views = (all: Float32Array) => Array.from({ length: layers }, (_, l) =>
+      Array.from({ length: rows }, (_, r) => all.subarray(l * this.layerStride + r * row, l * this.layerStride + (r + 1) * row)));
+    this.k = views(this.kAll);
+    this.v = views(this.vAll);
     this.length = new Int32Array(rows);
   }
+
+  /** Float offset of `row`'s block inside layer 0 (the same inside every layer). */
+  rowOffset(row: number): number { return this.k[0][row].byteOffset / 4 - this.kAll.byteOffset / 4; }
 
   /** Keep only `rows`, in that order (finished sequences leave the batch). */
   select(rows: number[]): FastCache {
     const out = Object.create(FastCache.prototype) as FastCache;
     Object.assign(out, {
-      rows: rows.length, capacity: this.capacity, d: this.d,
+      rows: rows.length, capacity: this.capacity, d: this.d, kAll: this.kAll, vAll: this.vAll, layerStride: this.layerStride,
       k: this.k.map((l) => rows.map((r) => l[r])), v: this.v.map((l) => rows.map((r) => l[r])),
       length: Int32Array.from(rows, (r) => this.length[r]),
     });
@@ -116,8 +134,25 @@ export class FastCache {
   }
 }
 
+/**
+ * Threads the native forward pass may split rows over: HEARTH_DECODE_THREADS (1 or 2; it only
+ * splits when there are ≥ 8 new tokens in ≥ 2 rows). Default 1: on the 2-vCPU machines here two
+ * busy threads get little more than one core's work done (two copies of a compute loop take
+ * 1.1 s and 2.2 s side by side, 1.1 s alone), and batch-32 decoding measured no faster with 2.
+ */
+function decodeThreads(): number {
+  const env = Number(process.env.HEARTH_DECODE_THREADS);
+  if (Number.isInteger(env) && env >= 1) return Math.min(env, 2);
+  return 1;
+}
+
 export class FastEngine {
   private readonly w = new Map<string, Float32Array>();
+  /** Every block's weights in native/forward.h's packed order (only when the addon is loaded). */
+  private readonly packed: Float32Array | null = null;
+  private readonly threads = decodeThreads();
+  /** The native pass's work space, grown on demand and reused (fresh memory costs page faults). */
+  private scratch = new Float32Array(0);
   private readonly cos: Float32Array | null = null;
   private readonly sin: Float32Array | null = null;
 
@@ -159,6 +194,17 @@ export class FastEngine {
         for (let i = 0; i < D; i++) qkv.set(w.subarray(i * D, (i + 1) * D), i * 3 * D + j * D);
       });
       this.w.set(`h${l}.qkv`, qkv);
+    }
+    if (nativeBlas()) {
+      const F = cfg.mlpRatio * D;
+      const parts = ['ln1.g', 'ln1.b', 'qkv', 'o', 'ln2.g', 'ln2.b', 'fc', 'proj'];
+      const per = 4 * D + 4 * D * D + 2 * D * F;
+      this.packed = new Float32Array(cfg.layers * per);
+      let at = 0;
+      for (let l = 0; l < cfg.layers; l++) {
+        for (const part of parts) { const w = this.w.get(`h${l}.${part}`)!; this.packed.set(w, at); at += w.length; }
+      }
+      if (at !== this.packed.length) throw new Error(`internal: packed ${at} weights, expected ${this.packed.length}`);
     }
     if (cfg.positions === 'rope') {
       const hd = cfg.d / cfg.heads;
@@ -257,6 +303,31 @@ export class FastEngine {
         if (wpe) for (let j = 0; j < D; j++) x[n * D + j] += wpe[pos[n] * D + j];
       }
     }
+    const blas = nativeBlas();
+    if (blas && this.packed) {
+      const offsets = new Int32Array(N);
+      for (let i = 0; i < N; i++) offsets[i] = cache.rowOffset(rowOf[i]);
+      const need = N * (6 * D + F) + 2 * ctx;
+      if (this.scratch.length < need) this.scratch = new Float32Array(Math.max(need, 2 * this.scratch.length));
+      blas.forward(x, pos, offsets, cache.kAll, cache.vAll, cache.layerStride, ctx, this.packed, this.cos, this.sin, D, H, F, L, this.threads, this.scratch);
+    } else this.blocks(x, N, rowOf, pos, cache);
+    for (let r = 0; r < rows; r++) cache.length[r] += tokens[r].length;
+    // Last token of each row → final norm → unembedding.
+    const last = new Float32Array(rows * D);
+    let end = 0;
+    for (let r = 0; r < rows; r++) {
+      end += tokens[r].length;
+      if (tokens[r].length) last.set(x.subarray((end - 1) * D, end * D), r * D);
+    }
+    const hf = layerNorm(last, rows, D, this.w.get('lnf.g')!, this.w.get('lnf.b')!);
+    return this.model.config.tiedEmbeddings ? this.product(hf, 'wte', rows, V, D, true) : this.product(hf, 'head', rows, V, D);
+  }
+
+  /** The transformer blocks in JS (when the native addon is absent): x (N, D) in place. */
+  private blocks(x: Float32Array, N: number, rowOf: Int32Array, pos: Int32Array, cache: FastCache): void {
+    const { d: D, heads: H, layers: L, ctx, mlpRatio } = this.model.config;
+    const hd = D / H;
+    const F = mlpRatio * D;
     const scale = 1 / Math.sqrt(hd);
     const scores = new Float32Array(ctx);
     for (let l = 0; l < L; l++) {
@@ -290,15 +361,5 @@ export class FastEngine {
       const m = this.product(f, `h${l}.proj`, N, D, F);
       for (let i = 0; i < x.length; i++) x[i] += m[i];
     }
-    for (let r = 0; r < rows; r++) cache.length[r] += tokens[r].length;
-    // Last token of each row → final norm → unembedding.
-    const last = new Float32Array(rows * D);
-    let end = 0;
-    for (let r = 0; r < rows; r++) {
-      end += tokens[r].length;
-      if (tokens[r].length) last.set(x.subarray((end - 1) * D, end * D), r * D);
-    }
-    const hf = layerNorm(last, rows, D, this.w.get('lnf.g')!, this.w.get('lnf.b')!);
-    return this.model.config.tiedEmbeddings ? this.product(hf, 'wte', rows, V, D, true) : this.product(hf, 'head', rows, V, D);
   }
 }

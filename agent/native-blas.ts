@@ -20,6 +20,14 @@ export interface NativeBlas {
   /** One query's causal attention over S cached keys, all heads (see native/blas.c). */
   attend(q: Float32Array, qOff: number, K: Float32Array, V: Float32Array, z: Float32Array, zOff: number,
     S: number, H: number, hd: number, D: number, scale: number): void;
+  /**
+   * The transformer blocks for pos.length new tokens (native/forward.c): x (N, D) in place,
+   * keys/values appended to each token's row (rowOffset: the row's float offset in a layer);
+   * scratch: ≥ N (6D + F) + 2 cap floats of work space.
+   */
+  forward(x: Float32Array, pos: Int32Array, rowOffset: Int32Array, k: Float32Array, v: Float32Array, layerStride: number, cap: number,
+    packedWeights: Float32Array, cosT: Float32Array | null, sinT: Float32Array | null, D: number, H: number, F: number, L: number, threads: number,
+    scratch: Float32Array): void;
   config(): string;
 }
 
@@ -33,7 +41,7 @@ export function nativeBlas(): NativeBlas | null {
   try {
     const require = createRequire(import.meta.url);
     loaded = require('../native/build/hearth_blas.node') as NativeBlas;
-    if (typeof loaded.attend !== 'function' || typeof loaded.gelu !== 'function' || typeof loaded.geluGrad !== 'function') throw new Error('stale addon build');
+    if (typeof loaded.attend !== 'function' || typeof loaded.gelu !== 'function' || typeof loaded.geluGrad !== 'function' || typeof loaded.forward !== 'function') throw new Error('stale addon build');
     // One thread by default: on shared cores OpenBLAS's spinning threads cost more than they
     // give (measured); HEARTH_BLAS_THREADS=2 can help on an idle machine.
     const threads = Number(process.env.HEARTH_BLAS_THREADS ?? 1);

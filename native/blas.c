@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <math.h>
 
+#include "forward.h"
+
 static int get_data(napi_env env, napi_value v, float **out, size_t *len) {
   bool is_ab = false;
   void *data = NULL;
@@ -142,11 +144,64 @@ static napi_value gelu(napi_env env, napi_callback_info info) {
   float *x;
   size_t n;
   if (argc != 1 || !get_data(env, argv[0], &x, &n)) return throw_error(env, "gelu: expected one Float32Array");
-  const float c = 0.7978845608028654f;
-  for (size_t i = 0; i < n; i++) {
-    const float v = x[i];
-    x[i] = 0.5f * v * (1.0f + tanhf(c * (v + 0.044715f * v * v * v)));
+  hearth_gelu(x, n);
+  return NULL;
+}
+
+static int get_i32(napi_env env, napi_value v, int32_t **out, size_t *len) {
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != napi_int32_array) return 0;
+  *out = (int32_t *)data;
+  return 1;
+}
+
+/*
+ * forward(x, pos, rowOffset, k, v, layerStride, cap, weights, cosT, sinT, D, H, F, L, threads, scratch):
+ * the transformer blocks for N = pos.length new tokens (native/forward.c). x is (N, D), updated
+ * in place; k and v hold every layer's caches (layer l at l * layerStride floats); cosT and
+ * sinT are the RoPE tables or null; scratch is work space of at least N * (6D + F) + 2 cap floats
+ * (callers keep one and reuse it: fresh memory every call costs page faults).
+ */
+static napi_value forward(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 16) return throw_error(env, "forward: expected 16 arguments");
+  HearthForward f;
+  float *x, *k, *v, *w, *cs = NULL, *sn = NULL, *scratch;
+  int32_t *pos, *off;
+  size_t lx, lk, lv, lw, lpos, loff, lcs = 0, lsn = 0, lscratch;
+  if (!get_data(env, argv[0], &x, &lx) || !get_i32(env, argv[1], &pos, &lpos) || !get_i32(env, argv[2], &off, &loff) ||
+      !get_data(env, argv[3], &k, &lk) || !get_data(env, argv[4], &v, &lv) || !get_data(env, argv[7], &w, &lw) ||
+      !get_data(env, argv[15], &scratch, &lscratch)) {
+    return throw_error(env, "forward: x, k, v, weights, scratch must be Float32Arrays and pos, rowOffset Int32Arrays");
   }
+  napi_valuetype t8;
+  napi_typeof(env, argv[8], &t8);
+  if (t8 != napi_null && t8 != napi_undefined && (!get_data(env, argv[8], &cs, &lcs) || !get_data(env, argv[9], &sn, &lsn))) {
+    return throw_error(env, "forward: cosT and sinT must be Float32Arrays or null");
+  }
+  const int64_t stride = get_int(env, argv[5]), cap = get_int(env, argv[6]);
+  const int64_t D = get_int(env, argv[10]), H = get_int(env, argv[11]), F = get_int(env, argv[12]), L = get_int(env, argv[13]);
+  const int64_t N = (int64_t)lpos;
+  if (D <= 0 || H <= 0 || D % H || (D / H) % 2 || F <= 0 || L <= 0 || cap <= 0 || stride < cap * D || loff != lpos ||
+      lx != (size_t)(N * D) || lw < (size_t)(L * (4 * D + 4 * D * D + 2 * D * F)) || lk < (size_t)(L * stride) || lv < lk ||
+      (cs && (lcs < (size_t)(cap * D / H / 2) || lsn < lcs)) || lscratch < hearth_forward_scratch((int)N, (int)D, (int)F, (int)cap)) {
+    return throw_error(env, "forward: inconsistent sizes");
+  }
+  for (int64_t i = 0; i < N; i++) {
+    if (pos[i] < 0 || pos[i] >= cap || off[i] < 0 || (int64_t)off[i] + cap * D > stride) return throw_error(env, "forward: token position or row offset out of bounds");
+  }
+  f.x = x; f.N = (int)N; f.D = (int)D; f.H = (int)H; f.F = (int)F; f.L = (int)L;
+  f.pos = pos; f.row_offset = off; f.k = k; f.v = v; f.layer_stride = (size_t)stride; f.cap = (int)cap;
+  f.weights = w; f.cos_t = cs; f.sin_t = sn; f.threads = (int)get_int(env, argv[14]); f.scratch = scratch;
+  hearth_forward(&f);
   return NULL;
 }
 
@@ -199,8 +254,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"attend", NULL, attend, NULL, NULL, NULL, napi_default, NULL},
     {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
     {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 6, props);
+  napi_define_properties(env, exports, 7, props);
   return exports;
 }
 

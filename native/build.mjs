@@ -24,8 +24,8 @@ const incs = ['/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu',
 mkdirSync(join(here, 'build'), { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
 // -march=native: the addon is built on the machine that runs it (at install).
-const r = spawnSync(cc, ['-O3', '-march=native', '-fopenmp-simd', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=hearth_blas', `-I${include}`, ...incs,
-  join(here, 'blas.c'), '-o', tmp, '-lopenblas', '-lm'], { encoding: 'utf8' });
+const r = spawnSync(cc, ['-O3', '-march=native', '-fno-trapping-math', '-fopenmp-simd', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=hearth_blas', `-I${include}`, ...incs,
+  join(here, 'blas.c'), join(here, 'forward.c'), '-o', tmp, '-lopenblas', '-lm', '-lpthread'], { encoding: 'utf8' });
 if (r.status !== 0) skip(`compile failed: ${(r.stderr || '').trim().split('\n').slice(-2).join(' ')}`);
 renameSync(tmp, out);
 console.log(`hearth: built ${out}`);
