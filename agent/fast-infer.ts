@@ -150,7 +150,7 @@ export class FastEngine {
   private readonly w = new Map<string, Float32Array>();
   /** Every block's weights in native/forward.h's packed order (only when the addon is loaded). */
   private readonly packed: Float32Array | null = null;
-  private readonly threads = decodeThreads();
+  private readonly threads: number;
   /** The native pass's work space, grown on demand and reused (fresh memory costs page faults). */
   private scratch = new Float32Array(0);
   private readonly cos: Float32Array | null = null;
@@ -182,7 +182,13 @@ export class FastEngine {
     return w;
   }
 
-  constructor(private readonly model: Transformer, weights: Map<string, Float32Array> = FastEngine.effectiveWeights(model)) {
+  /**
+   * @param options.threads threads the native pass may split rows over (default: decodeThreads())
+   * @param options.native false runs the blocks in JS even when the addon is loaded (tests compare the two)
+   */
+  constructor(private readonly model: Transformer, weights: Map<string, Float32Array> = FastEngine.effectiveWeights(model),
+    options: { threads?: number; native?: boolean } = {}) {
+    this.threads = options.threads ?? decodeThreads();
     const cfg = model.config;
     for (const [name, x] of weights) this.w.set(name, x);
     // One (D, 3D) product for q | k | v instead of three.
@@ -195,7 +201,7 @@ export class FastEngine {
       });
       this.w.set(`h${l}.qkv`, qkv);
     }
-    if (nativeBlas()) {
+    if (nativeBlas() && options.native !== false) {
       const F = cfg.mlpRatio * D;
       const parts = ['ln1.g', 'ln1.b', 'qkv', 'o', 'ln2.g', 'ln2.b', 'fc', 'proj'];
       const per = 4 * D + 4 * D * D + 2 * D * F;

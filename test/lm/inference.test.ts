@@ -83,19 +83,23 @@ describe('local model inference', () => {
       m.setAdapter('x');
       const rng = new Prng(3);
       const seqs = [14, 5, 9].map((n) => Array.from({ length: n }, () => rng.int(300)));
-      const engine = new FastEngine(m);
-      const cache = engine.newCache(3);
-      const V = 300;
-      // Round 1: ragged prefixes; round 2: the rest (row 1 gets nothing more... so it is fed 1 token).
-      const cut = [6, 4, 9];
-      const r1 = engine.forward(seqs.map((s, i) => s.slice(0, cut[i])), cache);
-      const rest = seqs.map((s, i) => (s.length > cut[i] ? s.slice(cut[i]) : [s[s.length - 1]]));
-      const r2 = engine.forward(rest, cache);
-      for (let i = 0; i < 3; i++) {
-        const full = [...seqs[i].slice(0, cut[i]), ...rest[i]];
-        const want = tf.tidy(() => m.forward({ tokens: Int32Array.from(full), batch: 1, time: full.length }).logits!.dataSync());
-        expect(maxDiff(r1.subarray(i * V, (i + 1) * V), want.subarray((cut[i] - 1) * V, cut[i] * V))).toBeLessThan(1e-4);
-        expect(maxDiff(r2.subarray(i * V, (i + 1) * V), want.subarray((full.length - 1) * V))).toBeLessThan(1e-4);
+      // Every variant of the blocks: native in one thread, native split over two (rows are
+      // divided between threads), and the JS loops.
+      for (const options of [{}, { threads: 2 }, { native: false }]) {
+        const engine = new FastEngine(m, undefined, options);
+        const cache = engine.newCache(3);
+        const V = 300;
+        // Round 1: ragged prefixes; round 2: the rest (row 1 gets nothing more... so it is fed 1 token).
+        const cut = [6, 4, 9];
+        const r1 = engine.forward(seqs.map((s, i) => s.slice(0, cut[i])), cache);
+        const rest = seqs.map((s, i) => (s.length > cut[i] ? s.slice(cut[i]) : [s[s.length - 1]]));
+        const r2 = engine.forward(rest, cache);
+        for (let i = 0; i < 3; i++) {
+          const full = [...seqs[i].slice(0, cut[i]), ...rest[i]];
+          const want = tf.tidy(() => m.forward({ tokens: Int32Array.from(full), batch: 1, time: full.length }).logits!.dataSync());
+          expect(maxDiff(r1.subarray(i * V, (i + 1) * V), want.subarray((cut[i] - 1) * V, cut[i] * V))).toBeLessThan(1e-4);
+          expect(maxDiff(r2.subarray(i * V, (i + 1) * V), want.subarray((full.length - 1) * V))).toBeLessThan(1e-4);
+        }
       }
       m.removeAdapter('x');
     });
