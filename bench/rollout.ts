@@ -12,7 +12,7 @@ import { parseArgs, intFlag, stringFlag, boolFlag } from '../cli/args.ts';
 import { demoTask } from '../env/scenes/demo-house.ts';
 import type { Task } from '../env/task.ts';
 import { LocalModel } from '../agent/local-model.ts';
-import { clearPrefixes } from '../agent/prefix-cache.ts';
+import { clearPrefixes, prefixStats } from '../agent/prefix-cache.ts';
 import { BatchedDecoder } from '../exploration/batching.ts';
 import { localProvider } from '../exploration/local-provider.ts';
 import { policyOf } from '../exploration/pipeline.ts';
@@ -44,13 +44,19 @@ const model = ck ? await provider.load(resolveCheckpoint(ck), 'eval')
   : await provider.create(tasks.map((t) => planningPrompt(t, [], r.prompt) + (t.expertNL ?? []).join('\n')), 1);
 const cfg = { factory: episodeFactory, policy: policyOf(r), speculative, maxSteps: steps, seed: 0 };
 
-async function measure(concurrency: number): Promise<{ steps: number; seconds: number; calls: number }> {
+interface Measured { steps: number; seconds: number; calls: number; prompts: number; prefilled: number }
+
+async function measure(concurrency: number): Promise<Measured> {
   const dec = new BatchedDecoder(model.lm, { maxBatch: 64 });
+  const before = model.lm instanceof LocalModel ? { ...prefixStats(model.lm.model) } : null;
   const t0 = performance.now();
   const eps = await runRollout(tasks, dec, { ...cfg, concurrency }).promise;
   const seconds = (performance.now() - t0) / 1000;
   dec.close();
-  return { steps: eps.reduce((a, e) => a + e.steps.length + (e.saidEnd ? 1 : 0), 0), seconds, calls: dec.stats.calls };
+  const after = model.lm instanceof LocalModel ? prefixStats(model.lm.model) : null;
+  // Prompt tokens that went through the model (not served from stored prefixes).
+  const prefilled = before && after ? (after.promptTokens - before.promptTokens) - (after.reusedTokens - before.reusedTokens) : NaN;
+  return { steps: eps.reduce((a, e) => a + e.steps.length + (e.saidEnd ? 1 : 0), 0), seconds, calls: dec.stats.calls, prompts: dec.stats.prompts, prefilled };
 }
 
 const runs = intFlag(args, 'runs', 3, 1);
@@ -61,8 +67,8 @@ const rate = (x: { steps: number; seconds: number }): number => x.steps / x.seco
 await model.lm.generate(['warm up'], { maxTokens: 2 });
 // Modes alternate, each starting with an empty prompt store (the model's prefix cache would
 // otherwise serve the second mode the rows the first one computed).
-const batchedRuns: Array<{ steps: number; seconds: number; calls: number }> = [];
-const singleRuns: Array<{ steps: number; seconds: number; calls: number }> = [];
+const batchedRuns: Measured[] = [];
+const singleRuns: Measured[] = [];
 for (let i = 0; i < runs; i++) {
   clearStore();
   batchedRuns.push(await measure(n));
@@ -75,3 +81,9 @@ console.log(`rollout throughput, ${n} episodes × ≤${steps} steps, model ${ck 
 console.log(`  batched (all ${n} live, one generate per turn): ${batched.steps} steps in ${batched.seconds.toFixed(2)} s = ${rate(batched).toFixed(1)} steps/s (${batched.calls} generate calls)`);
 console.log(`  one episode at a time:                          ${single.steps} steps in ${single.seconds.toFixed(2)} s = ${rate(single).toFixed(1)} steps/s (${single.calls} generate calls)`);
 console.log(`  ratio batched / one-at-a-time: ${(rate(batched) / rate(single)).toFixed(2)}×  (target ≥ 5×)`);
+// Where a step's work goes: prompt tokens prefilled (a matrix product per prompt even one
+// episode at a time, so batching saves little) versus generated tokens (one row per step).
+if (Number.isFinite(batched.prefilled)) {
+  console.log(`  per episode step: ${(batched.prompts / batched.steps).toFixed(1)} prompts, ${(batched.prefilled / batched.steps).toFixed(1)} prompt tokens prefilled ` +
+    `(batched run; one-at-a-time ${(single.prefilled / single.steps).toFixed(1)}), at most ${r.actionTokens} generated tokens per action prompt`);
+}

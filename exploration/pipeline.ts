@@ -75,6 +75,12 @@ export interface Recipe {
    * original planning records only, the same for all four models.
    */
   renamedCopies?: number;
+  /**
+   * Share of every fine-tuning mix's records (planning, feedback and correction alike, the
+   * same share for all four models) replaced by a renamed copy (default 0: none, the paper).
+   * The mixes keep their sizes, so fine-tuning costs the same.
+   */
+  renamedShareInMixes?: number;
 }
 
 export interface PipelineDeps {
@@ -270,11 +276,16 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   const tf = cap(tfAll, 'teacher-free');
 
   // 4. The four models, each fine-tuned from bc-init on its shuffled mix.
+  // Renamed in place (optional): each set once, so every mix that holds a record holds the same version.
+  const inMix = (rs: E2CLRecord[], name: string): E2CLRecord[] => recipe.renamedShareInMixes
+    ? new ObjectRenamer(renameableCatalogue()).replaceShare(rs, recipe.renamedShareInMixes, mulberry32(mixSeed(recipe.seed, 'rename-mix', name)))
+    : rs;
+  const [planMix, tgMix, tfMix] = [inMix(planning, 'planning'), inMix(tg, 'teacher-guided'), inMix(tf, 'teacher-free')];
   const mixes: Record<ModelName, E2CLRecord[]> = {
-    bc: mixRecords([planning], mixSeed(recipe.seed, 'mix', 'bc')),
-    'bc-tg': mixRecords([planning, tg], mixSeed(recipe.seed, 'mix', 'bc-tg')),
-    'bc-tf': mixRecords([planning, tf], mixSeed(recipe.seed, 'mix', 'bc-tf')),
-    e2cl: mixRecords([planning, tg, tf], mixSeed(recipe.seed, 'mix', 'e2cl')),
+    bc: mixRecords([planMix], mixSeed(recipe.seed, 'mix', 'bc')),
+    'bc-tg': mixRecords([planMix, tgMix], mixSeed(recipe.seed, 'mix', 'bc-tg')),
+    'bc-tf': mixRecords([planMix, tfMix], mixSeed(recipe.seed, 'mix', 'bc-tf')),
+    e2cl: mixRecords([planMix, tgMix, tfMix], mixSeed(recipe.seed, 'mix', 'e2cl')),
   };
   const datasets: Record<string, Record<string, number>> = {
     planning: recordStats(planning), 'teacher-guided': recordStats(tgAll), 'teacher-free': recordStats(tfAll),

@@ -44,7 +44,7 @@ export const QUICK: NamedRecipe = {
     bootstrapResamples: 1000,
     maxExpertSteps: 6,
   },
-  sizes: { trainTasks: 300, evalTasks: 150, seenTasks: 60, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 1024, lr: 3e-3 } },
+  sizes: { trainTasks: 300, evalTasks: 300, seenTasks: 100, model: { layers: 2, d: 128, heads: 4, ctx: 256, vocab: 1024, lr: 3e-3 } },
 };
 
 export const FULL: NamedRecipe = {

@@ -9,8 +9,10 @@
  *
  * Names appear in three forms, one per part of an E2CL prompt: the display name in
  * `Task:` / `Description:` lines (`coffee maker`, `apple`), the action name in `stepN:`
- * lines and targets (`coffe maker`, `food apple`), the graph name in `observationN:` lines
- * (`coffe_maker`, `food_apple`).
+ * lines and planning / correction targets (`coffe maker`, `food apple`), the graph name in
+ * `observationN:` lines and feedback targets (`Error, coffe_maker isn't available …`).
+ * Renaming is a bijection on classes, so a feedback label stays true of its renamed record
+ * for name-based errors (an unknown name stays unknown, a wrong name stays wrong).
  */
 import type { E2CLRecord } from './records.ts';
 import type { Rng } from './rng.ts';
@@ -27,6 +29,9 @@ type Form = 'display' | 'action' | 'graph';
 
 const formOf = (c: RenameableClass, f: Form): string =>
   f === 'display' ? c.display : f === 'action' ? c.className.replace(/_/g, ' ') : c.className;
+
+/** Feedback targets quote the simulator's messages (graph names); the others are actions. */
+const outputForm = (r: E2CLRecord): Form => (r.kind === 'feedback' ? 'graph' : 'action');
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -64,7 +69,7 @@ export class ObjectRenamer {
       for (const m of text.matchAll(re)) seen.add(index.get(m[0].toLowerCase())!);
     };
     for (const line of r.input.split('\n')) { const f = this.formOfLine(line); if (f) scan(line, f); }
-    scan(r.output, 'action');
+    scan(r.output, outputForm(r));
     return [...seen];
   }
 
@@ -92,7 +97,15 @@ export class ObjectRenamer {
       });
     };
     const input = r.input.split('\n').map((line) => { const f = this.formOfLine(line); return f ? swap(line, f) : line; }).join('\n');
-    return { ...r, input, output: swap(r.output, 'action'), source: `${r.source}+renamed` };
+    return { ...r, input, output: swap(r.output, outputForm(r)), source: `${r.source}+renamed` };
+  }
+
+  /**
+   * Each record replaced by a renamed copy with probability `share` (records naming no
+   * class stay as they are): the same number of records, a seeded share of them renamed.
+   */
+  replaceShare(records: readonly E2CLRecord[], share: number, rng: Rng): E2CLRecord[] {
+    return records.map((r) => (rng.next() < share ? this.rename(r, rng) ?? r : r));
   }
 
   /** `copies` renamed copies of each record (records naming no class get none). */

@@ -23,15 +23,38 @@ import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
-  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--log-episodes K] [--backend B] [--quiet]';
+  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--log-episodes K] [--backend B] [--quiet]';
 
 const FLAGS = {
   quick: { type: 'boolean' }, full: { type: 'boolean' }, tiny: { type: 'boolean' }, 'eval-seen': { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
   seed: { type: 'string' }, train: { type: 'string' }, eval: { type: 'string' }, corrector: { type: 'string' }, 'llm-url': { type: 'string' },
   'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
   'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
-  backend: { type: 'string' }, quiet: { type: 'boolean' },
+  backend: { type: 'string' }, quiet: { type: 'boolean' }, recipe: { type: 'string' },
 } as const;
+
+/**
+ * `--recipe '{"feedbackBalance": 3}'`: top-level recipe fields replaced for an ablation (after
+ * the named recipe and the other flags). Unknown fields and wrong value types are usage errors.
+ */
+export function applyRecipeOverride(r: Recipe, json: string): void {
+  let o: unknown;
+  try { o = JSON.parse(json); } catch (e) {
+    throw new HearthError('cli.usage', `--recipe is not valid JSON (${(e as Error).message})`, `e.g. --recipe '{"feedbackBalance": 3, "renamedShareInMixes": 0.5}'`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new HearthError('cli.usage', '--recipe must be a JSON object of recipe fields', `e.g. --recipe '{"feedbackBalance": 3}'`);
+  const optionalNumbers = ['maxExplorationRecords', 'feedbackBalance', 'renamedCopies', 'renamedShareInMixes', 'maxExpertSteps', 'episodeTimeoutMs'];
+  const target = r as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) {
+    const known = k in target || optionalNumbers.includes(k);
+    if (!known || k === 'name') throw new HearthError('cli.usage', `--recipe: unknown recipe field "${k}"`, `fields: ${[...new Set([...Object.keys(target), ...optionalNumbers])].filter((x) => x !== 'name').sort().join(', ')}`);
+    const want = k in target && target[k] !== undefined ? typeof target[k] : 'number';
+    if (typeof v !== want || (want === 'object' && (v === null || Array.isArray(v)))) {
+      throw new HearthError('cli.usage', `--recipe: "${k}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(v)}`);
+    }
+    target[k] = want === 'object' ? { ...(target[k] as object), ...(v as object) } : v;
+  }
+}
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
@@ -100,6 +123,8 @@ export const command: Command = {
     }
     const epochs = stringFlag(args, 'epochs');
     if (epochs !== undefined) r.finetuneEpochs = intFlag(args, 'epochs', r.finetuneEpochs, 1);
+    const override = stringFlag(args, 'recipe');
+    if (override !== undefined) applyRecipeOverride(r, override);
     const trainCount = intFlag(args, 'train', named.sizes.trainTasks, 1);
     const evalCount = intFlag(args, 'eval', named.sizes.evalTasks, 1);
     const seenCount = intFlag(args, 'eval-seen', named.sizes.seenTasks, 1);

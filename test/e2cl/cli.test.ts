@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { applyRecipeOverride } from '../../cli/commands/e2cl.ts';
+import { QUICK } from '../../exploration/recipes.ts';
 
 async function run(argv: string[]): Promise<{ code: number; err: string }> {
   const errs: string[] = [];
@@ -18,6 +20,16 @@ describe('hearth e2cl / eval: user errors are one line and exit 2', () => {
     expect(await run(['e2cl', '--corrector', 'oracle'])).toMatchObject({ code: 2, err: expect.stringContaining('--corrector must be planner, llm or sample') });
     expect(await run(['e2cl', '--corrector', 'llm'])).toMatchObject({ code: 2, err: expect.stringContaining('--llm-url') });
     expect(await run(['e2cl', '--tasks', 'nope'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown task set "nope"') });
+    expect(await run(['e2cl', '--recipe', '{oops'])).toMatchObject({ code: 2, err: expect.stringContaining('--recipe is not valid JSON') });
+    expect(await run(['e2cl', '--recipe', '{"feedbackBalanse": 2}'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown recipe field "feedbackBalanse"') });
+    expect(await run(['e2cl', '--recipe', '{"initEpochs": "4"}'])).toMatchObject({ code: 2, err: expect.stringContaining('"initEpochs" must be a number') });
+  });
+  it('--recipe replaces top-level fields and merges nested ones', () => {
+    const r = structuredClone(QUICK.recipe);
+    applyRecipeOverride(r, '{"renamedShareInMixes": 0.5, "teacherFree": {"episodesPerTask": 3}, "feedbackBalance": 3}');
+    expect(r.renamedShareInMixes).toBe(0.5);
+    expect(r.feedbackBalance).toBe(3);
+    expect(r.teacherFree).toEqual({ ...QUICK.recipe.teacherFree, episodesPerTask: 3 });
   });
   it('rejects a missing or bad checkpoint for eval', async () => {
     expect(await run(['eval'])).toMatchObject({ code: 2, err: expect.stringContaining('missing --checkpoint') });

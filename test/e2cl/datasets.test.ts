@@ -103,5 +103,24 @@ describe('dataset records and exports', () => {
     expect(x.input.startsWith('You are a robot agent.')).toBe(true);
     expect(renamer.rename({ ...r, input: 'Task: Sit down', output: 'END' }, mulberry32(3))).toBeNull();
     expect(renamer.augment([r], 3, mulberry32(9))).toEqual(renamer.augment([r], 3, mulberry32(9)));
+    // A feedback target quotes graph names: renamed in that form, with the prompt.
+    const fb = {
+      input: 'You are a world simulator.\n\nTask: Sit on the kitchen table\nDescription: Sit on the kitchen table.\nstep1: Walk to food apple\nFeedback: ',
+      output: "Error, food_apple isn't available in the environment.", kind: 'feedback' as const, source: 'teacher-free', taskId: 't',
+    };
+    const y = renamer.rename(fb, mulberry32(5))!;
+    const apple = /step1: Walk to (.+)\nFeedback/.exec(y.input)![1];
+    expect(apple).not.toBe('food apple');
+    expect(['coffe maker', 'cup']).toContain(apple);
+    expect(y.output).toBe(`Error, ${apple.replace(/ /g, '_')} isn't available in the environment.`);
+    // replaceShare keeps the count and order, renames about the share asked for, deterministically.
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...r, taskId: `t${i}` }));
+    const half = renamer.replaceShare(many, 0.5, mulberry32(1));
+    expect(half.map((x) => x.taskId)).toEqual(many.map((x) => x.taskId));
+    const renamedCount = half.filter((x) => x.source.endsWith('+renamed')).length;
+    expect(renamedCount).toBeGreaterThan(70);
+    expect(renamedCount).toBeLessThan(130);
+    expect(renamer.replaceShare(many, 0.5, mulberry32(1))).toEqual(half);
+    expect(renamer.replaceShare(many, 0, mulberry32(1))).toEqual(many);
   });
 });
