@@ -15,6 +15,18 @@
 
 #include "forward.h"
 
+/* The data and element count of a TypedArray of the given type (0 when v is not one). */
+static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *n) {
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  return napi_get_typedarray_info(env, v, &type, n, data, &ab, &off) == napi_ok && type == want;
+}
+
+/* float32 data of an ArrayBuffer (e.g. the wasm heap) or a Float32Array, length in floats. */
 static int get_data(napi_env env, napi_value v, float **out, size_t *len) {
   bool is_ab = false;
   void *data = NULL;
@@ -23,14 +35,8 @@ static int get_data(napi_env env, napi_value v, float **out, size_t *len) {
   if (is_ab) {
     if (napi_get_arraybuffer_info(env, v, &data, &bytes) != napi_ok) return 0;
   } else {
-    bool is_ta = false;
-    napi_is_typedarray(env, v, &is_ta);
-    if (!is_ta) return 0;
-    napi_typedarray_type type;
     size_t n;
-    napi_value ab;
-    size_t off;
-    if (napi_get_typedarray_info(env, v, &type, &n, &data, &ab, &off) != napi_ok || type != napi_float32_array) return 0;
+    if (!get_typed(env, v, napi_float32_array, &data, &n)) return 0;
     bytes = n * 4;
   }
   *out = (float *)data;
@@ -149,16 +155,7 @@ static napi_value gelu(napi_env env, napi_callback_info info) {
 }
 
 static int get_i32(napi_env env, napi_value v, int32_t **out, size_t *len) {
-  bool is_ta = false;
-  napi_is_typedarray(env, v, &is_ta);
-  if (!is_ta) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  void *data;
-  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != napi_int32_array) return 0;
-  *out = (int32_t *)data;
-  return 1;
+  return get_typed(env, v, napi_int32_array, (void **)out, len);
 }
 
 /*
