@@ -12,7 +12,7 @@ import { isDetailLevel } from '../../feedback/targets.ts';
 import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
 import { localProvider } from '../../exploration/local-provider.ts';
 import { type ModelName, type PipelineResult, type Recipe, runPipeline, type EvalJob } from '../../exploration/pipeline.ts';
-import { FULL, QUICK, TINY, type NamedRecipe } from '../../exploration/recipes.ts';
+import { FULL, QUICK, TINY, type NamedRecipe, type RecipeSizes } from '../../exploration/recipes.ts';
 import type { RolloutEvent } from '../../exploration/rollout.ts';
 import { loadSplits } from '../../exploration/task-source.ts';
 import { episodeFactory, planner } from '../../exploration/world.ts';
@@ -23,15 +23,32 @@ import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
-  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--log-episodes K] [--backend B] [--quiet]';
+  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--backend B] [--quiet]';
 
 const FLAGS = {
   quick: { type: 'boolean' }, full: { type: 'boolean' }, tiny: { type: 'boolean' }, 'eval-seen': { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
   seed: { type: 'string' }, train: { type: 'string' }, eval: { type: 'string' }, corrector: { type: 'string' }, 'llm-url': { type: 'string' },
   'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
   'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
-  backend: { type: 'string' }, quiet: { type: 'boolean' }, recipe: { type: 'string' },
+  backend: { type: 'string' }, quiet: { type: 'boolean' }, recipe: { type: 'string' }, model: { type: 'string' },
 } as const;
+
+/** `--model '{"layers": 3, "d": 96}'`: the local model's shape and learning rate for this run. */
+export function applyModelOverride(m: RecipeSizes['model'], json: string): void {
+  let o: unknown;
+  try { o = JSON.parse(json); } catch (e) {
+    throw new HearthError('cli.usage', `--model is not valid JSON (${(e as Error).message})`, `e.g. --model '{"layers": 3, "d": 96}'`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new HearthError('cli.usage', '--model must be a JSON object', `fields: ${Object.keys(m).join(', ')}`);
+  for (const [k, v] of Object.entries(o)) {
+    if (!(k in m)) throw new HearthError('cli.usage', `--model: unknown field "${k}"`, `fields: ${Object.keys(m).join(', ')}`);
+    if (typeof v !== 'number' || !(v > 0) || (k !== 'lr' && !Number.isInteger(v))) {
+      throw new HearthError('cli.usage', `--model: "${k}" must be a positive ${k === 'lr' ? 'number' : 'integer'}, got ${JSON.stringify(v)}`);
+    }
+    (m as unknown as Record<string, number>)[k] = v;
+  }
+  if (m.d % m.heads !== 0) throw new HearthError('cli.usage', `--model: d (${m.d}) must be a multiple of heads (${m.heads})`);
+}
 
 /**
  * `--recipe '{"feedbackBalance": 3}'`: top-level recipe fields replaced for an ablation (after
@@ -98,7 +115,10 @@ export const command: Command = {
     const args = parseArgs(argv, FLAGS, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
     if (boolFlag(args, 'quick') && boolFlag(args, 'full')) throw new HearthError('cli.usage', 'choose one of --quick and --full', `usage: ${USAGE}`);
-    const named = boolFlag(args, 'full') ? FULL : boolFlag(args, 'tiny') ? TINY : QUICK;
+    const base = boolFlag(args, 'full') ? FULL : boolFlag(args, 'tiny') ? TINY : QUICK;
+    const named: NamedRecipe = structuredClone(base);
+    const modelFlag = stringFlag(args, 'model');
+    if (modelFlag !== undefined) applyModelOverride(named.sizes.model, modelFlag);
     const r: Recipe = structuredClone(named.recipe);
     r.seed = intFlag(args, 'seed', r.seed);
     const detail = stringFlag(args, 'detail');

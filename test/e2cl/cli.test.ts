@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { applyRecipeOverride } from '../../cli/commands/e2cl.ts';
+import { applyModelOverride, applyRecipeOverride } from '../../cli/commands/e2cl.ts';
 import { QUICK } from '../../exploration/recipes.ts';
 
 async function run(argv: string[]): Promise<{ code: number; err: string }> {
@@ -23,6 +23,9 @@ describe('hearth e2cl / eval: user errors are one line and exit 2', () => {
     expect(await run(['e2cl', '--recipe', '{oops'])).toMatchObject({ code: 2, err: expect.stringContaining('--recipe is not valid JSON') });
     expect(await run(['e2cl', '--recipe', '{"feedbackBalanse": 2}'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown recipe field "feedbackBalanse"') });
     expect(await run(['e2cl', '--recipe', '{"initEpochs": "4"}'])).toMatchObject({ code: 2, err: expect.stringContaining('"initEpochs" must be a number') });
+    expect(await run(['e2cl', '--model', '{"layer": 3}'])).toMatchObject({ code: 2, err: expect.stringContaining('--model: unknown field "layer"') });
+    expect(await run(['e2cl', '--model', '{"layers": 2.5}'])).toMatchObject({ code: 2, err: expect.stringContaining('"layers" must be a positive integer') });
+    expect(await run(['e2cl', '--model', '{"d": 100, "heads": 3}'])).toMatchObject({ code: 2, err: expect.stringContaining('multiple of heads') });
   });
   it('--recipe replaces top-level fields and merges nested ones', () => {
     const r = structuredClone(QUICK.recipe);
@@ -30,6 +33,9 @@ describe('hearth e2cl / eval: user errors are one line and exit 2', () => {
     expect(r.renamedShareInMixes).toBe(0.5);
     expect(r.feedbackBalance).toBe(3);
     expect(r.teacherFree).toEqual({ ...QUICK.recipe.teacherFree, episodesPerTask: 3 });
+    const m = structuredClone(QUICK.sizes.model);
+    applyModelOverride(m, '{"layers": 3, "d": 96}');
+    expect(m).toEqual({ ...QUICK.sizes.model, layers: 3, d: 96 });
   });
   it('rejects a missing or bad checkpoint for eval', async () => {
     expect(await run(['eval'])).toMatchObject({ code: 2, err: expect.stringContaining('missing --checkpoint') });
