@@ -76,11 +76,10 @@ export interface Recipe {
    */
   renamedCopies?: number;
   /**
-   * Share of every fine-tuning mix's records (planning, feedback and correction alike, the
-   * same share for all four models) replaced by a renamed copy (default 0: none, the paper).
-   * The mixes keep their sizes, so fine-tuning costs the same.
+   * Share of the planning records in every fine-tuning mix (the same records for all four
+   * models) replaced by a renamed copy (default 0: none, the paper). Mixes keep their sizes.
    */
-  renamedShareInMixes?: number;
+  renamedPlanningShare?: number;
 }
 
 export interface PipelineDeps {
@@ -277,10 +276,12 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
 
   // 4. The four models, each fine-tuned from bc-init on its shuffled mix.
   // Renamed in place (optional): each set once, so every mix that holds a record holds the same version.
-  const inMix = (rs: E2CLRecord[], name: string): E2CLRecord[] => recipe.renamedShareInMixes
-    ? new ObjectRenamer(renameableCatalogue()).replaceShare(rs, recipe.renamedShareInMixes, mulberry32(mixSeed(recipe.seed, 'rename-mix', name)))
+  const inMix = (rs: E2CLRecord[], share: number | undefined, name: string): E2CLRecord[] => share
+    ? new ObjectRenamer(renameableCatalogue()).replaceShare(rs, share, mulberry32(mixSeed(recipe.seed, 'rename-mix', name)))
     : rs;
-  const [planMix, tgMix, tfMix] = [inMix(planning, 'planning'), inMix(tg, 'teacher-guided'), inMix(tf, 'teacher-free')];
+  // Planning records only: renamed feedback records can carry false labels (see augment.ts).
+  const planMix = inMix(planning, recipe.renamedPlanningShare, 'planning');
+  const [tgMix, tfMix] = [tg, tf];
   const mixes: Record<ModelName, E2CLRecord[]> = {
     bc: mixRecords([planMix], mixSeed(recipe.seed, 'mix', 'bc')),
     'bc-tg': mixRecords([planMix, tgMix], mixSeed(recipe.seed, 'mix', 'bc-tg')),

@@ -29,8 +29,8 @@ describe('hearth e2cl / eval: user errors are one line and exit 2', () => {
   });
   it('--recipe replaces top-level fields and merges nested ones', () => {
     const r = structuredClone(QUICK.recipe);
-    applyRecipeOverride(r, '{"renamedShareInMixes": 0.5, "teacherFree": {"episodesPerTask": 3}, "feedbackBalance": 3}');
-    expect(r.renamedShareInMixes).toBe(0.5);
+    applyRecipeOverride(r, '{"renamedPlanningShare": 0.5, "teacherFree": {"episodesPerTask": 3}, "feedbackBalance": 3}');
+    expect(r.renamedPlanningShare).toBe(0.5);
     expect(r.feedbackBalance).toBe(3);
     expect(r.teacherFree).toEqual({ ...QUICK.recipe.teacherFree, episodesPerTask: 3 });
     const m = structuredClone(QUICK.sizes.model);
