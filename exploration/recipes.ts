@@ -5,8 +5,8 @@
  *
  * Sizing (quick), measured on this kind of machine (2 cores): bc-init (4 epochs over the 1,350
  * planning records of 300 short tasks plus 2 renamed copies of each) ~6 minutes, the four
- * fine-tunes (2 epochs each) ~6 minutes, exploration ~30 s, evaluation (4 models × 2 modes ×
- * 210 episodes, prompt prefixes reused across steps) ~20 s: ~12.5 minutes in all.
+ * fine-tunes (2 epochs each) ~5.5 minutes, exploration ~20 s, evaluation (4 models × 2 modes ×
+ * 400 episodes, prompt prefixes reused across steps) ~45 s: ~12 minutes in all.
  *
  * Context length: the local model's context is short, and E2CL prompts grow with every step
  * (history plus observations), so the quick recipe keeps only the last `historySteps` steps
