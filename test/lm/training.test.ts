@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createModel, loadModel } from '../../agent/local-model.ts';
-import { tf } from '../../agent/tfjs.ts';
+import { initBackend, tf } from '../../agent/tfjs.ts';
 import { Prng } from '../../env/prng.ts';
 import { Trainer, trainModel } from '../../alignment/trainer.ts';
 import { learningRate } from '../../alignment/optim.ts';
@@ -20,6 +20,26 @@ function weightsOf(t: Trainer): Float32Array[] {
 }
 
 describe('training primitives', () => {
+  it('wasm Identity shares data: a clone outlives its source, and nothing leaks', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numBytes;
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    // A variable assigned after a clone was taken does not change the clone.
+    const init = tf.tensor1d([4, 5]);
+    const v = tf.variable(init);
+    init.dispose();
+    const c = tf.clone(v);
+    const next = tf.tensor1d([6, 7]);
+    v.assign(next);
+    next.dispose();
+    expect(Array.from(c.dataSync())).toEqual([4, 5]);
+    for (const t of [y, v, c]) t.dispose();
+    expect(tf.memory().numBytes).toBe(before);
+  });
+
   it('warmup then cosine learning rate', () => {
     const s = { lr: 1, minLr: 0.1, warmupSteps: 10, totalSteps: 110 };
     expect(learningRate(5, s)).toBeCloseTo(0.5);
