@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "forward.h"
+#include "vecmath.h"
 
 /* The data and element count of a TypedArray of the given type (0 when v is not one). */
 static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *n) {
@@ -229,6 +230,59 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * exp(buf, xOff, yOff, n): y = e^x for n floats of one buffer (the wasm heap), vectorised
+ * (native/vecmath.h, ~1 ulp); wasm's own Exp is a scalar loop, 30 ms for the (4096, 1024)
+ * logits of one training step.
+ */
+static napi_value exp_kernel(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *buf;
+  size_t len;
+  if (argc != 4 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, "exp: expected (buffer, xOff, yOff, n)");
+  const int64_t xo = get_int(env, argv[1]), yo = get_int(env, argv[2]), n = get_int(env, argv[3]);
+  if (n < 0 || xo < 0 || yo < 0 || (size_t)(xo + n) > len || (size_t)(yo + n) > len) return throw_error(env, "exp: out of bounds");
+  const float *x = buf + xo;
+  float *y = buf + yo;
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++) {
+    const float v = x[i];
+    float e = exp_poly(v);
+    e = v < -87.0f ? 0.0f : e;     /* exp(-inf) = 0 (and underflow below e^-87 flushed to 0) */
+    e = v > 88.7228f ? INFINITY : e;  /* overflow (as expf), exp(inf) = inf */
+    y[i] = v != v ? v : e;         /* NaN stays NaN */
+  }
+  return NULL;
+}
+
+/*
+ * colsum(buf, xOff, yOff, R, C): y (C) = sum over the R rows of x (R, C), accumulated in
+ * double, rows in order (deterministic). wasm's Sum over a leading axis transposes first:
+ * 6 ms for a (4096, 128) gradient, here ~0.2 ms.
+ */
+static napi_value colsum(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *buf;
+  size_t len;
+  if (argc != 5 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, "colsum: expected (buffer, xOff, yOff, R, C)");
+  const int64_t xo = get_int(env, argv[1]), yo = get_int(env, argv[2]), R = get_int(env, argv[3]), C = get_int(env, argv[4]);
+  if (R < 0 || C <= 0 || xo < 0 || yo < 0 || (size_t)(xo + R * C) > len || (size_t)(yo + C) > len) return throw_error(env, "colsum: out of bounds");
+  double *acc = calloc((size_t)C, sizeof(double));
+  if (!acc) return throw_error(env, "colsum: out of memory");
+  for (int64_t r = 0; r < R; r++) {
+    const float *row = buf + xo + r * C;
+#pragma omp simd
+    for (int64_t c = 0; c < C; c++) acc[c] += row[c];
+  }
+  for (int64_t c = 0; c < C; c++) buf[yo + c] = (float)acc[c];
+  free(acc);
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -252,8 +306,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
     {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
     {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
+    {"exp", NULL, exp_kernel, NULL, NULL, NULL, napi_default, NULL},
+    {"colsum", NULL, colsum, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 7, props);
+  napi_define_properties(env, exports, 9, props);
   return exports;
 }
 

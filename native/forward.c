@@ -10,30 +10,13 @@
  * no shared writes (each row's cache belongs to one half).
  */
 #include "forward.h"
+#include "vecmath.h"
 
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-
-/* e^x for x in [-87, 88], Cody-Waite range reduction and cephes' polynomial (~1 ulp);
- * written with plain float arithmetic so the compiler vectorises the loops that call it. */
-static inline float exp_poly(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-  const float n = floorf(x * 1.44269504088896341f + 0.5f);
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  union { int32_t i; float f; } s;
-  s.i = ((int32_t)n + 127) << 23;
-  return p * s.f;
-}
 
 /* GELU (tanh approximation, GPT-2's) in place; tanh(u) = 1 - 2 / (e^{2u} + 1). */
 void hearth_gelu(float *x, size_t n) {
