@@ -64,6 +64,29 @@ interface WasmBackendLike {
 
 let installed = false;
 
+/** A tensor's offset in the wasm heap, in floats. */
+const offsetOf = (be: WasmBackendLike, t: tf.TensorInfo): number => be.dataIdMap.get(t.dataId).memoryOffset / 4;
+
+/**
+ * Replace a one-input wasm kernel by `impl`, which returns null for the cases it leaves to
+ * the original. `heap()` must be read after allocating outputs (allocation may grow, i.e.
+ * replace, the heap's buffer).
+ */
+function replaceWasmKernel(name: string, impl: (x: tf.TensorInfo, be: WasmBackendLike, heap: () => ArrayBuffer, attrs: unknown) => tf.TensorInfo | null): void {
+  const original = tf.getKernel(name, 'wasm');
+  if (!original) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const be = args.backend as unknown as WasmBackendLike;
+      const out = impl((args.inputs as { x: tf.TensorInfo }).x, be, () => be.wasm.HEAPF32.buffer as ArrayBuffer, args.attrs);
+      return out ?? (original.kernelFunc(args) as tf.TensorInfo);
+    },
+  });
+}
+
 /** Whether wasm products currently run through OpenBLAS (and the wasm backend is active). */
 export function nativeMatMulActive(): boolean {
   return installed && tf.getBackend() === 'wasm';
@@ -132,47 +155,23 @@ export function installNativeMatMul(): boolean {
     },
   });
   // Exp, vectorised (wasm's is a scalar loop: 30 ms for one step's logits).
-  const exp = tf.getKernel('Exp', 'wasm');
-  if (exp) {
-    tf.unregisterKernel('Exp', 'wasm');
-    tf.registerKernel({
-      kernelName: 'Exp',
-      backendName: 'wasm',
-      kernelFunc: (args) => {
-        const { x } = args.inputs as { x: tf.TensorInfo };
-        if (x.dtype !== 'float32') return exp.kernelFunc(args) as tf.TensorInfo;
-        const be = args.backend as unknown as WasmBackendLike;
-        const y = be.makeOutput(x.shape, 'float32');
-        const heap = be.wasm.HEAPF32.buffer as ArrayBuffer;
-        blas.exp(heap, be.dataIdMap.get(x.dataId).memoryOffset / 4, be.dataIdMap.get(y.dataId).memoryOffset / 4, x.shape.reduce((p, c) => p * c, 1));
-        return y;
-      },
-    });
-  }
+  replaceWasmKernel('Exp', (x, be, heap) => {
+    if (x.dtype !== 'float32') return null;
+    const y = be.makeOutput(x.shape, 'float32');
+    blas.exp(heap(), offsetOf(be, x), offsetOf(be, y), x.shape.reduce((p, c) => p * c, 1));
+    return y;
+  });
   // Sum over leading axes (bias and LayerNorm gradients): wasm transposes first, 6 ms a call.
-  const sum = tf.getKernel('Sum', 'wasm');
-  if (sum) {
-    tf.unregisterKernel('Sum', 'wasm');
-    tf.registerKernel({
-      kernelName: 'Sum',
-      backendName: 'wasm',
-      kernelFunc: (args) => {
-        const { x } = args.inputs as { x: tf.TensorInfo };
-        const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-        const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-        const k = axes.length;
-        const leading = k > 0 && k < x.shape.length && axes.every((a, i) => a === i);
-        if (x.dtype !== 'float32' || !leading) return sum.kernelFunc(args) as tf.TensorInfo;
-        const R = x.shape.slice(0, k).reduce((p, c) => p * c, 1);
-        const rest = x.shape.slice(k);
-        const be = args.backend as unknown as WasmBackendLike;
-        const y = be.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
-        const heap = be.wasm.HEAPF32.buffer as ArrayBuffer;
-        blas.colsum(heap, be.dataIdMap.get(x.dataId).memoryOffset / 4, be.dataIdMap.get(y.dataId).memoryOffset / 4, R, rest.reduce((p, c) => p * c, 1));
-        return y;
-      },
-    });
-  }
+  replaceWasmKernel('Sum', (x, be, heap, attrs) => {
+    const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const k = axes.length;
+    if (x.dtype !== 'float32' || k === 0 || k === x.shape.length || !axes.every((a, i) => a === i)) return null;
+    const rest = x.shape.slice(k);
+    const y = be.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
+    blas.colsum(heap(), offsetOf(be, x), offsetOf(be, y), x.shape.slice(0, k).reduce((p, c) => p * c, 1), rest.reduce((p, c) => p * c, 1));
+    return y;
+  });
   installed = true;
   return true;
 }

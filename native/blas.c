@@ -143,6 +143,22 @@ static napi_value attend(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Arguments (buffer, i1, ..., in): the float32 data of the buffer and n integers, all >= 0.
+ * Returns 0 (with a pending JS exception naming `usage`) when they do not fit.
+ */
+static int buffer_args(napi_env env, napi_callback_info info, size_t n, float **buf, size_t *len, int64_t *ints, const char *usage) {
+  napi_value argv[8];
+  size_t argc = 8;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (n > 7 || argc != n + 1 || !get_data(env, argv[0], buf, len)) { napi_throw_error(env, NULL, usage); return 0; }
+  for (size_t i = 0; i < n; i++) {
+    ints[i] = get_int(env, argv[i + 1]);
+    if (ints[i] < 0) { napi_throw_error(env, NULL, usage); return 0; }
+  }
+  return 1;
+}
+
 /* gelu(x): in place, GELU with the tanh approximation (GPT-2's), as agent/model.ts. */
 static napi_value gelu(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -209,16 +225,12 @@ static napi_value forward(napi_env env, napi_callback_info info) {
  * multiplies by, in one pass instead of a dozen elementwise kernels.
  */
 static napi_value gelu_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *buf;
   size_t len;
-  if (argc != 5 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, "geluGrad: expected (buffer, xOff, yOff, dOff, n)");
-  int64_t xo = get_int(env, argv[1]), yo = get_int(env, argv[2]), dOff = get_int(env, argv[3]), n = get_int(env, argv[4]);
-  if (n < 0 || xo < 0 || yo < 0 || dOff < 0 || (size_t)(xo + n) > len || (size_t)(yo + n) > len || (size_t)(dOff + n) > len) {
-    return throw_error(env, "geluGrad: out of bounds");
-  }
+  int64_t a[4];
+  if (!buffer_args(env, info, 4, &buf, &len, a, "geluGrad: expected (buffer, xOff, yOff, dOff, n)")) return NULL;
+  const int64_t xo = a[0], yo = a[1], dOff = a[2], n = a[3];
+  if ((size_t)(xo + n) > len || (size_t)(yo + n) > len || (size_t)(dOff + n) > len) return throw_error(env, "geluGrad: out of bounds");
   const float c = 0.7978845608028654f, k = 0.044715f;
   for (int64_t i = 0; i < n; i++) {
     const float v = buf[xo + i];
@@ -236,14 +248,12 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
  * logits of one training step.
  */
 static napi_value exp_kernel(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *buf;
   size_t len;
-  if (argc != 4 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, "exp: expected (buffer, xOff, yOff, n)");
-  const int64_t xo = get_int(env, argv[1]), yo = get_int(env, argv[2]), n = get_int(env, argv[3]);
-  if (n < 0 || xo < 0 || yo < 0 || (size_t)(xo + n) > len || (size_t)(yo + n) > len) return throw_error(env, "exp: out of bounds");
+  int64_t a[3];
+  if (!buffer_args(env, info, 3, &buf, &len, a, "exp: expected (buffer, xOff, yOff, n)")) return NULL;
+  const int64_t xo = a[0], yo = a[1], n = a[2];
+  if ((size_t)(xo + n) > len || (size_t)(yo + n) > len) return throw_error(env, "exp: out of bounds");
   const float *x = buf + xo;
   float *y = buf + yo;
 #pragma omp simd
@@ -263,14 +273,12 @@ static napi_value exp_kernel(napi_env env, napi_callback_info info) {
  * 6 ms for a (4096, 128) gradient, here ~0.2 ms.
  */
 static napi_value colsum(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *buf;
   size_t len;
-  if (argc != 5 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, "colsum: expected (buffer, xOff, yOff, R, C)");
-  const int64_t xo = get_int(env, argv[1]), yo = get_int(env, argv[2]), R = get_int(env, argv[3]), C = get_int(env, argv[4]);
-  if (R < 0 || C <= 0 || xo < 0 || yo < 0 || (size_t)(xo + R * C) > len || (size_t)(yo + C) > len) return throw_error(env, "colsum: out of bounds");
+  int64_t a[4];
+  if (!buffer_args(env, info, 4, &buf, &len, a, "colsum: expected (buffer, xOff, yOff, R, C)")) return NULL;
+  const int64_t xo = a[0], yo = a[1], R = a[2], C = a[3];
+  if (C == 0 || (size_t)(xo + R * C) > len || (size_t)(yo + C) > len) return throw_error(env, "colsum: out of bounds");
   double *acc = calloc((size_t)C, sizeof(double));
   if (!acc) return throw_error(env, "colsum: out of memory");
   for (int64_t r = 0; r < R; r++) {
