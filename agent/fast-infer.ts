@@ -136,9 +136,10 @@ export class FastCache {
 
 /**
  * Threads the native forward pass may split rows over: HEARTH_DECODE_THREADS (1 or 2; it only
- * splits when there are ≥ 8 new tokens in ≥ 2 rows). Default 1: on the 2-vCPU machines here two
- * busy threads get little more than one core's work done (two copies of a compute loop take
- * 1.1 s and 2.2 s side by side, 1.1 s alone), and batch-32 decoding measured no faster with 2.
+ * splits when there are ≥ 8 new tokens in ≥ 2 rows). Default 1: on the shared 2-vCPU machines
+ * here the second vCPU is not always there (two copies of a compute loop side by side took
+ * 1.1 + 2.2 s once and 1.2 + 1.3 s another time, 1.1 s alone), and batch-32 decoding measured
+ * from no faster to +17% with 2.
  */
 function decodeThreads(): number {
   const env = Number(process.env.HEARTH_DECODE_THREADS);
