@@ -258,9 +258,10 @@ export class FastEngine {
     this.tensors.clear();
   }
 
-  newCache(rows: number): FastCache {
+  /** A cache for `rows` rows of up to `capacity` tokens each (default and at most: the context). */
+  newCache(rows: number, capacity = this.model.config.ctx): FastCache {
     const c = this.model.config;
-    return new FastCache(rows, c.layers, c.ctx, c.d);
+    return new FastCache(rows, c.layers, Math.min(capacity, c.ctx), c.d);
   }
 
   private rope(x: Float32Array, pos: Int32Array, N: number): void {
@@ -305,7 +306,9 @@ export class FastEngine {
       for (let t = 0; t < tokens[r].length; t++, n++) {
         rowOf[n] = r;
         pos[n] = cache.length[r] + t;
-        if (pos[n] >= ctx) throw new Error(`position ${pos[n]} is outside the context window (ctx = ${ctx})`);
+        if (pos[n] >= cache.capacity) {
+          throw new Error(pos[n] >= ctx ? `position ${pos[n]} is outside the context window (ctx = ${ctx})` : `position ${pos[n]} is beyond the cache's ${cache.capacity} tokens`);
+        }
         x.set(wte.subarray(tokens[r][t] * D, (tokens[r][t] + 1) * D), n * D);
         if (wpe) for (let j = 0; j < D; j++) x[n * D + j] += wpe[pos[n] * D + j];
       }
@@ -316,7 +319,7 @@ export class FastEngine {
       for (let i = 0; i < N; i++) offsets[i] = cache.rowOffset(rowOf[i]);
       const need = N * (6 * D + F) + 2 * ctx;
       if (this.scratch.length < need) this.scratch = new Float32Array(Math.max(need, 2 * this.scratch.length));
-      blas.forward(x, pos, offsets, cache.kAll, cache.vAll, cache.layerStride, ctx, this.packed, this.cos, this.sin, D, H, F, L, this.threads, this.scratch);
+      blas.forward(x, pos, offsets, cache.kAll, cache.vAll, cache.layerStride, cache.capacity, this.packed, this.cos, this.sin, D, H, F, L, this.threads, this.scratch);
     } else this.blocks(x, N, rowOf, pos, cache);
     for (let r = 0; r < rows; r++) cache.length[r] += tokens[r].length;
     // Last token of each row → final norm → unembedding.

@@ -19,6 +19,23 @@ interface StoredPrompt {
   k: Float32Array[];
   v: Float32Array[];
   used: number;
+  /** Position in `entries` order (ties between equally long matches go to the lowest). */
+  rank: number;
+}
+
+/** Lexicographic order of token sequences (a proper prefix sorts first). */
+function compareIds(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Length of the common prefix of two token sequences. */
+function commonPrefix(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }
 
 export interface PrefixStats {
@@ -30,9 +47,13 @@ export interface PrefixStats {
 }
 
 export class PrefixStore {
+  /** In eviction order (most recently used first after an eviction, then in insertion order). */
   private entries: StoredPrompt[] = [];
+  /** The same entries sorted by ids: the longest match of a prompt is next to where it would sort. */
+  private sorted: StoredPrompt[] = [];
   private floats = 0;
   private clock = 0;
+  private nextRank = 0;
   readonly stats: PrefixStats = { lookups: 0, hits: 0, reusedTokens: 0, promptTokens: 0 };
 
   /**
@@ -41,24 +62,44 @@ export class PrefixStore {
    */
   constructor(private readonly maxFloats = 32 * 1024 * 1024, private readonly minReuse = 8) {}
 
+  /** First index of `sorted` whose entry does not sort before `ids` (on its first `len` tokens when given). */
+  private lowerBound(ids: ArrayLike<number>, len = Infinity): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const e = this.sorted[mid].ids;
+      const c = len === Infinity ? compareIds(e, ids) : compareIds(e.subarray(0, len), Array.prototype.slice.call(ids, 0, len));
+      if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
   /**
    * Copy the longest stored prefix of `ids` into `row` of `cache` (whose length must be 0)
    * and return its length; at least one token is always left to feed, since the caller
-   * needs the logits after the prompt's last token.
+   * needs the logits after the prompt's last token. Among entries sharing that prefix, the
+   * first in `entries` order is used (as a linear scan would).
    */
   restore(ids: readonly number[], cache: FastCache, row: number): number {
     this.stats.lookups++;
     this.stats.promptTokens += ids.length;
+    if (this.sorted.length === 0) return 0;
+    // The longest common prefix with any entry is reached by a sorted neighbour of ids.
+    const at = this.lowerBound(ids);
+    let longest = 0;
+    for (const j of [at - 1, at]) if (j >= 0 && j < this.sorted.length) longest = Math.max(longest, commonPrefix(this.sorted[j].ids, ids));
+    const bestLen = Math.min(longest, ids.length - 1);
+    if (bestLen < this.minReuse || bestLen <= 0) return 0;
+    // Entries that share ids' first bestLen tokens are contiguous in sorted order.
+    const head = ids.slice(0, bestLen);
     let best: StoredPrompt | null = null;
-    let bestLen = 0;
-    for (const e of this.entries) {
-      const n = Math.min(e.ids.length, ids.length - 1);
-      if (n <= bestLen) continue;
-      let i = 0;
-      while (i < n && e.ids[i] === ids[i]) i++;
-      if (i > bestLen) { best = e; bestLen = i; }
+    for (let j = this.lowerBound(head, bestLen); j < this.sorted.length; j++) {
+      const e = this.sorted[j];
+      if (e.ids.length < bestLen || commonPrefix(e.ids.subarray(0, bestLen), head) < bestLen) break;
+      if (!best || e.rank < best.rank) best = e;
     }
-    if (!best || bestLen < this.minReuse) return 0;
+    if (!best) return 0;
     const D = cache.d;
     for (let l = 0; l < best.k.length; l++) {
       cache.k[l][row].set(best.k[l].subarray(0, bestLen * D));
@@ -75,28 +116,38 @@ export class PrefixStore {
   save(ids: readonly number[], cache: FastCache, row: number): void {
     const D = cache.d;
     const n = ids.length;
-    if (this.entries.some((e) => e.ids.length === n && e.ids.every((t, i) => t === ids[i]))) return;
+    const at = this.lowerBound(ids);
+    if (at < this.sorted.length && compareIds(this.sorted[at].ids, ids) === 0) return;
     const entry: StoredPrompt = {
       ids: Int32Array.from(ids),
       k: cache.k.map((l) => l[row].slice(0, n * D)),
       v: cache.v.map((l) => l[row].slice(0, n * D)),
       used: ++this.clock,
+      rank: this.nextRank++,
     };
     this.entries.push(entry);
+    this.sorted.splice(at, 0, entry);
     this.floats += 2 * cache.k.length * n * D;
     if (this.floats > this.maxFloats) {
       // Evict the least recently used until under the bound.
       this.entries.sort((a, b) => b.used - a.used);
+      const evicted = new Set<StoredPrompt>();
       while (this.floats > this.maxFloats && this.entries.length > 1) {
         const e = this.entries.pop()!;
+        evicted.add(e);
         this.floats -= 2 * e.k.length * e.ids.length * D;
       }
+      this.sorted = this.sorted.filter((e) => !evicted.has(e));
+      this.entries.forEach((e, i) => { e.rank = i; });
+      this.nextRank = this.entries.length;
     }
   }
 
   clear(): void {
     this.entries = [];
+    this.sorted = [];
     this.floats = 0;
+    this.nextRank = 0;
   }
 
   get size(): number { return this.entries.length; }
