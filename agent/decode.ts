@@ -48,7 +48,8 @@ class FastStepper implements Stepper {
   prefill(prompts: number[][], maxNew: number): Float32Array {
     // Rows never outgrow their prompt + maxNew: a cache that long, not the whole context
     // (allocating and zeroing rows × ctx × D per layer was a tenth of a rollout's time).
-    this.cache = this.engine.newCache(prompts.length, Math.max(...prompts.map((p) => p.length)) + maxNew);
+    // generateChunk is synchronous and done with this cache before the next one: reuse memory.
+    this.cache = this.engine.newCache(prompts.length, Math.max(...prompts.map((p) => p.length)) + maxNew, true);
     if (!this.prefixes) return this.engine.forward(prompts, this.cache);
     // Rows start from the longest stored prefix of their prompt and prefill only the rest.
     const rest = prompts.map((ids, r) => ids.slice(this.prefixes!.restore(ids, this.cache, r)));

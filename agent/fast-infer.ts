@@ -107,11 +107,18 @@ export class FastCache {
   readonly vAll: Float32Array;
   readonly layerStride: number;
 
-  constructor(readonly rows: number, layers: number, readonly capacity: number, readonly d: number) {
+  /**
+   * @param store optional memory to lay the cache out in (each ≥ layers × rows × capacity × d
+   *   floats; its old contents are never read: a row's keys are written before attention reads them)
+   */
+  constructor(readonly rows: number, layers: number, readonly capacity: number, readonly d: number,
+    store?: { k: Float32Array; v: Float32Array }) {
     const row = capacity * d;
     this.layerStride = Math.max(rows, 1) * row;
-    this.kAll = new Float32Array(layers * this.layerStride);
-    this.vAll = new Float32Array(layers * this.layerStride);
+    const floats = layers * this.layerStride;
+    if (store && (store.k.length < floats || store.v.length < floats)) throw new Error(`internal: cache store of ${store.k.length} floats, ${floats} needed`);
+    this.kAll = store ? store.k.subarray(0, floats) : new Float32Array(floats);
+    this.vAll = store ? store.v.subarray(0, floats) : new Float32Array(floats);
     const views = (all: Float32Array) => Array.from({ length: layers }, (_, l) =>
       Array.from({ length: rows }, (_, r) => all.subarray(l * this.layerStride + r * row, l * this.layerStride + (r + 1) * row)));
     this.k = views(this.kAll);
@@ -258,10 +265,26 @@ export class FastEngine {
     this.tensors.clear();
   }
 
-  /** A cache for `rows` rows of up to `capacity` tokens each (default and at most: the context). */
-  newCache(rows: number, capacity = this.model.config.ctx): FastCache {
+  /** Memory of the last `reuse` cache, kept for the next one. */
+  private reusable: { k: Float32Array; v: Float32Array } | null = null;
+
+  /**
+   * A cache for `rows` rows of up to `capacity` tokens each (default and at most: the context).
+   * With `reuse`, it lives in memory the engine keeps from one such call to the next (fresh
+   * memory costs a page fault per 4 KB: for a 64-row batch that was a fifth of a rollout's
+   * time), so it is valid only until the next `newCache(…, true)`: for callers that finish
+   * with a cache before asking for another (`generate` does).
+   */
+  newCache(rows: number, capacity = this.model.config.ctx, reuse = false): FastCache {
     const c = this.model.config;
-    return new FastCache(rows, c.layers, Math.min(capacity, c.ctx), c.d);
+    const cap = Math.min(capacity, c.ctx);
+    if (!reuse) return new FastCache(rows, c.layers, cap, c.d);
+    const floats = c.layers * Math.max(rows, 1) * cap * c.d;
+    if (!this.reusable || this.reusable.k.length < floats) {
+      const size = Math.max(floats, 2 * (this.reusable?.k.length ?? 0));
+      this.reusable = { k: new Float32Array(size), v: new Float32Array(size) };
+    }
+    return new FastCache(rows, c.layers, cap, c.d, this.reusable);
   }
 
   private rope(x: Float32Array, pos: Int32Array, N: number): void {
