@@ -314,7 +314,6 @@ export class FastEngine {
    */
   forward(tokens: number[][], cache: FastCache): Float32Array {
     const { d: D, heads: H, layers: L, vocabSize: V, ctx, mlpRatio } = this.model.config;
-    const hd = D / H;
     const F = mlpRatio * D;
     const rows = tokens.length;
     let N = 0;
