@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+import { heapBuffer, heapOffset, replaceWasmKernel, type WasmBackendLike } from './wasm-kernel.ts';
 
 export interface NativeBlas {
   sgemm(a: ArrayBuffer | Float32Array, aOff: number, b: ArrayBuffer | Float32Array, bOff: number, c: ArrayBuffer | Float32Array, cOff: number,
@@ -56,36 +57,7 @@ export function nativeBlas(): NativeBlas | null {
   return loaded;
 }
 
-interface WasmBackendLike {
-  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPF32: Float32Array };
-}
-
 let installed = false;
-
-/** A tensor's offset in the wasm heap, in floats. */
-const offsetOf = (be: WasmBackendLike, t: tf.TensorInfo): number => be.dataIdMap.get(t.dataId).memoryOffset / 4;
-
-/**
- * Replace a one-input wasm kernel by `impl`, which returns null for the cases it leaves to
- * the original. `heap()` must be read after allocating outputs (allocation may grow, i.e.
- * replace, the heap's buffer).
- */
-function replaceWasmKernel(name: string, impl: (x: tf.TensorInfo, be: WasmBackendLike, heap: () => ArrayBuffer, attrs: unknown) => tf.TensorInfo | null): void {
-  const original = tf.getKernel(name, 'wasm');
-  if (!original) return;
-  tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const be = args.backend as unknown as WasmBackendLike;
-      const out = impl((args.inputs as { x: tf.TensorInfo }).x, be, () => be.wasm.HEAPF32.buffer as ArrayBuffer, args.attrs);
-      return out ?? (original.kernelFunc(args) as tf.TensorInfo);
-    },
-  });
-}
 
 /** Whether wasm products currently run through OpenBLAS (and the wasm backend is active). */
 export function nativeMatMulActive(): boolean {
@@ -100,43 +72,29 @@ export function nativeMatMulActive(): boolean {
 export function installNativeMatMul(): boolean {
   if (installed) return true;
   const blas = nativeBlas();
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  if (!blas || !original) return false;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const ra = a.shape.length;
-      const rb = b.shape.length;
-      const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-      const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-      const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-      const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-      const outerA = a.shape.slice(0, -2);
-      const outerB = b.shape.slice(0, -2);
-      const batchA = outerA.reduce((x, y) => x * y, 1);
-      const batchB = outerB.reduce((x, y) => x * y, 1);
-      const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
-      if (a.dtype !== 'float32' || b.dtype !== 'float32' || K !== Kb || !(sameOuter || batchA === 1 || batchB === 1)) {
-        return original.kernelFunc(args) as tf.TensorInfo;
-      }
-      const be = backend as unknown as WasmBackendLike;
-      const outer = batchA >= batchB ? (outerA.length >= outerB.length ? outerA : outerB) : outerB;
-      const batch = Math.max(batchA, batchB);
-      const out = be.makeOutput([...outer, M, N], 'float32');
-      // Read the heap after allocating the output: allocation may grow (replace) the buffer.
-      const heap = be.wasm.HEAPF32.buffer as ArrayBuffer;
-      const offA = be.dataIdMap.get(a.dataId).memoryOffset / 4;
-      const offB = be.dataIdMap.get(b.dataId).memoryOffset / 4;
-      const offC = be.dataIdMap.get(out.dataId).memoryOffset / 4;
-      blas.sgemm(heap, offA, heap, offB, heap, offC, batch, M, N, K, transposeA, transposeB,
-        batchA === 1 ? 0 : M * K, batchB === 1 ? 0 : K * N);
-      return out;
-    },
+  if (!blas || !tf.getKernel('BatchMatMul', 'wasm')) return false;
+  replaceWasmKernel('BatchMatMul', ({ inputs, attrs, be }) => {
+    const { a, b } = inputs;
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const batchA = outerA.reduce((x, y) => x * y, 1);
+    const batchB = outerB.reduce((x, y) => x * y, 1);
+    const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || K !== Kb || !(sameOuter || batchA === 1 || batchB === 1)) return null;
+    const outer = batchA >= batchB ? (outerA.length >= outerB.length ? outerA : outerB) : outerB;
+    const batch = Math.max(batchA, batchB);
+    const out = be.makeOutput([...outer, M, N], 'float32');
+    const heap = heapBuffer(be);
+    blas.sgemm(heap, heapOffset(be, a), heap, heapOffset(be, b), heap, heapOffset(be, out), batch, M, N, K, transposeA, transposeB,
+      batchA === 1 ? 0 : M * K, batchB === 1 ? 0 : K * N);
+    return out;
   });
   // GELU with its derivative in one native pass (agent/model.ts's gelu uses it on wasm).
   tf.registerKernel({
@@ -147,29 +105,26 @@ export function installNativeMatMul(): boolean {
       const be = backend as unknown as WasmBackendLike;
       const y = be.makeOutput(x.shape, 'float32');
       const d = be.makeOutput(x.shape, 'float32');
-      const heap = be.wasm.HEAPF32.buffer as ArrayBuffer;
-      const n = x.shape.reduce((p, c) => p * c, 1);
-      blas.geluGrad(heap, be.dataIdMap.get(x.dataId).memoryOffset / 4, be.dataIdMap.get(y.dataId).memoryOffset / 4,
-        be.dataIdMap.get(d.dataId).memoryOffset / 4, n);
+      blas.geluGrad(heapBuffer(be), heapOffset(be, x), heapOffset(be, y), heapOffset(be, d), x.shape.reduce((p, c) => p * c, 1));
       return [y, d];
     },
   });
   // Exp, vectorised (wasm's is a scalar loop: 30 ms for one step's logits).
-  replaceWasmKernel('Exp', (x, be, heap) => {
+  replaceWasmKernel('Exp', ({ inputs: { x }, be }) => {
     if (x.dtype !== 'float32') return null;
     const y = be.makeOutput(x.shape, 'float32');
-    blas.exp(heap(), offsetOf(be, x), offsetOf(be, y), x.shape.reduce((p, c) => p * c, 1));
+    blas.exp(heapBuffer(be), heapOffset(be, x), heapOffset(be, y), x.shape.reduce((p, c) => p * c, 1));
     return y;
   });
   // Sum over leading axes (bias and LayerNorm gradients): wasm transposes first, 6 ms a call.
-  replaceWasmKernel('Sum', (x, be, heap, attrs) => {
+  replaceWasmKernel('Sum', ({ inputs: { x }, attrs, be }) => {
     const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const k = axes.length;
     if (x.dtype !== 'float32' || k === 0 || k === x.shape.length || !axes.every((a, i) => a === i)) return null;
     const rest = x.shape.slice(k);
     const y = be.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
-    blas.colsum(heap(), offsetOf(be, x), offsetOf(be, y), x.shape.slice(0, k).reduce((p, c) => p * c, 1), rest.reduce((p, c) => p * c, 1));
+    blas.colsum(heapBuffer(be), heapOffset(be, x), heapOffset(be, y), x.shape.slice(0, k).reduce((p, c) => p * c, 1), rest.reduce((p, c) => p * c, 1));
     return y;
   });
   installed = true;

@@ -23,11 +23,13 @@ interface StoredPrompt {
   rank: number;
 }
 
-/** Lexicographic order of token sequences (a proper prefix sorts first). */
-function compareIds(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = Math.min(a.length, b.length);
+/** Lexicographic order of token sequences (a proper prefix sorts first), on their first `limit` tokens. */
+function compareIds(a: ArrayLike<number>, b: ArrayLike<number>, limit = Infinity): number {
+  const la = Math.min(a.length, limit);
+  const lb = Math.min(b.length, limit);
+  const n = Math.min(la, lb);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
+  return la - lb;
 }
 
 /** Length of the common prefix of two token sequences. */
@@ -68,9 +70,7 @@ export class PrefixStore {
     let hi = this.sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const e = this.sorted[mid].ids;
-      const c = len === Infinity ? compareIds(e, ids) : compareIds(e.subarray(0, len), Array.prototype.slice.call(ids, 0, len));
-      if (c < 0) lo = mid + 1; else hi = mid;
+      if (compareIds(this.sorted[mid].ids, ids, len) < 0) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
@@ -92,11 +92,10 @@ export class PrefixStore {
     const bestLen = Math.min(longest, ids.length - 1);
     if (bestLen < this.minReuse || bestLen <= 0) return 0;
     // Entries that share ids' first bestLen tokens are contiguous in sorted order.
-    const head = ids.slice(0, bestLen);
     let best: StoredPrompt | null = null;
-    for (let j = this.lowerBound(head, bestLen); j < this.sorted.length; j++) {
+    for (let j = this.lowerBound(ids, bestLen); j < this.sorted.length; j++) {
       const e = this.sorted[j];
-      if (e.ids.length < bestLen || commonPrefix(e.ids.subarray(0, bestLen), head) < bestLen) break;
+      if (commonPrefix(e.ids, ids) < bestLen) break;
       if (!best || e.rank < best.rank) best = e;
     }
     if (!best) return 0;

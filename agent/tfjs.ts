@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { HearthError } from '../env/errors.ts';
+import { replaceWasmKernel } from './wasm-kernel.ts';
 import { installNativeMatMul, nativeBlas } from './native-blas.ts';
 
 export { tf };
@@ -89,41 +90,22 @@ function registerWasmSegmentSum(): void {
  * on the heap: wasm's general GatherV2 is ~20x slower at this. Other forms use the original.
  */
 function registerWasmRowGather(): void {
-  const original = tf.getKernel('GatherV2', 'wasm');
-  if (!original || (original as { hearth?: boolean }).hearth) return;
-  tf.unregisterKernel('GatherV2', 'wasm');
-  const config: tf.KernelConfig & { hearth: boolean } = {
-    kernelName: 'GatherV2',
-    backendName: 'wasm',
-    hearth: true,
-    setupFunc: original.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const { x, indices } = inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
-      const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
-      if (axis !== 0 || (batchDims ?? 0) !== 0 || x.dtype !== 'float32' || indices.dtype !== 'int32' || x.shape.length !== 2) {
-        return original.kernelFunc(args) as tf.TensorInfo;
-      }
-      const b = backend as unknown as {
-        readSync(id: tf.DataId): ArrayLike<number>;
-        makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-        typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-      };
-      const [rows, width] = x.shape;
-      const n = indices.shape.reduce((a, c) => a * c, 1);
-      const ids = Int32Array.from(b.readSync(indices.dataId));
-      for (let i = 0; i < n; i++) {
-        if (ids[i] < 0 || ids[i] >= rows) throw new Error(`GatherV2: the index value ${ids[i]} is not in [0, ${rows - 1}]`);
-      }
-      const out = b.makeOutput([...indices.shape, width], 'float32');
-      // Views after allocating: allocation may grow (replace) the heap.
-      const src = b.typedArrayFromHeap(x);
-      const dst = b.typedArrayFromHeap(out);
-      for (let i = 0; i < n; i++) dst.set(src.subarray(ids[i] * width, (ids[i] + 1) * width), i * width);
-      return out;
-    },
-  };
-  tf.registerKernel(config);
+  replaceWasmKernel('GatherV2', ({ inputs: { x, indices }, attrs, be }) => {
+    const { axis, batchDims } = attrs as { axis: number; batchDims?: number };
+    if (axis !== 0 || (batchDims ?? 0) !== 0 || x.dtype !== 'float32' || indices.dtype !== 'int32' || x.shape.length !== 2) return null;
+    const [rows, width] = x.shape;
+    const n = indices.shape.reduce((a, c) => a * c, 1);
+    const ids = Int32Array.from(be.readSync(indices.dataId));
+    for (let i = 0; i < n; i++) {
+      if (ids[i] < 0 || ids[i] >= rows) throw new Error(`GatherV2: the index value ${ids[i]} is not in [0, ${rows - 1}]`);
+    }
+    const out = be.makeOutput([...indices.shape, width], 'float32');
+    // Views after allocating: allocation may grow (replace) the heap.
+    const src = be.typedArrayFromHeap(x);
+    const dst = be.typedArrayFromHeap(out);
+    for (let i = 0; i < n; i++) dst.set(src.subarray(ids[i] * width, (ids[i] + 1) * width), i * width);
+    return out;
+  });
 }
 
 /**
@@ -134,21 +116,11 @@ function registerWasmRowGather(): void {
  * mutated; a Variable's `assign` rebinds it to new data).
  */
 function registerWasmSharedIdentity(): void {
-  const original = tf.getKernel('Identity', 'wasm');
-  if (!original || (original as { hearth?: boolean }).hearth) return;
-  tf.unregisterKernel('Identity', 'wasm');
-  const config: tf.KernelConfig & { hearth: boolean } = {
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    hearth: true,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return original.kernelFunc(args) as tf.TensorInfo;
-      (args.backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
-      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-    },
-  };
-  tf.registerKernel(config);
+  replaceWasmKernel('Identity', ({ inputs: { x }, be }) => {
+    if (x.dtype === 'string') return null;
+    be.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  });
 }
 
 async function tryTensorflow(): Promise<boolean> {

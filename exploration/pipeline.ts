@@ -72,7 +72,7 @@ export interface Recipe {
   /**
    * Renamed copies (alignment/datasets/augment.ts) of each planning record added to
    * bc-init's training data (default 0: none, the paper). The fine-tuning mixes use the
-   * original planning records only, the same for all four models.
+   * original planning records unless `renamedPlanningShare` is set.
    */
   renamedCopies?: number;
   /**
@@ -275,18 +275,16 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   const tf = cap(tfAll, 'teacher-free');
 
   // 4. The four models, each fine-tuned from bc-init on its shuffled mix.
-  // Renamed in place (optional): each set once, so every mix that holds a record holds the same version.
-  const inMix = (rs: E2CLRecord[], share: number | undefined, name: string): E2CLRecord[] => share
-    ? new ObjectRenamer(renameableCatalogue()).replaceShare(rs, share, mulberry32(mixSeed(recipe.seed, 'rename-mix', name)))
-    : rs;
-  // Planning records only: renamed feedback records can carry false labels (see augment.ts).
-  const planMix = inMix(planning, recipe.renamedPlanningShare, 'planning');
-  const [tgMix, tfMix] = [tg, tf];
+  // Optionally a share of the planning records renamed in place, the same records in every mix.
+  // Exploration records never: renamed feedback records can carry false labels (see augment.ts).
+  const planMix = recipe.renamedPlanningShare
+    ? new ObjectRenamer(renameableCatalogue()).replaceShare(planning, recipe.renamedPlanningShare, mulberry32(mixSeed(recipe.seed, 'rename-mix', 'planning')))
+    : planning;
   const mixes: Record<ModelName, E2CLRecord[]> = {
     bc: mixRecords([planMix], mixSeed(recipe.seed, 'mix', 'bc')),
-    'bc-tg': mixRecords([planMix, tgMix], mixSeed(recipe.seed, 'mix', 'bc-tg')),
-    'bc-tf': mixRecords([planMix, tfMix], mixSeed(recipe.seed, 'mix', 'bc-tf')),
-    e2cl: mixRecords([planMix, tgMix, tfMix], mixSeed(recipe.seed, 'mix', 'e2cl')),
+    'bc-tg': mixRecords([planMix, tg], mixSeed(recipe.seed, 'mix', 'bc-tg')),
+    'bc-tf': mixRecords([planMix, tf], mixSeed(recipe.seed, 'mix', 'bc-tf')),
+    e2cl: mixRecords([planMix, tg, tf], mixSeed(recipe.seed, 'mix', 'e2cl')),
   };
   const datasets: Record<string, Record<string, number>> = {
     planning: recordStats(planning), 'teacher-guided': recordStats(tgAll), 'teacher-free': recordStats(tfAll),
