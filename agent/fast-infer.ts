@@ -163,6 +163,18 @@ export class FastEngine {
   private scratch = new Float32Array(0);
   private readonly cos: Float32Array | null = null;
   private readonly sin: Float32Array | null = null;
+  /**
+   * Counters for benchmarks: tokens through the blocks, Σ keys each token attended to, rows
+   * whose logits were computed. `flops(work)` turns them into floating-point operations.
+   */
+  readonly work = { tokens: 0, attended: 0, logitRows: 0 };
+
+  /** Multiply-adds × 2 of the products behind `work` (layer norms, GELU, softmax not counted). */
+  flops(work: { tokens: number; attended: number; logitRows: number } = this.work): number {
+    const { d: D, layers: L, vocabSize: V, mlpRatio } = this.model.config;
+    const F = mlpRatio * D;
+    return 2 * (work.tokens * L * (4 * D * D + 2 * D * F) + work.attended * L * 2 * D + work.logitRows * D * V);
+  }
 
   /**
    * The weights a forward pass uses: each base parameter (copied), with the active LoRA
@@ -318,6 +330,8 @@ export class FastEngine {
     const rows = tokens.length;
     let N = 0;
     for (const t of tokens) N += t.length;
+    this.work.tokens += N;
+    this.work.logitRows += rows;
     const rowOf = new Int32Array(N);
     const pos = new Int32Array(N);
     const x = new Float32Array(N * D);
@@ -328,6 +342,7 @@ export class FastEngine {
       for (let t = 0; t < tokens[r].length; t++, n++) {
         rowOf[n] = r;
         pos[n] = cache.length[r] + t;
+        this.work.attended += pos[n] + 1;
         if (pos[n] >= cache.capacity) {
           throw new Error(pos[n] >= ctx ? `position ${pos[n]} is outside the context window (ctx = ${ctx})` : `position ${pos[n]} is beyond the cache's ${cache.capacity} tokens`);
         }

@@ -12,7 +12,8 @@ import { parseArgs, intFlag, stringFlag, boolFlag } from '../cli/args.ts';
 import { demoTask } from '../env/scenes/demo-house.ts';
 import type { Task } from '../env/task.ts';
 import { LocalModel } from '../agent/local-model.ts';
-import { clearPrefixes, prefixStats } from '../agent/prefix-cache.ts';
+import { clearPrefixes, engineFor, prefixStats } from '../agent/prefix-cache.ts';
+import { nativeBlas } from '../agent/native-blas.ts';
 import { BatchedDecoder } from '../exploration/batching.ts';
 import { localProvider } from '../exploration/local-provider.ts';
 import { policyOf } from '../exploration/pipeline.ts';
@@ -44,11 +45,13 @@ const model = ck ? await provider.load(resolveCheckpoint(ck), 'eval')
   : await provider.create(tasks.map((t) => planningPrompt(t, [], r.prompt) + (t.expertNL ?? []).join('\n')), 1);
 const cfg = { factory: episodeFactory, policy: policyOf(r), speculative, maxSteps: steps, seed: 0 };
 
-interface Measured { steps: number; seconds: number; calls: number; prompts: number; prefilled: number }
+interface Measured { steps: number; seconds: number; calls: number; prompts: number; prefilled: number; flops: number }
 
 async function measure(concurrency: number): Promise<Measured> {
   const dec = new BatchedDecoder(model.lm, { maxBatch: 64 });
   const before = model.lm instanceof LocalModel ? { ...prefixStats(model.lm.model) } : null;
+  const engine = model.lm instanceof LocalModel ? engineFor(model.lm.model).engine : null;
+  const work0 = engine ? { ...engine.work } : null;
   const t0 = performance.now();
   const eps = await runRollout(tasks, dec, { ...cfg, concurrency }).promise;
   const seconds = (performance.now() - t0) / 1000;
@@ -56,7 +59,10 @@ async function measure(concurrency: number): Promise<Measured> {
   const after = model.lm instanceof LocalModel ? prefixStats(model.lm.model) : null;
   // Prompt tokens that went through the model (not served from stored prefixes).
   const prefilled = before && after ? (after.promptTokens - before.promptTokens) - (after.reusedTokens - before.reusedTokens) : NaN;
-  return { steps: eps.reduce((a, e) => a + e.steps.length + (e.saidEnd ? 1 : 0), 0), seconds, calls: dec.stats.calls, prompts: dec.stats.prompts, prefilled };
+  const flops = engine && work0
+    ? engine.flops({ tokens: engine.work.tokens - work0.tokens, attended: engine.work.attended - work0.attended, logitRows: engine.work.logitRows - work0.logitRows })
+    : NaN;
+  return { steps: eps.reduce((a, e) => a + e.steps.length + (e.saidEnd ? 1 : 0), 0), seconds, calls: dec.stats.calls, prompts: dec.stats.prompts, prefilled, flops };
 }
 
 const runs = intFlag(args, 'runs', 3, 1);
@@ -86,4 +92,27 @@ console.log(`  ratio batched / one-at-a-time: ${(rate(batched) / rate(single)).t
 if (Number.isFinite(batched.prefilled)) {
   console.log(`  per episode step: ${(batched.prompts / batched.steps).toFixed(1)} prompts, ${(batched.prefilled / batched.steps).toFixed(1)} prompt tokens prefilled ` +
     `(batched run; one-at-a-time ${(single.prefilled / single.steps).toFixed(1)}), at most ${r.actionTokens} generated tokens per action prompt`);
+}
+
+// The ceiling: both modes do the same products per step, so batching can only win by running
+// them closer to the machine's peak. Peak = the best of a large single-thread sgemm, same run.
+const blas = nativeBlas();
+if (blas && Number.isFinite(single.flops)) {
+  const S = 512;
+  const a = new Float32Array(S * S).fill(0.5);
+  const b = new Float32Array(S * S).fill(0.25);
+  const c = new Float32Array(S * S);
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    blas.sgemm(a, 0, b, 0, c, 0, 1, S, S, S, false, false, 0, 0);
+    times.push((performance.now() - t0) / 1000);
+  }
+  const peak = (2 * S * S * S) / Math.min(...times) / 1e9;
+  const gf = (x: Measured): number => x.flops / x.seconds / 1e9;
+  const perStep = (x: Measured): number => x.flops / x.steps / 1e6;
+  console.log(`  model products per step: ${perStep(batched).toFixed(1)} MFLOP batched, ${perStep(single).toFixed(1)} MFLOP one at a time; ` +
+    `achieved ${gf(batched).toFixed(1)} / ${gf(single).toFixed(1)} GFLOP/s`);
+  console.log(`  this core's sgemm peak (512³, best of 7): ${peak.toFixed(1)} GFLOP/s → batching can gain at most ` +
+    `${((peak / gf(single)) * (perStep(single) / perStep(batched))).toFixed(2)}× over one at a time, even with no simulator or JS time`);
 }

@@ -90,6 +90,7 @@ class LocalTrainable implements TrainableModel {
 
 export function localProvider(o: LocalProviderOptions): ModelProvider {
   return {
+    spec: { kind: 'local', options: o },
     async create(corpus, seed) {
       const lm = await createModel({ config: o.config, corpus, seed, backend: o.backend });
       return new LocalTrainable(lm, o);

@@ -33,7 +33,8 @@ import { Progress } from './progress.ts';
 import { type RolloutEpisode, type RolloutEvent, type RolloutJob, runRollout } from './rollout.ts';
 import { teacherFree } from './teacher-free.ts';
 import { teacherGuided } from './teacher-guided.ts';
-import { type CurvePoint, type ModelProvider, type TrainableModel, resolveCheckpoint, trainOnMix } from './training.ts';
+import { type CurvePoint, type ModelProvider, resolveCheckpoint, trainOnMix } from './training.ts';
+import { type TrainJob, runTrainJobs } from './train-workers.ts';
 
 export const MODEL_NAMES = ['bc', 'bc-tg', 'bc-tf', 'e2cl'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -91,6 +92,11 @@ export interface PipelineDeps {
   correctorModel?: LanguageModel;
   /** Extra text for the tokenizer corpus (so that feedback messages are in its vocabulary). */
   extraCorpus?: string[];
+  /**
+   * Child processes that fine-tune the four models side by side (default 1: in this process,
+   * one after another). Used only with a provider that has a `spec`; results are identical.
+   */
+  trainWorkers?: number;
   /** Called with every evaluation event (episode logs). */
   onEvalEvent?: (model: ModelName, job: EvalJob, e: RolloutEvent) => void;
   quiet?: boolean;
@@ -296,12 +302,26 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     writeTrlJsonl(ds(`${name}.trl.jsonl`), mixes[name]);
   }
   explorer.dispose?.();
-  const models: Partial<Record<ModelName, TrainableModel>> = {};
-  for (const name of MODEL_NAMES) {
-    const r = await train(name, mixes[name], { kind: 'checkpoint', dir: ck('bc-init') }, recipe.finetuneEpochs);
-    curves[name] = r.curve;
-    r.model.dispose?.();
-    void models;
+  const workers = deps.provider.spec ? Math.min(deps.trainWorkers ?? 1, MODEL_NAMES.length) : 1;
+  if (workers > 1) {
+    const jobs: TrainJob[] = MODEL_NAMES.map((name) => ({
+      name, recordsFile: ds(`${name}.e2cl.jsonl`), init: { kind: 'checkpoint', dir: ck('bc-init') }, epochs: recipe.finetuneEpochs,
+      batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name),
+      steps: recipe.finetuneEpochs * Math.ceil(mixes[name].length / recipe.batchSize),
+    }));
+    const progress = new Progress(`train ${MODEL_NAMES.join(', ')} (${workers} processes)`, jobs.reduce((n, j) => n + j.steps, 0), deps.quiet);
+    const results = await timed('train:fine-tunes (wall)', () => runTrainJobs(jobs, deps.provider.spec!, workers, (n, extra) => progress.tick(n, extra)));
+    for (const r of results) {
+      timings[`train:${r.name}`] = r.seconds;
+      curves[r.name] = r.curve;
+      writeFileAtomic(join(ck(r.name), 'e2cl.json'), JSON.stringify(inferenceSettings(recipe), null, 2));
+    }
+  } else {
+    for (const name of MODEL_NAMES) {
+      const r = await train(name, mixes[name], { kind: 'checkpoint', dir: ck('bc-init') }, recipe.finetuneEpochs);
+      curves[name] = r.curve;
+      r.model.dispose?.();
+    }
   }
 
   // 5. Evaluation: every model, with and without speculative inference, on seen and unseen.

@@ -15,6 +15,7 @@ import { HearthError } from '../env/errors.ts';
 import { type IOPair, writeFileAtomic } from '../alignment/datasets/export.ts';
 import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
 import type { Progress } from './progress.ts';
+import type { ProviderSpec } from './train-workers.ts';
 
 /** What training needs from the local model (agent/ + alignment/ trainer, adapted). */
 export interface TrainableModel {
@@ -33,6 +34,8 @@ export interface TrainableModel {
 }
 
 export interface ModelProvider {
+  /** How a child process rebuilds this provider (train-workers.ts); absent: in-process only. */
+  readonly spec?: ProviderSpec;
   /** A fresh model (its tokenizer built from `corpus`), initialised from `seed`. */
   create(corpus: readonly string[], seed: number): Promise<TrainableModel>;
   /**
@@ -58,7 +61,7 @@ export interface TrainConfig {
   seed: number;
   /** The model's checkpoint directory (`runs/<ts>/checkpoints/<name>`). */
   dir: string;
-  progress?: Progress;
+  progress?: Pick<Progress, 'tick'>;
   /** Stop after this many optimizer steps in this process (tests simulate a crash with it). */
   stopAfterSteps?: number;
 }

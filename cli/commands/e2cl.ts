@@ -5,6 +5,7 @@
  * `runs/<timestamp>/` (report.md, report.html, datasets, checkpoints, episode logs).
  * Rerunning with `--out` on an unfinished run directory resumes it.
  */
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 import { writeFileAtomic } from '../../alignment/datasets/export.ts';
@@ -23,7 +24,7 @@ import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
-  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--backend B] [--quiet]';
+  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--workers N] [--backend B] [--quiet]';
 
 const FLAGS = {
   quick: { type: 'boolean' }, full: { type: 'boolean' }, tiny: { type: 'boolean' }, 'eval-seen': { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
@@ -31,6 +32,7 @@ const FLAGS = {
   'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
   'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
   backend: { type: 'string' }, quiet: { type: 'boolean' }, recipe: { type: 'string' }, model: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 /** `--model '{"layers": 3, "d": 96}'`: the local model's shape and learning rate for this run. */
@@ -149,6 +151,8 @@ export const command: Command = {
     const evalCount = intFlag(args, 'eval', named.sizes.evalTasks, 1);
     const seenCount = intFlag(args, 'eval-seen', named.sizes.seenTasks, 1);
     const logEpisodes = intFlag(args, 'log-episodes', 6, 0);
+    // Fine-tunes side by side, one process per core (the four are independent; same results).
+    const trainWorkers = intFlag(args, 'workers', Math.min(4, availableParallelism()), 1);
     const quiet = boolFlag(args, 'quiet');
     const out = resolve(stringFlag(args, 'out') ?? join('runs', timestamp()));
 
@@ -190,7 +194,7 @@ export const command: Command = {
       tasks: { train: splits.train, seen: splits.seen, unseen: splits.unseen },
       planner: planner(), correctorModel,
       extraCorpus: CORPUS_EXTRAS,
-      onEvalEvent, quiet,
+      onEvalEvent, quiet, trainWorkers,
     });
     const wall = (Date.now() - t0) / 1000;
     const rows = reportRows(res.evals as Record<string, never[]>, { seed: r.seed, resamples: r.bootstrapResamples });
