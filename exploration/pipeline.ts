@@ -81,6 +81,11 @@ export interface Recipe {
    * models) replaced by a renamed copy (default 0: none, the paper). Mixes keep their sizes.
    */
   renamedPlanningShare?: number;
+  /**
+   * Share of each exploration set's records (after balancing and the cap) replaced by a copy
+   * with the task's objects renamed (`ObjectRenamer.rename` with `taskOnly`; default 0).
+   */
+  renamedExplorationShare?: number;
 }
 
 export interface PipelineDeps {
@@ -277,8 +282,11 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   };
   const tgAll = readRecords(tgPath);
   const tfAll = readRecords(tfPath);
-  const tg = cap(tgAll, 'teacher-guided');
-  const tf = cap(tfAll, 'teacher-free');
+  const renameTaskObjects = (rs: E2CLRecord[], name: string): E2CLRecord[] => (recipe.renamedExplorationShare
+    ? new ObjectRenamer(renameableCatalogue()).replaceShare(rs, recipe.renamedExplorationShare, mulberry32(mixSeed(recipe.seed, 'rename-mix', name)), { taskOnly: true })
+    : rs);
+  const tg = renameTaskObjects(cap(tgAll, 'teacher-guided'), 'teacher-guided');
+  const tf = renameTaskObjects(cap(tfAll, 'teacher-free'), 'teacher-free');
 
   // 4. The four models, each fine-tuned from bc-init on its shuffled mix.
   // Optionally a share of the planning records renamed in place, the same records in every mix.

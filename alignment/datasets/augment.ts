@@ -15,8 +15,8 @@
  * Feedback records do not, in general: a `True` for an object that exists in the scene but
  * not in the task becomes a `True` for a name that may not exist at all, which teaches the
  * feedback head that unknown names execute. Measured: renaming half of the exploration
- * records took E2CL's Error recall on unseen tasks from 20% to 4%. So the pipeline renames
- * planning records only.
+ * records that way took E2CL's Error recall on unseen tasks from 20% to 4%. So exploration
+ * records are only ever renamed `taskOnly` (see `rename`).
  */
 import type { E2CLRecord } from './records.ts';
 import type { Rng } from './rng.ts';
@@ -65,26 +65,30 @@ export class ObjectRenamer {
     return null;
   }
 
-  /** Classes mentioned in a record (indices), in order of first mention. */
-  private mentioned(r: E2CLRecord): number[] {
+  /** Classes mentioned in a record (indices), in order of first mention; `taskOnly`: in its Task/Description lines. */
+  private mentioned(r: E2CLRecord, taskOnly = false): number[] {
     const seen = new Set<number>();
     const scan = (text: string, f: Form) => {
       const { re, index } = this.patterns.get(f)!;
       for (const m of text.matchAll(re)) seen.add(index.get(m[0].toLowerCase())!);
     };
-    for (const line of r.input.split('\n')) { const f = this.formOfLine(line); if (f) scan(line, f); }
-    scan(r.output, outputForm(r));
+    for (const line of r.input.split('\n')) { const f = this.formOfLine(line); if (f && (!taskOnly || f === 'display')) scan(line, f); }
+    if (!taskOnly) scan(r.output, outputForm(r));
     return [...seen];
   }
 
   /**
    * A copy of `r` with each mentioned class replaced by a different class of its group
-   * (distinct classes stay distinct), or null when it mentions none.
+   * (distinct classes stay distinct, and never become another class the record mentions),
+   * or null when it mentions none. `taskOnly` renames only the classes its task and
+   * description name: the form that keeps exploration records true. A `True` or an `Error`
+   * about an object outside the task stays about that object; one about a task object is
+   * about the renamed task object, which the renamed task's scene has by construction.
    */
-  rename(r: E2CLRecord, rng: Rng): E2CLRecord | null {
-    const ids = this.mentioned(r);
+  rename(r: E2CLRecord, rng: Rng, opts: { taskOnly?: boolean } = {}): E2CLRecord | null {
+    const ids = this.mentioned(r, opts.taskOnly);
     if (ids.length === 0) return null;
-    const taken = new Set<number>(ids);
+    const taken = new Set<number>(opts.taskOnly ? this.mentioned(r) : ids);
     const to = new Map<number, number>();
     for (const i of ids) {
       const pool = (this.byGroup.get(this.classes[i].group) ?? []).filter((j) => !taken.has(j));
@@ -108,8 +112,8 @@ export class ObjectRenamer {
    * Each record replaced by a renamed copy with probability `share` (records naming no
    * class stay as they are): the same number of records, a seeded share of them renamed.
    */
-  replaceShare(records: readonly E2CLRecord[], share: number, rng: Rng): E2CLRecord[] {
-    return records.map((r) => (rng.next() < share ? this.rename(r, rng) ?? r : r));
+  replaceShare(records: readonly E2CLRecord[], share: number, rng: Rng, opts: { taskOnly?: boolean } = {}): E2CLRecord[] {
+    return records.map((r) => (rng.next() < share ? this.rename(r, rng, opts) ?? r : r));
   }
 
   /** `copies` renamed copies of each record (records naming no class get none). */

@@ -29,13 +29,23 @@ export interface PromptOptions {
   historySteps?: number;
   /** Cut each observation to at most this many characters (default: no cut). */
   maxObservationChars?: number;
+  /**
+   * When cutting, keep the closing `You have {held}. ` sentence and cut the object states
+   * before it instead (default false: keep the first characters). What the agent holds
+   * decides whether put/pour/drink can run; a plain cut drops it first.
+   */
+  keepHeldWhenCut?: boolean;
   /** Put the (predicted or real) feedback into the correction prompt (the paper's figure; the released prompts do not). */
   feedbackInCorrection?: boolean;
 }
 
-function observationText(o: string, opts: PromptOptions): string {
+export function cutObservation(o: string, opts: PromptOptions): string {
   const max = opts.maxObservationChars;
-  return max !== undefined && o.length > max ? o.slice(0, max) : o;
+  if (max === undefined || o.length <= max) return o;
+  const held = opts.keepHeldWhenCut ? o.lastIndexOf('You have ') : -1;
+  if (held < 0) return o.slice(0, max);
+  const tail = o.slice(held);
+  return tail.length >= max ? tail.slice(0, max) : o.slice(0, max - tail.length) + tail;
 }
 
 /**
@@ -47,7 +57,7 @@ export function promptBody(task: PromptTask, history: readonly HistoryStep[], op
   const start = Number.isFinite(k) ? Math.max(0, history.length - Math.max(0, k)) : 0;
   let s = `\n\nTask: ${task.title}\nDescription: ${task.description}\n`;
   for (let i = start; i < history.length; i++) {
-    s += `step${i + 1}: ${history[i].action}\nobservation${i + 1}: ${observationText(history[i].observation, opts)}\n`;
+    s += `step${i + 1}: ${history[i].action}\nobservation${i + 1}: ${cutObservation(history[i].observation, opts)}\n`;
   }
   return s;
 }

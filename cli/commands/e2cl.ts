@@ -62,7 +62,7 @@ export function applyRecipeOverride(r: Recipe, json: string): void {
     throw new HearthError('cli.usage', `--recipe is not valid JSON (${(e as Error).message})`, `e.g. --recipe '{"feedbackBalance": 3, "renamedPlanningShare": 0.5}'`);
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new HearthError('cli.usage', '--recipe must be a JSON object of recipe fields', `e.g. --recipe '{"feedbackBalance": 3}'`);
-  const optionalNumbers = ['maxExplorationRecords', 'feedbackBalance', 'renamedCopies', 'renamedPlanningShare', 'maxExpertSteps', 'episodeTimeoutMs'];
+  const optionalNumbers = ['maxExplorationRecords', 'feedbackBalance', 'renamedCopies', 'renamedPlanningShare', 'renamedExplorationShare', 'maxExpertSteps', 'episodeTimeoutMs'];
   const target = r as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(o)) {
     const known = k in target || optionalNumbers.includes(k);

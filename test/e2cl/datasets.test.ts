@@ -7,7 +7,7 @@ import { balanceFeedback, mixRecords } from '../../alignment/datasets/mix.ts';
 import { ObjectRenamer } from '../../alignment/datasets/augment.ts';
 import { mulberry32 } from '../../alignment/datasets/rng.ts';
 import {
-  ACT_PREFIX, CORRECTION_PREFIX, FEEDBACK_PREFIX, correctionPrompt, feedbackPrompt, planningPrompt, promptBody,
+  ACT_PREFIX, CORRECTION_PREFIX, FEEDBACK_PREFIX, correctionPrompt, cutObservation, feedbackPrompt, planningPrompt, promptBody,
 } from '../../alignment/datasets/prompts.ts';
 import { planningRecords } from '../../alignment/datasets/records.ts';
 
@@ -30,6 +30,17 @@ describe('prompts (spec §4)', () => {
     expect(p).not.toContain('step1:');
     expect(p).toContain('step2: Switch on tv\nobservation2: tv is ON. \nstep3: ');
     expect(planningPrompt(task, hist, { historySteps: 0 }).endsWith('Description: Go to the living room and watch TV.\nstep3: ')).toBe(true);
+  });
+  it('cuts observations to a length, optionally keeping what the agent holds', () => {
+    const o = 'kitchen_counter is CLEAN, measuring_cup is CLEAN. You have measuring_cup. ';
+    expect(cutObservation(o, { maxObservationChars: 30 })).toBe(o.slice(0, 30));
+    expect(cutObservation(o, { maxObservationChars: 40, keepHeldWhenCut: true })).toBe('kitchen_counter ' + 'You have measuring_cup. ');
+    expect(cutObservation(o, { maxObservationChars: 40, keepHeldWhenCut: true })).toHaveLength(40);
+    expect(cutObservation(o, { maxObservationChars: 10, keepHeldWhenCut: true })).toBe('You have m');
+    expect(cutObservation('sofa is CLEAN, tv is OFF. ', { maxObservationChars: 8, keepHeldWhenCut: true })).toBe('sofa is ');
+    expect(cutObservation(o, { maxObservationChars: 200, keepHeldWhenCut: true })).toBe(o);
+    const held = [{ action: 'Grab cup', observation: o }];
+    expect(planningPrompt(task, held, { maxObservationChars: 40, keepHeldWhenCut: true })).toContain('observation1: kitchen_counter You have measuring_cup. \nstep2: ');
   });
 });
 
@@ -122,5 +133,19 @@ describe('dataset records and exports', () => {
     expect(renamedCount).toBeLessThan(130);
     expect(renamer.replaceShare(many, 0.5, mulberry32(1))).toEqual(half);
     expect(renamer.replaceShare(many, 0, mulberry32(1))).toEqual(many);
+    // taskOnly: the task's objects are renamed everywhere; an object outside the task keeps
+    // its name, so its feedback stays true, and no task object is renamed into it.
+    for (let seed = 0; seed < 20; seed++) {
+      const z = renamer.rename(fb, mulberry32(seed), { taskOnly: true })!;
+      expect(z.input).toContain('step1: Walk to food apple\nFeedback: ');
+      expect(z.output).toBe(fb.output);
+      expect(z.input).not.toContain('kitchen table');
+      expect(z.input).toMatch(/Task: Sit on the cupboard\nDescription: Sit on the cupboard\./);
+    }
+    const t = renamer.rename(r, mulberry32(3), { taskOnly: true })!;
+    const apple2 = /Task: Put the (.+) in the/.exec(t.input)![1];
+    expect(apple2).not.toBe('apple');
+    expect(t.output).toBe(`Grab ${apple2 === 'coffee maker' ? 'coffe maker' : apple2}`);
+    expect(renamer.rename({ ...fb, input: 'Task: Sit down\nstep1: Walk to food apple\nFeedback: ' }, mulberry32(3), { taskOnly: true })).toBeNull();
   });
 });
