@@ -103,7 +103,7 @@ if (blas && Number.isFinite(single.flops)) {
   const b = new Float32Array(S * S).fill(0.25);
   const c = new Float32Array(S * S);
   const times: number[] = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 15; i++) {
     const t0 = performance.now();
     blas.sgemm(a, 0, b, 0, c, 0, 1, S, S, S, false, false, 0, 0);
     times.push((performance.now() - t0) / 1000);
@@ -113,6 +113,6 @@ if (blas && Number.isFinite(single.flops)) {
   const perStep = (x: Measured): number => x.flops / x.steps / 1e6;
   console.log(`  model products per step: ${perStep(batched).toFixed(1)} MFLOP batched, ${perStep(single).toFixed(1)} MFLOP one at a time; ` +
     `achieved ${gf(batched).toFixed(1)} / ${gf(single).toFixed(1)} GFLOP/s`);
-  console.log(`  this core's sgemm peak (512³, best of 7): ${peak.toFixed(1)} GFLOP/s → batching can gain at most ` +
+  console.log(`  this core's sgemm peak (512³, best of 15): ${peak.toFixed(1)} GFLOP/s → batching can gain at most ` +
     `${((peak / gf(single)) * (perStep(single) / perStep(batched))).toFixed(2)}× over one at a time, even with no simulator or JS time`);
 }
