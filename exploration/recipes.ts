@@ -3,10 +3,12 @@
  * minutes with a small transformer trained from scratch; `full` is closer to the paper (6
  * epochs, full history, more tasks) and takes hours.
  *
- * Sizing (quick), measured on this kind of machine (2 cores, run 2026-11-27T08-29-47Z): bc-init
+ * Sizing (quick), measured on this kind of machine (2 cores, run 2026-11-27T10-15-57Z): bc-init
  * (4 epochs over the 1,350 planning records of 300 short tasks plus 2 renamed copies of each)
- * ~5 minutes, the four fine-tunes (2 epochs each) ~4.5 minutes, exploration ~25 s, evaluation
- * (4 models × 2 modes × 400 episodes, prompt prefixes reused across steps) ~50 s: ~11 minutes.
+ * ~4.7 minutes, exploration ~20 s, the four fine-tunes (2 epochs each over mixes of 1,300 to
+ * 5,400 records, every exploration record kept) ~9 minutes one after another or ~6 minutes
+ * side by side in 2 processes, evaluation (4 models × 2 modes × 400 episodes, prompt prefixes
+ * reused across steps) ~45 s: ~12 minutes.
  *
  * Context length: the local model's context is short, and E2CL prompts grow with every step
  * (history plus observations), so the quick recipe keeps only the last `historySteps` steps
