@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TeacherPlanner } from '../../exploration/correctors.ts';
 import { type Recipe, runPipeline } from '../../exploration/pipeline.ts';
+import { localProvider } from '../../exploration/local-provider.ts';
+import { checkpointHash, resolveCheckpoint } from '../../exploration/training.ts';
 import { ToyEpisode, memoProvider, toyFactory, toyTask } from './doubles.ts';
 
 const mk = (prefix: string, n: number, split: 'train' | 'seen' | 'unseen') =>
@@ -37,4 +39,25 @@ describe('E2CL pipeline (plumbing, with doubles)', () => {
     expect(readFileSync(join(out, 'eval', 'e2cl.json'), 'utf8')).toBe(evalBefore);
     expect(Object.keys(r2.timings).filter((k) => k.startsWith('explore'))).toHaveLength(0);
   });
+});
+
+describe('E2CL pipeline with the real local model', () => {
+  it('fine-tunes in worker processes give the same checkpoints and evaluations as in-process training', async () => {
+    const provider = localProvider({ config: { layers: 1, d: 16, heads: 2, ctx: 128, vocabSize: 300 }, lr: 1e-2, backend: 'cpu' });
+    const tasks = { train: mk('tr', 3, 'train'), seen: mk('tr', 2, 'seen'), unseen: mk('un', 2, 'unseen') };
+    const run = async (trainWorkers: number) => {
+      const out = mkdtempSync(join(tmpdir(), `e2cl-pipe-w${trainWorkers}-`));
+      const r = await runPipeline(out, recipe, { factory: toyFactory, provider, planner, tasks, quiet: true, log: () => {}, trainWorkers });
+      return { out, r };
+    };
+    const a = await run(1);
+    const b = await run(2);
+    expect(Object.keys(b.r.timings)).toContain('train:fine-tunes (wall)');
+    expect(Object.keys(a.r.timings)).not.toContain('train:fine-tunes (wall)');
+    for (const m of ['bc', 'bc-tg', 'bc-tf', 'e2cl'] as const) {
+      expect(checkpointHash(resolveCheckpoint(join(b.out, 'checkpoints', m)))).toBe(checkpointHash(resolveCheckpoint(join(a.out, 'checkpoints', m))));
+      expect(b.r.curves[m]).toEqual(a.r.curves[m]);
+      expect(readFileSync(join(b.out, 'eval', `${m}.json`), 'utf8')).toBe(readFileSync(join(a.out, 'eval', `${m}.json`), 'utf8'));
+    }
+  }, 120_000);
 });
