@@ -25,6 +25,7 @@ describe('hearth e2cl / eval: user errors are one line and exit 2', () => {
     expect(await run(['e2cl', '--recipe', '{"initEpochs": "4"}'])).toMatchObject({ code: 2, err: expect.stringContaining('"initEpochs" must be a number') });
     expect(await run(['e2cl', '--model', '{"layer": 3}'])).toMatchObject({ code: 2, err: expect.stringContaining('--model: unknown field "layer"') });
     expect(await run(['e2cl', '--model', '{"layers": 2.5}'])).toMatchObject({ code: 2, err: expect.stringContaining('"layers" must be a positive integer') });
+    expect(await run(['e2cl', '--workers', '0'])).toMatchObject({ code: 2, err: expect.stringContaining('--workers must be an integer ≥ 1, got "0"') });
     expect(await run(['e2cl', '--model', '{"d": 100, "heads": 3}'])).toMatchObject({ code: 2, err: expect.stringContaining('multiple of heads') });
   });
   it('--recipe replaces top-level fields and merges nested ones', () => {
