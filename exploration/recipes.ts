@@ -41,6 +41,10 @@ export const QUICK: NamedRecipe = {
     teacherGuided: { samples: 4, temperature: 1.0, correction: 'expert' },
     teacherFree: { corrector: 'planner', temperature: 1.0, samples: 4, episodesPerTask: 2, maxSteps: 12 },
     feedbackBalance: 2,
+    // Cap per exploration set: keeps the run well inside 15 minutes when the second core is
+    // busy elsewhere (uncapped mixes took 11.8 and 15.7 min); 800 threw away 70% of the
+    // records and with them most of the feedback head's recall (see README, variants).
+    maxExplorationRecords: 2000,
     renamedCopies: 2,
     renamedPlanningShare: 0.5,
     bootstrapResamples: 1000,
