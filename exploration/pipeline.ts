@@ -223,12 +223,14 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   }
   const initData = [...planning, ...renamed];
   const corpus = [...initData.map((r) => r.input + r.output), ...(deps.extraCorpus ?? [])];
+  const stepsOf = (records: number, epochs: number): number => epochs * Math.ceil(records / recipe.batchSize);
+  // A trained model's directory also records the prompt settings it was trained with.
+  const writeSettings = (name: string): void => writeFileAtomic(join(ck(name), 'e2cl.json'), JSON.stringify(inferenceSettings(recipe), null, 2));
   const train = async (name: string, records: readonly IOPair[], init: Parameters<typeof trainOnMix>[0]['init'], epochs: number) =>
     timed(`train:${name}`, async () => {
-      const steps = epochs * Math.ceil(records.length / recipe.batchSize);
-      const progress = new Progress(`train ${name}`, steps, deps.quiet);
+      const progress = new Progress(`train ${name}`, stepsOf(records.length, epochs), deps.quiet);
       const r = await trainOnMix({ provider: deps.provider, records, init, epochs, batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name), progress });
-      writeFileAtomic(join(ck(name), 'e2cl.json'), JSON.stringify(inferenceSettings(recipe), null, 2));
+      writeSettings(name);
       return r;
     });
   const init = await train('bc-init', initData, { kind: 'scratch', corpus }, recipe.initEpochs);
@@ -315,14 +317,14 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     const jobs: TrainJob[] = MODEL_NAMES.map((name) => ({
       name, recordsFile: ds(`${name}.e2cl.jsonl`), init: { kind: 'checkpoint', dir: ck('bc-init') }, epochs: recipe.finetuneEpochs,
       batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name),
-      steps: recipe.finetuneEpochs * Math.ceil(mixes[name].length / recipe.batchSize),
+      steps: stepsOf(mixes[name].length, recipe.finetuneEpochs),
     }));
     const progress = new Progress(`train ${MODEL_NAMES.join(', ')} (${workers} processes)`, jobs.reduce((n, j) => n + j.steps, 0), deps.quiet);
     const results = await timed('train:fine-tunes (wall)', () => runTrainJobs(jobs, deps.provider.spec!, workers, (n, extra) => progress.tick(n, extra)));
     for (const r of results) {
       timings[`train:${r.name}`] = r.seconds;
       curves[r.name] = r.curve;
-      writeFileAtomic(join(ck(r.name), 'e2cl.json'), JSON.stringify(inferenceSettings(recipe), null, 2));
+      writeSettings(r.name);
     }
   } else {
     for (const name of MODEL_NAMES) {

@@ -69,8 +69,9 @@ function runInChild(job: TrainJob, spec: ProviderSpec, onTick: (n: number, extra
 
 /**
  * Run `jobs` on at most `workers` child processes, longest first (so the last to start is a
- * short one); resolves with each job's curve and seconds in `jobs` order. On the first
- * failure the other children are left to finish their epoch files and the error is thrown.
+ * short one); resolves with each job's curve and seconds in `jobs` order. A failure stops
+ * its lane; the other lanes finish their jobs (so their checkpoints are complete for the
+ * rerun), then the first failure is thrown.
  */
 export async function runTrainJobs(jobs: readonly TrainJob[], spec: ProviderSpec, workers: number,
   onTick: (n: number, extra: string) => void): Promise<JobResult[]> {
