@@ -1,12 +1,20 @@
 /**
  * Optional native matrix products: `native/build/hearth_blas.node` (built at install by
- * native/build.mjs over Debian's OpenBLAS) is loaded when present, and the wasm backend's
- * `BatchMatMul` kernel is replaced by one that calls OpenBLAS sgemm directly on the wasm
- * heap (no copies). wasm's own product is fast only for plain 2-D non-transposed operands;
- * sgemm handles transposes and batches (attention) at full speed. Without the addon, or
- * with `HEARTH_NATIVE=0`, everything stays pure wasm.
+ * native/build.mjs; its products run on Hearth's own GEMM, native/gemm.c, so it needs only a
+ * C compiler) is loaded when present, and the wasm backend's `BatchMatMul` kernel is replaced
+ * by one that calls its sgemm directly on the wasm heap (no copies). wasm's own product is
+ * fast only for plain 2-D non-transposed operands; sgemm handles transposes and batches
+ * (attention) at full speed.
+ *
+ * Environment: `HEARTH_NATIVE=0` keeps everything pure wasm. `HEARTH_GEMM=openblas` loads the
+ * OpenBLAS variant (`hearth_blas_openblas.node`, built only where libopenblas-dev is
+ * installed; measured slower for our shapes, docs/native.md), falling back to ours when it
+ * is absent. `HEARTH_BLAS_THREADS` sets the products' threads (default: 2 on two or more
+ * cores for Hearth's GEMM, whose threads take work from a shared counter and never spin; 1
+ * for OpenBLAS, whose spinning threads cost more than they give on shared cores).
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { heapBuffer, heapOffset, replaceWasmKernel, type WasmBackendLike } from './wasm-kernel.ts';
 
@@ -33,33 +41,62 @@ export interface NativeBlas {
   exp(buf: ArrayBuffer, xOff: number, yOff: number, n: number): void;
   /** y (C) = column sums of x (R, C), in one buffer (offsets in floats). */
   colsum(buf: ArrayBuffer, xOff: number, yOff: number, R: number, C: number): void;
+  /** The products' implementation, e.g. `Hearth GEMM avx2-fma`, or OpenBLAS's config string. */
   config(): string;
+  info(): NativeInfo;
+  /** Hearth GEMM's micro-kernel ('avx2-fma' | 'portable'); false when that one cannot run here. */
+  setKernel(name: string): boolean;
+  /** An FMA-only loop on `threads` threads for ~ms: the machine's single-precision peak now. */
+  fmaPeak(threads: number, ms: number): { gflops: number; gflopsPerCpuSecond: number };
+}
+
+export interface NativeInfo {
+  /** Whose products: Hearth's own GEMM or OpenBLAS. */
+  gemm: 'hearth' | 'openblas';
+  /** Micro-kernel ('avx2-fma' | 'portable') or OpenBLAS's core name. */
+  kernel: string;
+  threads: number;
+  avx2Fma: boolean;
+  avx512f: boolean;
 }
 
 let loaded: NativeBlas | null | undefined;
+let loadNote = '';
+
+/** Why the addon is not in use (empty when it is, or was never asked for). */
+export function nativeBlasNote(): string {
+  nativeBlas();
+  return loadNote;
+}
 
 /** The addon, or null when it is not built / disabled. */
 export function nativeBlas(): NativeBlas | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (process.env.HEARTH_NATIVE === '0') return loaded;
-  try {
-    const require = createRequire(import.meta.url);
-    loaded = require('../native/build/hearth_blas.node') as NativeBlas;
-    if (typeof loaded.attend !== 'function' || typeof loaded.gelu !== 'function' || typeof loaded.geluGrad !== 'function' || typeof loaded.forward !== 'function' || typeof loaded.colsum !== 'function') throw new Error('stale addon build');
-    // One thread by default: on shared cores OpenBLAS's spinning threads cost more than they
-    // give (measured); HEARTH_BLAS_THREADS=2 can help on an idle machine.
-    const threads = Number(process.env.HEARTH_BLAS_THREADS ?? 1);
-    if (Number.isInteger(threads) && threads > 0) loaded.setThreads(threads);
-  } catch {
-    loaded = null;
-  }
+  if (process.env.HEARTH_NATIVE === '0') { loadNote = 'disabled by HEARTH_NATIVE=0'; return loaded; }
+  const require = createRequire(import.meta.url);
+  const load = (file: string): NativeBlas | null => {
+    try {
+      const m = require(`../native/build/${file}`) as NativeBlas;
+      if (typeof m.attend !== 'function' || typeof m.forward !== 'function' || typeof m.colsum !== 'function' || typeof m.info !== 'function') throw new Error('stale addon build: run node native/build.mjs');
+      return m;
+    } catch (e) {
+      loadNote = `${file}: ${(e as Error).message.split('\n')[0]}`;
+      return null;
+    }
+  };
+  const wantOpenblas = process.env.HEARTH_GEMM === 'openblas';
+  loaded = (wantOpenblas ? load('hearth_blas_openblas.node') : null) ?? load('hearth_blas.node');
+  if (!loaded) return loaded;
+  loadNote = wantOpenblas && loaded.info().gemm !== 'openblas' ? 'HEARTH_GEMM=openblas but the OpenBLAS variant is not built: using Hearth GEMM' : '';
+  const threads = Number(process.env.HEARTH_BLAS_THREADS ?? (loaded.info().gemm === 'hearth' ? Math.min(2, availableParallelism()) : 1));
+  if (Number.isInteger(threads) && threads > 0) loaded.setThreads(threads);
   return loaded;
 }
 
 let installed = false;
 
-/** Whether wasm products currently run through OpenBLAS (and the wasm backend is active). */
+/** Whether wasm products currently run through the native addon (and the wasm backend is active). */
 export function nativeMatMulActive(): boolean {
   return installed && tf.getBackend() === 'wasm';
 }

@@ -1,20 +1,31 @@
 /*
- * hearth_blas: a minimal N-API binding to OpenBLAS's sgemm for the local model. It reads
- * and writes float32 data in place, inside any ArrayBuffer (notably the wasm backend's
- * heap) or TypedArray, so tfjs kernels can hand their products to BLAS without copies.
+ * hearth_blas: the local model's native kernels, an N-API addon. Its products run on
+ * Hearth's own GEMM (native/gemm.c: no BLAS library needed), or, in the variant built with
+ * -DHEARTH_OPENBLAS (native/build/hearth_blas_openblas.node, where OpenBLAS is installed),
+ * on OpenBLAS's sgemm. It reads and writes float32 data in place, inside any ArrayBuffer
+ * (notably the wasm backend's heap) or TypedArray, so tfjs kernels hand their products over
+ * without copies.
  *
  * sgemm(a, aOff, b, bOff, c, cOff, batch, M, N, K, transA, transB, strideA, strideB)
  *   for i in [0, batch): C_i (M x N) = op(A_i) (M x K) @ op(B_i) (K x N), row-major;
  *   offsets and strides in float elements (stride 0 broadcasts one matrix).
  */
 #include <node_api.h>
+#ifdef HEARTH_OPENBLAS
 #include <cblas.h>
+#endif
 #include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 #include <math.h>
+#include <stdio.h>
 
 #include "forward.h"
+#include "gemm.h"
 #include "vecmath.h"
+
+/* Threads the products may use (setThreads). */
+static int gemm_threads = 1;
 
 /* The data and element count of a TypedArray of the given type (0 when v is not one). */
 static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *n) {
@@ -78,6 +89,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
                     (size_t)(cOff + batch * M * N) > lc)) {
     return throw_error(env, "sgemm: operand out of bounds");
   }
+#ifdef HEARTH_OPENBLAS
   for (int64_t i = 0; i < batch; i++) {
     if (M == 1 && !tA) {
       /* A row vector: gemv streams the matrix once (sgemm's packing costs more than the product). */
@@ -88,6 +100,9 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.0f,
                 a + aOff + i * sA, tA ? (int)M : (int)K, b + bOff + i * sB, tB ? (int)K : (int)N, 0.0f, c + cOff + i * M * N, (int)N);
   }
+#else
+  hearth_sgemm(tA, tB, batch, M, N, K, a + aOff, tA ? M : K, sA, b + bOff, tB ? K : N, sB, c + cOff, N, M * N, gemm_threads);
+#endif
   return NULL;
 }
 
@@ -295,14 +310,74 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  openblas_set_num_threads((int)get_int(env, argv[0]));
+  const int64_t n = argc == 1 ? get_int(env, argv[0]) : 0;
+  if (n < 1 || n > 64) return throw_error(env, "setThreads: expected a thread count in [1, 64]");
+  gemm_threads = (int)n;
+#ifdef HEARTH_OPENBLAS
+  openblas_set_num_threads((int)n);
+#endif
   return NULL;
 }
 
+/* The products' implementation, e.g. "Hearth GEMM avx2-fma" or OpenBLAS's own config string. */
 static napi_value get_config(napi_env env, napi_callback_info info) {
   napi_value s;
+#ifdef HEARTH_OPENBLAS
   napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &s);
+#else
+  char buf[64];
+  snprintf(buf, sizeof buf, "Hearth GEMM %s", hearth_gemm_kernel());
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &s);
+#endif
   return s;
+}
+
+static void set_prop(napi_env env, napi_value obj, const char *key, napi_value v) { napi_set_named_property(env, obj, key, v); }
+
+/* info(): { gemm: 'hearth' | 'openblas', kernel, threads, avx2Fma, avx512f } */
+static napi_value get_info(napi_env env, napi_callback_info info) {
+  napi_value o, v;
+  napi_create_object(env, &o);
+#ifdef HEARTH_OPENBLAS
+  napi_create_string_utf8(env, "openblas", NAPI_AUTO_LENGTH, &v); set_prop(env, o, "gemm", v);
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v); set_prop(env, o, "kernel", v);
+#else
+  napi_create_string_utf8(env, "hearth", NAPI_AUTO_LENGTH, &v); set_prop(env, o, "gemm", v);
+  napi_create_string_utf8(env, hearth_gemm_kernel(), NAPI_AUTO_LENGTH, &v); set_prop(env, o, "kernel", v);
+#endif
+  napi_create_int32(env, gemm_threads, &v); set_prop(env, o, "threads", v);
+  napi_get_boolean(env, hearth_cpu_avx2_fma(), &v); set_prop(env, o, "avx2Fma", v);
+  napi_get_boolean(env, hearth_cpu_avx512f(), &v); set_prop(env, o, "avx512f", v);
+  return o;
+}
+
+/* setKernel('avx2-fma' | 'portable'): Hearth GEMM's micro-kernel (tests run both); returns whether it is in use. */
+static napi_value set_kernel(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char name[32] = {0};
+  size_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) return throw_error(env, "setKernel: expected a kernel name");
+  napi_value r;
+  napi_get_boolean(env, hearth_gemm_set_kernel(name), &r);
+  return r;
+}
+
+/* fmaPeak(threads, ms): { gflops (wall clock, all threads), gflopsPerCpuSecond } of an FMA-only loop. */
+static napi_value fma_peak(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 2) return throw_error(env, "fmaPeak: expected (threads, ms)");
+  double ms = 0, per_cpu = 0;
+  napi_get_value_double(env, argv[1], &ms);
+  const double wall = hearth_fma_peak((int)get_int(env, argv[0]), ms, &per_cpu);
+  napi_value o, v;
+  napi_create_object(env, &o);
+  napi_create_double(env, wall, &v); set_prop(env, o, "gflops", v);
+  napi_create_double(env, per_cpu, &v); set_prop(env, o, "gflopsPerCpuSecond", v);
+  return o;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -316,8 +391,11 @@ static napi_value init(napi_env env, napi_value exports) {
     {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
     {"exp", NULL, exp_kernel, NULL, NULL, NULL, napi_default, NULL},
     {"colsum", NULL, colsum, NULL, NULL, NULL, napi_default, NULL},
+    {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
+    {"setKernel", NULL, set_kernel, NULL, NULL, NULL, napi_default, NULL},
+    {"fmaPeak", NULL, fma_peak, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 9, props);
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
 }
 

@@ -3,16 +3,20 @@
  * tokens (of any number of rows, each row's tokens contiguous and in order) go through
  * every block, their keys and values appended to their row's cache. Same arithmetic as the
  * JS path (pre-norm, fused q|k|v product, optional RoPE, causal attention over the cache,
- * tanh GELU), products by OpenBLAS sgemm.
+ * tanh GELU), products by native/gemm.c (or OpenBLAS in the -DHEARTH_OPENBLAS build), one
+ * thread each.
  *
  * Rows are independent, so when asked for two threads the tokens are split at a row
  * boundary near the middle and each half runs all blocks on its own thread: no barrier,
  * no shared writes (each row's cache belongs to one half).
  */
 #include "forward.h"
+#include "gemm.h"
 #include "vecmath.h"
 
+#ifdef HEARTH_OPENBLAS
 #include <cblas.h>
+#endif
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -43,8 +47,12 @@ static void layer_norm(const float *x, float *out, int n, int D, const float *g,
 }
 
 static void product(const float *a, const float *w, float *c, int M, int N, int K) {
+#ifdef HEARTH_OPENBLAS
   if (M == 1) cblas_sgemv(CblasRowMajor, CblasTrans, K, N, 1.0f, w, N, a, 1, 0.0f, c, 1);
   else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, w, N, 0.0f, c, N);
+#else
+  hearth_sgemm(0, 0, 1, M, N, K, a, K, 0, w, N, 0, c, N, 0, 1);
+#endif
 }
 
 static void rope(float *x, int pos, int H, int hd, const float *cos_t, const float *sin_t) {

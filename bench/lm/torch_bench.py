@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
 """PyTorch reference for `npm run bench:lm`: the same decoder as agent/model.ts (pre-norm,
 learned positions, tied embeddings, GELU-tanh, bias-free linears, LayerNorm with bias,
-AdamW) at the same shape. Prints one JSON line: training tokens/s and KV-cache decoding
-tokens/s at batch 1 and at --decode-batch, each the median of timed repeats after warm-up.
-Run with Debian's python3-torch (OpenBLAS): OPENBLAS_NUM_THREADS=1, --threads torch threads."""
+AdamW) at the same shape and with the same initialisation (nanoGPT's, as agent/model.ts:
+every weight N(0, 0.02), the residual output projections o and proj N(0, 0.02/sqrt(2L)),
+LayerNorm 1 and 0). PyTorch's default init (embeddings N(0, 1), tied to the head) made the
+backward pass fill with denormals, 89% of a step in aten::mm at ~17 ms a call: an unfair
+reference. As a check, the training step is also timed with torch.set_flush_denormal(True):
+with the right init it must not change the speed (the JSON reports both and their ratio).
+Prints one JSON line: training tokens/s and KV-cache decoding tokens/s at batch 1 and at
+--decode-batch, each the median of timed repeats after warm-up, wall clock and per
+CPU-second. Run with Debian's python3-torch: OPENBLAS_NUM_THREADS=1, --threads torch threads."""
 import argparse, json, math, statistics, time
 import torch
 import torch.nn as nn
@@ -60,6 +66,18 @@ class GPT(nn.Module):
 
 
 m = GPT()
+# agent/model.ts's init (nanoGPT): N(0, 0.02), residual output projections N(0, 0.02 / sqrt(2L)).
+with torch.no_grad():
+    proj_std = 0.02 / math.sqrt(2 * a.layers)
+    for name, prm in m.named_parameters():
+        if name.endswith('.o.weight') or name.endswith('.proj.weight'):
+            prm.normal_(0.0, proj_std)
+        elif prm.dim() == 2:
+            prm.normal_(0.0, 0.02)  # wte (tied head), wpe, qkv, fc
+        elif name.endswith('.weight'):
+            prm.fill_(1.0)  # LayerNorm gain
+        else:
+            prm.zero_()  # LayerNorm bias
 opt = torch.optim.AdamW(m.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
 x = torch.randint(0, a.vocab, (a.batch, a.ctx + 1))
 def step():
@@ -69,15 +87,34 @@ def step():
     loss.backward()
     torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
     opt.step()
+def timed_steps():
+    times, cpu = [], []
+    for _ in range(a.steps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        step()
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return a.batch * a.ctx / statistics.median(times), a.batch * a.ctx / statistics.median(cpu)
+
+
+def denormal_share():
+    """Share of the gradients' nonzero values that are subnormal floats (after the last step)."""
+    tiny = torch.finfo(torch.float32).tiny
+    sub = nz = 0
+    for prm in m.parameters():
+        if prm.grad is not None:
+            g = prm.grad.abs()
+            sub += int(((g > 0) & (g < tiny)).sum())
+            nz += int((g > 0).sum())
+    return sub / max(nz, 1)
+
+
 step()
-times, cpu = [], []
-for _ in range(a.steps):
-    t0, c0 = time.perf_counter(), time.process_time()
-    step()
-    times.append(time.perf_counter() - t0)
-    cpu.append(time.process_time() - c0)
-train = a.batch * a.ctx / statistics.median(times)
-train_cpu = a.batch * a.ctx / statistics.median(cpu)
+train, train_cpu = timed_steps()
+denormals = denormal_share()
+torch.set_flush_denormal(True)
+flush_train, flush_train_cpu = timed_steps()
+torch.set_flush_denormal(False)
 
 
 @torch.no_grad()
@@ -99,5 +136,7 @@ def decode(B):
 d1, d1c = decode(1)
 dn, dnc = decode(a.decode_batch)
 print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'decodeBatch': a.decode_batch,
-                  'trainTokensPerSecond': train, 'decodeTokensPerSecond': d1, 'batchedDecodeTokensPerSecond': dn,
+                  'trainTokensPerSecond': train, 'flushDenormalTrainTokensPerSecond': flush_train,
+                  'flushDenormalTrainTokensPerCpuSecond': flush_train_cpu, 'flushDenormalSpeedup': flush_train_cpu / train_cpu,
+                  'gradDenormalShare': denormals, 'decodeTokensPerSecond': d1, 'batchedDecodeTokensPerSecond': dn,
                   'trainTokensPerCpuSecond': train_cpu, 'decodeTokensPerCpuSecond': d1c, 'batchedDecodeTokensPerCpuSecond': dnc}))

@@ -1,0 +1,131 @@
+/**
+ * Hearth's own GEMM (native/gemm.c, through the addon's sgemm) against a naive reference in
+ * double precision: edge tiles (M, N, K not multiples of the 6 x 16 micro-tile nor of the
+ * 120 / 256 / 1024 cache blocks), 1-sized dimensions, both transposes, batches (with a
+ * broadcast operand), each way of splitting a product over threads, both micro-kernels, and
+ * operands at offsets inside one buffer with nothing outside C written. Skipped when the
+ * addon is not built (HEARTH_NATIVE=0 or no compiler); the OpenBLAS variant, when built, is
+ * checked the same way by HEARTH_GEMM=openblas.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { nativeBlas } from '../../agent/native-blas.ts';
+import { Prng } from '../../env/prng.ts';
+
+const blas = nativeBlas();
+const hearth = blas?.info().gemm === 'hearth';
+const kernels = hearth ? ['avx2-fma', 'portable'].filter((k) => blas!.setKernel(k)) : ['(openblas)'];
+const defaultThreads = blas?.info().threads ?? 1;
+afterAll(() => {
+  if (!blas) return;
+  if (hearth) blas.setKernel(kernels[0]);
+  blas.setThreads(defaultThreads);
+});
+
+interface Case { batch: number; M: number; N: number; K: number; tA: boolean; tB: boolean; broadcastA?: boolean; broadcastB?: boolean }
+
+/** Run one product in a shared buffer at odd offsets; returns the max error over the tolerance (≤ 1 passes) and whether guards held. */
+function run(c: Case, seed: number): { worst: number; guards: boolean; at: string } {
+  const r = new Prng(seed);
+  const sA = c.broadcastA ? 0 : c.M * c.K;
+  const sB = c.broadcastB ? 0 : c.K * c.N;
+  const lenA = (c.broadcastA ? 1 : c.batch) * c.M * c.K;
+  const lenB = (c.broadcastB ? 1 : c.batch) * c.K * c.N;
+  const lenC = c.batch * c.M * c.N;
+  const aOff = 3;
+  const bOff = aOff + lenA + 5;
+  const cOff = bOff + lenB + 7;
+  const buf = new Float32Array(cOff + lenC + 9);
+  for (let i = 0; i < cOff; i++) buf[i] = r.next() * 2 - 1;
+  buf.fill(Number.NaN, cOff); // C is write-only: stale contents must not leak in
+  const guard = 12345.5;
+  buf.fill(guard, cOff + lenC);
+  blas!.sgemm(buf.buffer, aOff, buf.buffer, bOff, buf.buffer, cOff, c.batch, c.M, c.N, c.K, c.tA, c.tB, sA, sB);
+  let worst = 0;
+  let at = '';
+  for (let b = 0; b < c.batch; b++) {
+    for (let i = 0; i < c.M; i++) {
+      for (let j = 0; j < c.N; j++) {
+        let s = 0;
+        let mag = 0;
+        for (let k = 0; k < c.K; k++) {
+          const a = buf[aOff + b * sA + (c.tA ? k * c.M + i : i * c.K + k)];
+          const bb = buf[bOff + b * sB + (c.tB ? j * c.K + k : k * c.N + j)];
+          s += a * bb;
+          mag += Math.abs(a * bb);
+        }
+        const got = buf[cOff + b * c.M * c.N + i * c.N + j];
+        const err = Math.abs(got - s) / (1e-6 * (mag + 1e-30) + 1e-30);
+        if (!(err <= worst)) { worst = Number.isNaN(err) ? Infinity : err; at = `batch ${b} row ${i} col ${j}: ${got} vs ${s}`; }
+      }
+    }
+  }
+  // float32 accumulation of K products: error ≤ ~K·eps·Σ|ab|; allow 1e-6 · Σ|ab| · ⌈K/8⌉-ish via scale below.
+  return { worst: worst / Math.max(1, Math.sqrt(c.K)), guards: buf.subarray(cOff + lenC).every((x) => x === guard), at };
+}
+
+function expectCase(c: Case, seed: number): void {
+  const { worst, guards, at } = run(c, seed);
+  expect({ ...c, ok: worst <= 1, guards }, `worst ${worst.toFixed(2)} at ${at}`).toEqual({ ...c, ok: true, guards: true });
+}
+
+const EDGE = [1, 2, 5, 6, 7, 15, 16, 17, 31, 33];
+
+describe.skipIf(!blas)('native sgemm against a naive reference', () => {
+  for (const kernel of kernels) {
+    for (const threads of [1, 2]) {
+      describe(`${kernel} kernel, ${threads} thread(s)`, () => {
+        const setup = () => { if (hearth) blas!.setKernel(kernel); blas!.setThreads(threads); };
+
+        it('every transpose over edge-tile shapes (M, N, K in 1..33)', () => {
+          setup();
+          let seed = 1;
+          for (const tA of [false, true]) {
+            for (const tB of [false, true]) {
+              for (const M of EDGE) for (const N of [1, 7, 16, 17, 33]) for (const K of [1, 6, 17]) expectCase({ batch: 1, M, N, K, tA, tB }, seed++);
+            }
+          }
+        });
+
+        it('shapes beyond the cache blocks (MC 120, KC 256, NC 1024) and the direct/packed boundary (24 rows)', () => {
+          setup();
+          const shapes: Array<[number, number, number]> = [[121, 20, 257], [24, 33, 300], [25, 33, 300], [23, 1025, 9], [130, 1030, 3], [7, 40, 600], [1, 300, 513]];
+          let seed = 100;
+          for (const [M, N, K] of shapes) for (const tA of [false, true]) for (const tB of [false, true]) expectCase({ batch: 1, M, N, K, tA, tB }, seed++);
+        });
+
+        it('K = 0 gives zeros; batches, broadcast operands (stride 0)', () => {
+          setup();
+          expectCase({ batch: 2, M: 5, N: 9, K: 0, tA: false, tB: false }, 200);
+          expectCase({ batch: 5, M: 13, N: 17, K: 11, tA: false, tB: true }, 201);
+          expectCase({ batch: 3, M: 7, N: 19, K: 21, tA: true, tB: false, broadcastA: true }, 202);
+          expectCase({ batch: 4, M: 9, N: 5, K: 30, tA: true, tB: true, broadcastB: true }, 203);
+        });
+
+        it('products big enough to split over threads: by batch, rows, columns and K', () => {
+          setup();
+          expectCase({ batch: 8, M: 70, N: 50, K: 90, tA: false, tB: true }, 300); // batch split
+          expectCase({ batch: 1, M: 1001, N: 40, K: 70, tA: false, tB: false }, 301); // row split
+          expectCase({ batch: 1, M: 11, N: 1500, K: 130, tA: true, tB: false }, 302); // column split
+          expectCase({ batch: 1, M: 20, N: 19, K: 6000, tA: true, tB: false }, 303); // K split (partial sums added)
+          expectCase({ batch: 2, M: 150, N: 37, K: 400, tA: false, tB: true }, 304); // small batch: rows of each item
+        });
+      });
+    }
+  }
+
+  it('rejects operands outside their buffers and negative sizes', () => {
+    const a = new Float32Array(6);
+    const c = new Float32Array(4);
+    expect(() => blas!.sgemm(a, 0, a, 0, c, 0, 1, 2, 2, 4, false, false, 0, 0)).toThrow(/out of bounds/);
+    expect(() => blas!.sgemm(a, 0, a, 0, c, 0, 1, -1, 2, 2, false, false, 0, 0)).toThrow(/negative/);
+  });
+
+  it('reports what it is and measures a positive FMA peak', () => {
+    const info = blas!.info();
+    expect(['hearth', 'openblas']).toContain(info.gemm);
+    if (info.gemm === 'hearth') expect(['avx2-fma', 'portable']).toContain(info.kernel);
+    const p = blas!.fmaPeak(1, 5);
+    expect(p.gflops).toBeGreaterThan(0);
+    expect(p.gflopsPerCpuSecond).toBeGreaterThan(0);
+  });
+});
