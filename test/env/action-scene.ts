@@ -127,6 +127,7 @@ export function attempt(line: string, o: AttemptOptions = {}): Attempt {
   o.setup?.(g);
   const ex = new Executor(g, { compat: o.compat ?? 'v1' });
   for (const [i, l] of lines((o.before ?? []).join('\n')).entries()) {
+    if (o.bind !== false) for (const a of l.args) ex.bindObject(a.name, a.id);
     const r = ex.executeLine(l);
     if (!r.ok) throw new Error(`setup line ${i + 1} failed: ${r.failure?.message}`);
   }
