@@ -22,6 +22,7 @@ export function bootstrap<T>(items: readonly T[], statistic: (sample: readonly T
   if (items.length === 0 || !Number.isFinite(value)) return { value, lo: value, hi: value };
   const rng = mulberry32(options.seed ?? 0);
   const stats: number[] = [];
+  // Stryker disable next-line ArrayDeclaration: a preallocated length is only a hint; every slot is written before use
   const sample: T[] = new Array(items.length);
   for (let b = 0; b < B; b++) {
     for (let i = 0; i < items.length; i++) sample[i] = items[rng.int(items.length)];

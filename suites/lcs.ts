@@ -4,10 +4,12 @@
  * Actions are compared case-insensitively with whitespace collapsed.
  */
 export function normaliseAction(a: string): string {
+  // Stryker disable next-line MethodExpression,Regex: trim, \s+ and filter(Boolean) each make the others redundant (equivalent mutants)
   return a.trim().toLowerCase().split(/\s+/).filter(Boolean).join(' ');
 }
 
 export function lcsLength<T>(a: readonly T[], b: readonly T[]): number {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a shortcut; the table below gives 0 for an empty side too
   if (a.length === 0 || b.length === 0) return 0;
   let prev = new Array<number>(b.length + 1).fill(0);
   let cur = new Array<number>(b.length + 1).fill(0);

@@ -57,10 +57,12 @@ function ratio(eps: readonly MetricEpisode[], num: (e: MetricEpisode) => number,
   let n = 0;
   let d = 0;
   for (const e of eps) { n += num(e); d += den(e); }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: n ≤ d, so d = 0 gives 0/0 = NaN either way
   return d > 0 ? n / d : NaN;
 }
 
 const predicted = (s: MetricStep): boolean => typeof s.predictedFeedback === 'string';
+// Stryker disable next-line StringLiteral: only called after `predicted(s)`, so the fallback is for the type checker
 const predictsError = (s: MetricStep): boolean => (s.predictedFeedback ?? '').includes('Error');
 
 export const STATISTICS: Record<Exclude<keyof MetricSummary, 'episodes' | 'counts'>, (eps: readonly MetricEpisode[]) => number> = {

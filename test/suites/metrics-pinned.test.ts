@@ -96,6 +96,11 @@ describe('bootstrap: undefined values', () => {
     let k = 0;
     expect(bootstrap([1, 2], () => (k++ === 0 ? 0.25 : NaN), { resamples: 5 })).toEqual({ value: 0.25, lo: 0.25, hi: 0.25 });
   });
+  it('no items: the statistic is called once, on the empty sample, and never resampled', () => {
+    const calls: number[] = [];
+    expect(bootstrap([], (s) => { calls.push(s.length); return 0.5; })).toEqual({ value: 0.5, lo: 0.5, hi: 0.5 });
+    expect(calls).toEqual([0]);
+  });
   it('disjoint is strict at touching ends', () => {
     expect(disjoint({ value: 0, lo: 0, hi: 0.3 }, { value: 1, lo: 0.3, hi: 1 })).toBe(false);
     expect(disjoint({ value: 1, lo: 0.3, hi: 1 }, { value: 0, lo: 0, hi: 0.3 })).toBe(false);
