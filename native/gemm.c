@@ -79,20 +79,12 @@ static void kern_portable(long kc, const float *restrict a, const float *restric
     _mm256_storeu_ps(c + (i) * ldc + 8, c##i##1);                                       \
   }
 
-__attribute__((target("avx2,fma"))) static void kern_avx2(long kc, const float *restrict a, const float *restrict b, long rsb,
-                                                           float *restrict c, long ldc, int acc) {
+__attribute__((target("avx2,fma"), always_inline)) static inline void kern_avx2_body(long kc, const float *restrict a, const float *restrict b,
+                                                                                     long rsb, float *restrict c, long ldc, int acc) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  long k = 0;
-  for (; k + 4 <= kc; k += 4) {
-    for (int u = 0; u < 4; u++) {
-      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-      ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
-      a += MR;
-      b += rsb;
-    }
-  }
-  for (; k < kc; k++) {
+  /* A plain loop: gcc's unrolled versions of it measured slower (register copies). */
+  for (long k = 0; k < kc; k++) {
     const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
     ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
     a += MR;
@@ -100,7 +92,54 @@ __attribute__((target("avx2,fma"))) static void kern_avx2(long kc, const float *
   }
   STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5)
 }
+
+/* Packed B (row stride NR, a constant: measured ~20% faster than a variable stride) or B in place. */
+__attribute__((target("avx2,fma"))) static void kern_avx2(long kc, const float *restrict a, const float *restrict b, long rsb,
+                                                           float *restrict c, long ldc, int acc) {
+  if (rsb == NR) kern_avx2_body(kc, a, b, NR, c, ldc, acc);
+  else kern_avx2_body(kc, a, b, rsb, c, ldc, acc);
+}
+
+/* The same with A read in place: element (r, k) at a[r * rsa + k * csa] (no packing of A). */
+#define ROWD(i, p)                                      \
+  {                                                     \
+    const __m256 ai = _mm256_broadcast_ss(p);           \
+    c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);         \
+    c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);         \
+  }
+__attribute__((target("avx2,fma"))) static void kern_avx2_direct(long kc, const float *restrict a, long rsa, long csa, const float *restrict b,
+                                                                  long rsb, float *restrict c, long ldc, int acc) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  const float *a0 = a, *a3 = a + 3 * rsa;
+  for (long k = 0; k < kc; k++) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    ROWD(0, a0) ROWD(1, a0 + rsa) ROWD(2, a0 + 2 * rsa) ROWD(3, a3) ROWD(4, a3 + rsa) ROWD(5, a3 + 2 * rsa)
+    a0 += csa;
+    a3 += csa;
+    b += rsb;
+  }
+  STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5)
+}
 #endif
+
+static void kern_portable_direct(long kc, const float *restrict a, long rsa, long csa, const float *restrict b, long rsb, float *restrict c,
+                                 long ldc, int acc) {
+  float t[MR][NR];
+  memset(t, 0, sizeof t);
+  for (long k = 0; k < kc; k++, a += csa, b += rsb) {
+    for (int i = 0; i < MR; i++) {
+      const float ai = a[i * rsa];
+      for (int j = 0; j < NR; j++) t[i][j] += ai * b[j];
+    }
+  }
+  for (int i = 0; i < MR; i++) {
+    float *ci = c + i * ldc;
+    if (acc) for (int j = 0; j < NR; j++) ci[j] += t[i][j];
+    else for (int j = 0; j < NR; j++) ci[j] = t[i][j];
+  }
+}
+typedef void (*KernelDirect)(long kc, const float *a, long rsa, long csa, const float *b, long rsb, float *c, long ldc, int acc);
 
 /* ---- matrix-vector products (one row of C) ---- */
 
@@ -150,6 +189,7 @@ __attribute__((target("avx2,fma"))) static void gemv_t_avx2(long kc, long n, con
 typedef void (*Gemv)(long kc, long n, const float *a, long csa, const float *b, long rsb, float *c);
 
 static Kernel kernel = kern_portable;
+static KernelDirect kernel_direct = kern_portable_direct;
 static Gemv gemv_n = gemv_n_portable, gemv_t = gemv_t_portable;
 static const char *kernel_name = "portable";
 static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
@@ -174,12 +214,12 @@ int hearth_cpu_avx512f(void) {
 
 int hearth_gemm_set_kernel(const char *name) {
   if (strcmp(name, "portable") == 0) {
-    kernel = kern_portable; gemv_n = gemv_n_portable; gemv_t = gemv_t_portable; kernel_name = "portable";
+    kernel = kern_portable; kernel_direct = kern_portable_direct; gemv_n = gemv_n_portable; gemv_t = gemv_t_portable; kernel_name = "portable";
     return 1;
   }
 #ifdef HEARTH_X86
   if (strcmp(name, "avx2-fma") == 0 && hearth_cpu_avx2_fma()) {
-    kernel = kern_avx2; gemv_n = gemv_n_avx2; gemv_t = gemv_t_avx2; kernel_name = "avx2-fma";
+    kernel = kern_avx2; kernel_direct = kern_avx2_direct; gemv_n = gemv_n_avx2; gemv_t = gemv_t_avx2; kernel_name = "avx2-fma";
     return 1;
   }
 #endif
@@ -300,6 +340,54 @@ static void merge_tile(float *c, long ldc, const float *t, long mr, long nr, int
   }
 }
 
+/* HEARTH_GEMM_DIRECT_A=0 packs A always (for comparing the two paths). */
+static int direct_a_enabled(void) {
+  static atomic_int flag = -1;
+  int f = atomic_load(&flag);
+  if (f < 0) {
+    const char *e = getenv("HEARTH_GEMM_DIRECT_A");
+    f = e ? atoi(e) != 0 : 1;
+    atomic_store(&flag, f);
+  }
+  return f;
+}
+
+/* Many rows of a row-major A (not transposed): B packed in blocks of KC x NCD that stay in L2;
+ * A read in place, one MR-row panel at a time (in L1 while it sweeps the block's column
+ * panels): no packing of A (a scalar transpose, up to a quarter of the time when N is 128).
+ * For a transposed A packing is a plain copy and the packed path measured faster. */
+#define NCD 256
+static void gemm_direct_a(long M, long N, long K, View A, View B, float *C, long ldc, int acc, Space *s, float *tile) {
+  for (long jc = 0; jc < N; jc += NCD) {
+    const long nc = N - jc < NCD ? N - jc : NCD;
+    for (long pc = 0; pc < K; pc += KC) {
+      const long kc = K - pc < KC ? K - pc : KC;
+      const int accp = acc || pc > 0;
+      const View Bb = {B.p + pc * B.rs + jc * B.cs, B.rs, B.cs};
+      pack_b(kc, nc, Bb, s->b);
+      for (long ir = 0; ir < M; ir += MR) {
+        const long mr = M - ir < MR ? M - ir : MR;
+        const float *ap = A.p + ir * A.rs + pc * A.cs;
+        if (mr < MR) {
+          const View Ap = {ap, A.rs, A.cs};
+          pack_a(mr, kc, Ap, s->a);
+        }
+        for (long jr = 0; jr < nc; jr += NR) {
+          const long nr = nc - jr < NR ? nc - jr : NR;
+          const float *bp = s->b + jr * kc;
+          float *cp = C + ir * ldc + jc + jr;
+          if (mr == MR && nr == NR) kernel_direct(kc, ap, A.rs, A.cs, bp, NR, cp, ldc, accp);
+          else {
+            if (mr == MR) kernel_direct(kc, ap, A.rs, A.cs, bp, NR, tile, NR, 0);
+            else kernel(kc, s->a, bp, NR, tile, NR, 0);
+            merge_tile(cp, ldc, tile, mr, nr, accp);
+          }
+        }
+      }
+    }
+  }
+}
+
 /* C (M x N, leading dim ldc) = or += (acc) A (M x K) @ B (K x N), views. */
 static void gemm_serial(long M, long N, long K, View A, View B, float *C, long ldc, int acc, Space *s) {
   if (M <= 0 || N <= 0) return;
@@ -313,6 +401,10 @@ static void gemm_serial(long M, long N, long K, View A, View B, float *C, long l
     if (B.cs == 1 || B.rs == 1) return;
   }
   float tile[MR * NR] __attribute__((aligned(64)));
+  if (M > DIRECT_M && A.cs == 1 && direct_a_enabled()) {
+    gemm_direct_a(M, N, K, A, B, C, ldc, acc, s, tile);
+    return;
+  }
   const int direct = B.cs == 1 && M <= DIRECT_M;
   for (long jc = 0; jc < N; jc += NC) {
     const long nc = N - jc < NC ? N - jc : NC;
