@@ -22,7 +22,10 @@ import { batchRows, encodeExample, packRows, type IOPairLike, type PackedBatch }
 export interface TrainerOptions extends AdamWOptions {
   /** Max global gradient norm (0 = no clipping). Default 1. */
   gradClip?: number;
-  /** Packed rows per forward/backward pass; more rows in a step are accumulated. Default 16. */
+  /**
+   * Packed rows per forward/backward pass; more rows in a step are accumulated. Default:
+   * `defaultMicroBatchRows(config)` (16, fewer where the attention activations would not fit).
+   */
   microBatchRows?: number;
   seed: number;
   /** Train only this LoRA adapter (it must exist on the model); null = all base weights. */
@@ -31,8 +34,33 @@ export interface TrainerOptions extends AdamWOptions {
 
 export const DEFAULT_TRAINER: TrainerOptions = {
   lr: 3e-3, minLr: 3e-4, warmupSteps: 20, totalSteps: 1000, weightDecay: 0.1, beta1: 0.9, beta2: 0.95,
-  gradClip: 1, microBatchRows: 16, seed: 0, adapter: null,
+  gradClip: 1, seed: 0, adapter: null,
 };
+
+/**
+ * Attention tensors of shape (B, H, T, T) a training forward pass keeps per layer for the
+ * backward pass (scores, masked scores, softmax, dropout mask and output, gradient), a
+ * deliberately generous count: the wasm backend aborts the process when its heap is exhausted.
+ */
+const ATTENTION_TENSORS_KEPT = 6;
+/** Attention activations one micro-batch may hold. The wasm heap ends at 4 GiB in all. */
+export const MICRO_BATCH_BUDGET_BYTES = 1 << 30;
+const WASM_HEAP_BYTES = 4 * (1 << 30);
+
+/** Bytes of attention activations one packed row of `ctx` positions costs in a training pass. */
+export function attentionBytesPerRow(c: Pick<ModelConfig, 'layers' | 'heads' | 'ctx'>): number {
+  return c.layers * c.heads * c.ctx * c.ctx * 4 * ATTENTION_TENSORS_KEPT;
+}
+
+/**
+ * Rows per micro-batch when none is given: 16, or as many as fit the budget. Attention memory
+ * grows with ctx², so the FULL recipe's model (ctx 1024, 4 layers, 8 heads) trains one row
+ * at a time (16 rows aborted the wasm backend); the quick recipe's keeps 16. Accumulation
+ * normalises by the whole step's token count, so the step's gradient is the same sum.
+ */
+export function defaultMicroBatchRows(c: Pick<ModelConfig, 'layers' | 'heads' | 'ctx'>): number {
+  return Math.max(1, Math.min(16, Math.floor(MICRO_BATCH_BUDGET_BYTES / attentionBytesPerRow(c))));
+}
 
 export interface StepResult { loss: number; lr: number; gradNorm: number; targetTokens: number }
 
@@ -42,6 +70,12 @@ export class Trainer {
 
   constructor(readonly lm: LocalModel, options: Partial<TrainerOptions> = {}) {
     this.options = { ...DEFAULT_TRAINER, ...options };
+    const rows = this.options.microBatchRows;
+    if (rows !== undefined && rows * attentionBytesPerRow(lm.config) > WASM_HEAP_BYTES * 0.75) {
+      throw new HearthError('config.trainer',
+        `microBatchRows ${rows} at ctx ${lm.config.ctx} needs ~${(rows * attentionBytesPerRow(lm.config) / 2 ** 30).toFixed(1)} GiB of attention activations, more than the backend's heap`,
+        `use microBatchRows ≤ ${defaultMicroBatchRows(lm.config)} (or leave it unset)`);
+    }
     this.optimizer = new AdamW(this.options);
     if (this.options.adapter) this.lm.model.setAdapter(this.options.adapter);
   }
@@ -65,7 +99,7 @@ export class Trainer {
 
   /** One optimizer step over packed rows, in micro-batches of `microBatchRows`. */
   stepOnRows(rows: ReturnType<typeof packRows>): StepResult {
-    const micro = this.options.microBatchRows ?? 16;
+    const micro = this.options.microBatchRows ?? defaultMicroBatchRows(this.lm.config);
     const batches: PackedBatch[] = [];
     for (let i = 0; i < rows.length; i += micro) batches.push(batchRows(rows.slice(i, i + micro), this.lm.tokenizer.pad));
     const total = batches.reduce((a, b) => a + b.targetTokens, 0);
@@ -188,6 +222,42 @@ export function epochRows(data: readonly IOPairLike[], trainer: Trainer, epoch: 
   return packRows(order.map((i) => encodeExample(trainer.lm.tokenizer, data[i], ctx)), ctx);
 }
 
+/**
+ * What differs between the checkpoint in `dir` and the run `trainer` was built for: model shape
+ * (every ModelConfig field), seed, learning rate and warm-up, as `name: saved → asked` lines.
+ * Resuming loads the saved model and optimizer settings, so a difference would otherwise be
+ * ignored without a word. Empty: resumable. (`--steps` may grow: that is what resuming is for.)
+ */
+export function resumeDifferences(dir: string, trainer: Trainer): string[] {
+  const { manifest } = readCheckpoint(dir);
+  const saved = (manifest.trainer?.options ?? {}) as Partial<TrainerOptions>;
+  const diffs: string[] = [];
+  const cmp = (name: string, was: unknown, now: unknown): void => {
+    if (was !== undefined && JSON.stringify(was) !== JSON.stringify(now)) diffs.push(`${name}: ${JSON.stringify(was)} → ${JSON.stringify(now)}`);
+  };
+  const cfg = trainer.lm.config;
+  for (const k of Object.keys(cfg).sort() as Array<keyof ModelConfig>) cmp(k, manifest.config[k], cfg[k]);
+  cmp('seed', saved.seed ?? manifest.seed, trainer.options.seed);
+  cmp('lr', saved.lr, trainer.options.lr);
+  cmp('warmupSteps', saved.warmupSteps, trainer.options.warmupSteps);
+  return diffs;
+}
+
+/** Refuse to resume `dir` with a different model or settings (HearthError naming the differences and the fix). */
+export function assertResumable(dir: string, trainer: Trainer, data?: readonly IOPairLike[]): void {
+  if (data) {
+    const { manifest } = readCheckpoint(dir);
+    if (manifest.dataHash && manifest.dataHash !== dataHash(data)) {
+      throw new HearthError('train.resume', `checkpoint ${dir} was trained on different data`, 'use a new checkpoint directory or the same data file');
+    }
+  }
+  const diffs = resumeDifferences(dir, trainer);
+  if (diffs.length) {
+    throw new HearthError('train.resume', `checkpoint ${dir} holds a run with different settings (saved → asked): ${diffs.join('; ')}`,
+      'repeat the original settings to resume it, or pass another --checkpoint DIR to start a new run');
+  }
+}
+
 /** Run (or resume) training to `steps` optimizer steps. */
 export async function trainModel(trainer: Trainer, run: TrainRunOptions): Promise<Trainer> {
   const hash = dataHash(run.data);
@@ -197,6 +267,7 @@ export async function trainModel(trainer: Trainer, run: TrainRunOptions): Promis
     if (manifest.dataHash && manifest.dataHash !== hash) {
       throw new HearthError('train.resume', `checkpoint ${run.checkpointDir} was trained on different data`, 'use a new checkpoint directory or the same data file');
     }
+    assertResumable(run.checkpointDir, trainer);
     trainer.lm.model.dispose();
     trainer = await Trainer.load(run.checkpointDir, { backend: trainer.lm.backend });
   }

@@ -12,6 +12,7 @@ import type { ModelConfig } from '../agent/model.ts';
 import { tf } from '../agent/tfjs.ts';
 import { AdamW, clipByGlobalNorm } from '../alignment/optim.ts';
 import type { IOPair } from '../alignment/datasets/export.ts';
+import { attentionBytesPerRow, MICRO_BATCH_BUDGET_BYTES } from '../alignment/trainer.ts';
 import { mixSeed } from '../alignment/datasets/rng.ts';
 import type { ModelProvider, TrainableModel } from './training.ts';
 
@@ -22,6 +23,8 @@ export interface LocalProviderOptions {
   clip?: number;
   weightDecay?: number;
   backend?: string;
+  /** Attention activations one training pass may hold (default MICRO_BATCH_BUDGET_BYTES, 1 GiB). */
+  attentionBudgetBytes?: number;
 }
 
 class LocalTrainable implements TrainableModel {
@@ -53,23 +56,39 @@ class LocalTrainable implements TrainableModel {
     if (!this.adam) this.prepare(this.totalSteps);
     const adam = this.adam!;
     const params = this.lm.model.namedTensors();
-    const b = this.lm.batchPairs(batch.map((p) => ({ input: p.input, output: p.output })), true);
-    const dropoutSeed = mixSeed(this.lm.meta.seed, 'dropout', adam.step);
-    const { value, grads } = tf.variableGrads(() => {
-      const { logits } = this.lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid, train: true, dropoutSeed, logits: 'all' });
-      return maskedCrossEntropy(logits!, b.targets, b.mask);
-    }, [...params.values()]);
-    const byName = new Map<string, tf.Tensor>();
-    for (const [name, v] of params) {
-      const g = grads[v.name];
-      if (g) byName.set(name, g);
-    }
-    clipByGlobalNorm(byName, this.o.clip ?? 1.0);
-    adam.apply(params, byName);
-    const loss = value.dataSync()[0];
-    value.dispose();
-    for (const g of byName.values()) g.dispose();
-    for (const g of Object.values(grads)) if (!g.isDisposed) g.dispose();
+    const varList = [...params.values()];
+    const nameOf = new Map<string, string>();
+    for (const [name, v] of params) nameOf.set(v.name, name);
+    // Micro-batches where the whole batch's attention would not fit the backend's heap (a
+    // batch of 30 prompts at ctx 1024 aborted the wasm backend); the loss is normalised by the
+    // whole batch's target count, so the summed gradients are the full batch's. A batch that
+    // fits is one pass with the same dropout seed as before, so small recipes are unchanged.
+    const pairs = batch.map((p) => ({ input: p.input, output: p.output }));
+    const whole = this.lm.batchPairs(pairs, true);
+    const rows = Math.max(1, Math.floor((this.o.attentionBudgetBytes ?? MICRO_BATCH_BUDGET_BYTES) / attentionBytesPerRow({ ...this.lm.config, ctx: whole.time })));
+    const micro = rows >= pairs.length ? [whole] : chunk(pairs, rows).map((c) => this.lm.batchPairs(c, true));
+    let total = 0;
+    for (const b of micro) for (const m of b.mask) total += m;
+    let loss = 0;
+    const acc = new Map<string, tf.Tensor>();
+    micro.forEach((b, i) => {
+      const dropoutSeed = i === 0 ? mixSeed(this.lm.meta.seed, 'dropout', adam.step) : mixSeed(this.lm.meta.seed, 'dropout', adam.step, i);
+      const { value, grads } = tf.variableGrads(() => {
+        const { logits } = this.lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid, train: true, dropoutSeed, logits: 'all' });
+        return maskedCrossEntropy(logits!, b.targets, b.mask, micro.length === 1 ? undefined : Math.max(total, 1e-9));
+      }, varList);
+      loss += value.dataSync()[0];
+      value.dispose();
+      for (const [vn, g] of Object.entries(grads)) {
+        const name = nameOf.get(vn);
+        if (!name) { g.dispose(); continue; }
+        const prev = acc.get(name);
+        if (prev) { acc.set(name, tf.add(prev, g)); prev.dispose(); g.dispose(); } else acc.set(name, g);
+      }
+    });
+    clipByGlobalNorm(acc, this.o.clip ?? 1.0);
+    adam.apply(params, acc);
+    for (const g of acc.values()) if (!g.isDisposed) g.dispose();
     this.lm.meta.step = adam.step;
     return loss;
   }
@@ -106,4 +125,10 @@ export function localProvider(o: LocalProviderOptions): ModelProvider {
       return t;
     },
   };
+}
+
+function chunk<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
 }
