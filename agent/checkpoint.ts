@@ -5,9 +5,10 @@
  * `writeCheckpoint` writes into a temporary sibling directory and renames it into place, so
  * a checkpoint directory that exists is complete.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HearthError } from '../env/errors.ts';
+import { writeDirAtomic, writeFileDurable } from '../env/files.ts';
 import { type ModelConfig, validateConfig, type LoraOptions } from './model.ts';
 import type { TokenizerJSON } from './tokenizer.ts';
 
@@ -43,10 +44,9 @@ export interface CheckpointContent {
   groups: Record<string, TensorGroup>;
 }
 
+/** Every byte written and fsync'd, or a HearthError naming the file (env/files.ts). */
 function writeFileSynced(path: string, data: Uint8Array | string): void {
-  writeFileSync(path, data);
-  const fd = openSync(path, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  writeFileDurable(path, data, { what: 'checkpoint file', kind: 'checkpoint.write' });
 }
 
 /** Write the checkpoint's files into `dir` (which must exist; used by callers that rename themselves). */
@@ -70,23 +70,12 @@ export function writeCheckpointFiles(dir: string, content: CheckpointContent): v
   writeFileSynced(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
 }
 
-/** Write a complete checkpoint at `dir` atomically (temp directory, then rename). */
+/**
+ * Write a complete checkpoint at `dir` atomically (temp directory, then rename; on failure the
+ * temp directory is removed and `dir` keeps the previous checkpoint).
+ */
 export function writeCheckpoint(dir: string, content: CheckpointContent): void {
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  writeCheckpointFiles(tmp, content);
-  if (existsSync(dir)) {
-    const old = join(parent, `.${basename(dir)}.old-${process.pid}`);
-    rmSync(old, { recursive: true, force: true });
-    renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
-  } else {
-    renameSync(tmp, dir);
-  }
+  writeDirAtomic(dir, (tmp) => writeCheckpointFiles(tmp, content), { what: 'checkpoint', kind: 'checkpoint.write' });
 }
 
 function bad(dir: string, what: string): HearthError {

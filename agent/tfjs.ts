@@ -13,13 +13,14 @@
  * then `wasm` (default), then `cpu`. `HEARTH_BACKEND` or an explicit name overrides.
  */
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { HearthError } from '../env/errors.ts';
+import { writeFileAtomic } from '../env/files.ts';
 import { replaceWasmKernel } from './wasm-kernel.ts';
 import { installNativeMatMul, nativeBlas } from './native-blas.ts';
 
@@ -40,13 +41,11 @@ async function registerGradients(): Promise<void> {
   const out = join(root, '.cache', 'hearth', `tfjs-core-${version}-gradients.mjs`);
   if (!existsSync(out)) {
     const esbuild = await import('esbuild');
-    mkdirSync(dirname(out), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    await esbuild.build({
+    const built = await esbuild.build({
       entryPoints: [join(dirname(core), 'dist', 'register_all_gradients.js')],
-      bundle: true, format: 'esm', platform: 'node', outfile: tmp, logLevel: 'error',
+      bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'error', write: false,
     });
-    renameSync(tmp, out);
+    writeFileAtomic(out, built.outputFiles[0].contents, { what: 'gradient bundle (cache)' });
   }
   await import(pathToFileURL(out).href);
 }

@@ -14,9 +14,10 @@
  * display rate. Target: ≥ 30 fps. `HEARTH_FPS_VIEWPORT=WxH` changes the page size (1280x720).
  * Exit code 1 when a load misses the target.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../env/files.ts';
 import { ensureBuilt } from '../viewer/build.ts';
 import { serveViewer } from '../viewer/server.ts';
 import { HAVE_CHROMIUM, CHROMIUM, launchChromium } from '../test/viewer/browser.ts';
@@ -44,7 +45,7 @@ try {
 await ensureBuilt((s) => console.error(s));
 const dir = mkdtempSync(join(tmpdir(), 'hearth-fps-'));
 const logPath = join(dir, 'testscene1-1000.jsonl');
-writeFileSync(logPath, synthesizeLog(scene, { steps: STEPS, seed: 7 }));
+writeFileAtomic(logPath, synthesizeLog(scene, { steps: STEPS, seed: 7 }), { what: 'episode log' });
 const server = await serveViewer([{ name: 'testscene1-1000.jsonl', path: logPath }], 0);
 const [vw, vh] = (process.env.HEARTH_FPS_VIEWPORT ?? '1280x720').split('x').map(Number);
 const browser = await launchChromium({ width: vw, height: vh });

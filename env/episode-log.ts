@@ -8,14 +8,14 @@
  * on a malformed or truncated line it returns the steps before it and an error naming the line.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { finalize, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { ACTION_ALIASES, ACTION_LIST } from './actions.ts';
 import type { Compat } from './executor.ts';
 import type { CharacterState, Episode, StepExtras, StepOutcome } from './episode.ts';
 import { HearthError } from './errors.ts';
+import { AppendFile } from './files.ts';
 import type { Failure } from './failure.ts';
 import type { GoalPredicate, GoalProgress } from './goal.ts';
 import type { GraphDiff, GraphJSON } from './graph.ts';
@@ -151,42 +151,35 @@ export function stepRecord(out: StepOutcome): LogStep {
 }
 
 /**
- * `mkdir -p` one level at a time (Node's `recursive: true` spins forever on some paths that
- * cannot be created, e.g. under /proc).
+ * Appends records to a JSONL file, fsync'ing each one (env/files.ts `AppendFile`: every byte
+ * or none; a record that does not fit on the disk is cut back out, so the log never ends
+ * mid-line, and the writer raises a HearthError).
  */
-function makeDirs(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) makeDirs(parent);
-  mkdirSync(dir);
-}
-
-/** Appends records to a JSONL file, fsync'ing each one. */
 export class EpisodeLogWriter {
   readonly path: string;
-  private fd: number | undefined;
+  private file: AppendFile | undefined;
   private steps = 0;
   private executed = 0;
   private last: StepOutcome | undefined;
   private ended = false;
 
-  private constructor(path: string, fd: number) {
+  private constructor(path: string, file: AppendFile) {
     this.path = path;
-    this.fd = fd;
+    this.file = file;
   }
 
   /** Create (or truncate) `path`, creating its directory, and write the header. */
   static create(path: string, header: LogHeader | HeaderInput): EpisodeLogWriter {
-    let fd: number;
+    const file = AppendFile.open(path, { truncate: true, what: 'episode log', kind: 'log.write' });
+    const w = new EpisodeLogWriter(path, file);
     try {
-      makeDirs(dirname(path));
-      fd = openSync(path, 'w');
+      w.append('type' in header ? header : makeHeader(header));
     } catch (e) {
-      throw new HearthError('log.write', `cannot write episode log ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        'choose a path in a writable directory');
+      // No log rather than an empty one that reads as corrupt.
+      w.close();
+      rmSync(path, { force: true });
+      throw e;
     }
-    const w = new EpisodeLogWriter(path, fd);
-    w.append('type' in header ? header : makeHeader(header));
     return w;
   }
 
@@ -196,15 +189,8 @@ export class EpisodeLogWriter {
   }
 
   private append(record: object): void {
-    if (this.fd === undefined) throw new Error(`episode log ${this.path} is closed`);
-    const text = JSON.stringify(record) + '\n';
-    try {
-      writeSync(this.fd, text);
-      fsyncSync(this.fd);
-    } catch (e) {
-      throw new HearthError('log.write', `cannot append to episode log ${this.path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        'check free disk space and permissions');
-    }
+    if (this.file === undefined) throw new Error(`episode log ${this.path} is closed`);
+    this.file.append(JSON.stringify(record) + '\n');
   }
 
   /** Append one step. */
@@ -236,9 +222,10 @@ export class EpisodeLogWriter {
 
   /** Close without an end record (an interrupted episode). */
   close(): void {
-    if (this.fd !== undefined) {
-      closeSync(this.fd);
-      this.fd = undefined;
+    if (this.file !== undefined) {
+      const f = this.file;
+      this.file = undefined;
+      f.close();
     }
   }
 

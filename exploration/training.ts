@@ -8,11 +8,12 @@
  * stopped (given a deterministic model backend).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LanguageModel } from '../agent/language-model.ts';
 import { HearthError } from '../env/errors.ts';
-import { type IOPair, writeFileAtomic } from '../alignment/datasets/export.ts';
+import { writeDirAtomicAsync, writeFileAtomic, writeFileDurable } from '../env/files.ts';
+import type { IOPair } from '../alignment/datasets/export.ts';
 import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
 import type { Progress } from './progress.ts';
 import type { ProviderSpec } from './train-workers.ts';
@@ -139,16 +140,12 @@ export async function trainOnMix(cfg: TrainConfig): Promise<TrainResult> {
       curve.push({ step, epoch, loss });
       cfg.progress?.tick(1, `loss ${loss.toFixed(3)}`);
     }
-    const target = epochDir(cfg.dir, epoch);
-    const tmp = `${target}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    await model.save(tmp);
-    writeFileAtomic(join(tmp, 'curve.json'), JSON.stringify(curve));
-    rmSync(target, { recursive: true, force: true });
-    renameSync(tmp, target);
+    await writeDirAtomicAsync(epochDir(cfg.dir, epoch), async (tmp) => {
+      await model.save(tmp);
+      writeFileDurable(join(tmp, 'curve.json'), JSON.stringify(curve), { what: 'loss curve' });
+    }, { what: 'checkpoint' });
   }
-  writeFileAtomic(join(cfg.dir, 'final.json'), JSON.stringify({ epoch: cfg.epochs }));
+  writeFileAtomic(join(cfg.dir, 'final.json'), JSON.stringify({ epoch: cfg.epochs }), { what: 'checkpoint' });
   return { model, finalDir: epochDir(cfg.dir, cfg.epochs), curve, resumedFromEpoch: last, stepsThisRun, interrupted: false };
 }
 

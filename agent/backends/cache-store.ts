@@ -5,9 +5,10 @@
  * - any other path: a directory with one `<key[0:2]>/<key>.json` per entry, each written to
  *   a temp file and renamed (atomic; safe for several processes recording at once).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
+import { appendFileDurable, writeFileAtomic } from '../../env/files.ts';
 
 export interface CacheEntry {
   v: 1;
@@ -73,18 +74,9 @@ class JsonlStore implements CacheStore {
   }
 
   private append(text: string): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const fd = openSync(this.path, 'a');
-    try {
-      writeSync(fd, text === '' ? '\n' : text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    appendFileDurable(this.path, text === '' ? '\n' : text, { what: 'model-call cache', kind: 'cache.write' });
   }
 }
-
-let tempCounter = 0;
 
 class DirectoryStore implements CacheStore {
   constructor(readonly path: string) {
@@ -109,16 +101,6 @@ class DirectoryStore implements CacheStore {
   }
 
   put(entry: CacheEntry): void {
-    const file = this.file(entry.key);
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}-${++tempCounter}`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, `${JSON.stringify(entry)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileAtomic(this.file(entry.key), `${JSON.stringify(entry)}\n`, { what: 'model-call cache entry', kind: 'cache.write' });
   }
 }

@@ -3,9 +3,9 @@
  * conversational SFT format (`{"messages": [{role: "user"}, {role: "assistant"}]}`), so a
  * larger model can be trained with an existing trainer. Files are written atomically.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { HearthError } from '../../env/errors.ts';
+import { writeFileAtomic } from '../../env/files.ts';
 
 export interface IOPair {
   input: string;
@@ -22,20 +22,12 @@ export function toTrlMessagesJsonl(records: readonly IOPair[]): string {
   })).join('\n') + (records.length ? '\n' : '');
 }
 
-/** Write a file atomically (temp + rename), creating its directory. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 export function writeE2CLJsonl(path: string, records: readonly IOPair[]): void {
-  writeFileAtomic(path, toE2CLJsonl(records));
+  writeFileAtomic(path, toE2CLJsonl(records), { what: 'dataset' });
 }
 
 export function writeTrlJsonl(path: string, records: readonly IOPair[]): void {
-  writeFileAtomic(path, toTrlMessagesJsonl(records));
+  writeFileAtomic(path, toTrlMessagesJsonl(records), { what: 'dataset' });
 }
 
 /**

@@ -3,18 +3,21 @@
  * E2CL on the built-in world (or VirtualHome programs), evaluates each with and without
  * speculative inference on seen and unseen tasks, prints the table and writes
  * `runs/<timestamp>/` (report.md, report.html, datasets, checkpoints, episode logs).
- * Rerunning with `--out` on an unfinished run directory resumes it.
+ * Rerunning with `--out` on an unfinished run directory resumes it when the run is the same
+ * (its `run.json` manifest: recipe, seed, model, data, code); another run is refused unless
+ * `--restart` (exploration/run-manifest.ts).
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
-import { writeFileAtomic } from '../../alignment/datasets/export.ts';
+import { writeFileAtomic } from '../../env/files.ts';
 import { isDetailLevel } from '../../feedback/targets.ts';
 import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
 import { localProvider } from '../../exploration/local-provider.ts';
 import { type ModelName, type PipelineResult, type Recipe, runPipeline, type EvalJob } from '../../exploration/pipeline.ts';
 import { FULL, QUICK, TINY, type NamedRecipe, type RecipeSizes } from '../../exploration/recipes.ts';
 import type { RolloutEvent } from '../../exploration/rollout.ts';
+import { codeVersion, jsonHash, makeRunManifest, openRunDir } from '../../exploration/run-manifest.ts';
 import { loadSplits } from '../../exploration/task-source.ts';
 import { episodeFactory, planner } from '../../exploration/world.ts';
 import { acceptanceChecks, reportRows } from '../../suites/e2cl-report.ts';
@@ -24,7 +27,7 @@ import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
-  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--workers N] [--backend B] [--quiet]';
+  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--workers N] [--backend B] [--quiet] [--restart]';
 
 const FLAGS = {
   quick: { type: 'boolean' }, full: { type: 'boolean' }, tiny: { type: 'boolean' }, 'eval-seen': { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
@@ -32,7 +35,7 @@ const FLAGS = {
   'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
   'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
   backend: { type: 'string' }, quiet: { type: 'boolean' }, recipe: { type: 'string' }, model: { type: 'string' },
-  workers: { type: 'string' },
+  workers: { type: 'string' }, restart: { type: 'boolean' },
 } as const;
 
 /** `--model '{"layers": 3, "d": 96}'`: the local model's shape and learning rate for this run. */
@@ -166,7 +169,18 @@ export const command: Command = {
 
     const setName = stringFlag(args, 'tasks') ?? 'generated';
     const splits = await loadSplits(setName, stringFlag(args, 'data'), r.seed, { train: trainCount, seen: seenCount, unseen: evalCount }, r.maxExpertSteps ?? Infinity);
-    process.stderr.write(`e2cl: run directory ${out}\n`);
+    // The run directory's manifest first: a rerun resumes only the same run (issue 22).
+    const dataDir = stringFlag(args, 'data');
+    const split = (ts: readonly { id: string }[]) => ({ count: ts.length, sha256: jsonHash(ts) });
+    const opened = openRunDir(out, makeRunManifest('e2cl', {
+      seed: r.seed, recipe: r, model: named.sizes.model,
+      data: { tasks: setName, dir: dataDir === undefined ? null : resolve(dataDir), train: split(splits.train), seen: split(splits.seen), unseen: split(splits.unseen) },
+      corrector: r.teacherFree.corrector === 'llm' ? { url: stringFlag(args, 'llm-url'), model: stringFlag(args, 'llm-model') ?? null } : null,
+      code: codeVersion(),
+    }), { restart: boolFlag(args, 'restart') });
+    if (opened.note) process.stderr.write(`warning: ${opened.note}\n`);
+    process.stderr.write(`e2cl: run directory ${out}${opened.how === 'resume' ? ' (resuming the same run)' : opened.how === 'restart' ? ' (earlier run deleted: --restart)' : ''}\n`);
+
     // Episode logs: the first `logEpisodes` episodes of every (model, split, mode) cell.
     const perCell = new Map<string, number>();
     const sinks = new Map<string, ReturnType<typeof episodeLogSink>>();

@@ -10,11 +10,12 @@
  * not already met) and, with `--out`, writes each task as DIR/<id with / as __>.json
  * atomically (temp file, then rename). Exit 0 when every task is valid, 1 otherwise.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
 import type { Command } from '../main.ts';
 import { HearthError } from '../../env/errors.ts';
+import { writeFileAtomic } from '../../env/files.ts';
 import { describePredicate, holds, type GoalPredicate, type NodeRef } from '../../env/goal.ts';
 import { SceneGraph } from '../../env/graph.ts';
 import type { Split, Task, TaskQuery } from '../../env/task.ts';
@@ -69,12 +70,6 @@ function eaiSummary(set: EaiTaskSet): string {
     `unsupported constructs (left out of goals, in ${r.withUnsupported} formulas): ${unsupported || 'none'}`,
     `tasks listed: ${r.listed}; no scene in the data folder: ${r.missingScene.length}; empty goal after conversion: ${r.emptyGoal.length}`,
   ].join('\n');
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 function progress(done: number, total: number): void {
@@ -159,7 +154,7 @@ export const command: Command = {
         invalid++;
         console.error(`invalid task ${t.id}: ${problems.join('; ')}`);
       }
-      if (out !== undefined) writeAtomic(join(out, `${t.id.replace(/\//g, '__')}.json`), `${JSON.stringify(t)}\n`);
+      if (out !== undefined) writeFileAtomic(join(out, `${t.id.replace(/\//g, '__')}.json`), `${JSON.stringify(t)}\n`, { what: 'task file', kind: 'cli.out' });
       if (json) console.log(summaryLine(t));
       progress(i + 1, tasks.length);
     });

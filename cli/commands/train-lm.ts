@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 import { readPairsJsonl } from '../../alignment/lm-data.ts';
-import { Trainer, trainModel } from '../../alignment/trainer.ts';
+import { assertResumable, Trainer, trainModel } from '../../alignment/trainer.ts';
 import { backendDetail } from '../../agent/tfjs.ts';
 import type { Command } from '../main.ts';
 import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
@@ -52,6 +52,10 @@ export const command: Command = {
       corpus: data.map((p) => p.input + p.output), seed, config, backend: stringFlag(args, 'backend'),
       trainer: { lr, minLr: lr / 10, warmupSteps: intFlag(args, 'warmup', 20, 0), totalSteps: steps },
     });
+    // A resume with another shape or settings would load the saved ones silently: refuse first.
+    if (resuming) {
+      try { assertResumable(dir, trainer, data); } catch (e) { trainer.dispose(); throw e; }
+    }
     console.error(`backend: ${backendDetail()}; ${data.length} records; model ${trainer.lm.model.parameterCount} parameters, tokenizer ${trainer.lm.tokenizer.vocabSize} tokens${resuming ? `; resuming from ${dir}` : ''}`);
     const tty = process.stderr.isTTY;
     let lastPct = -1;

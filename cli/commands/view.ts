@@ -8,9 +8,10 @@
  * on first use (viewer/dist). The server runs until interrupted (Ctrl-C).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, fsyncSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
+import { writeFileAtomic } from '../../env/files.ts';
 import { readEpisodeLog } from '../../env/episode-log.ts';
 import { DIST_DIR, ensureBuilt } from '../../viewer/build.ts';
 import { exportHtml } from '../../viewer/export.ts';
@@ -76,19 +77,6 @@ function checkLog(path: string, shown: string): void {
   if (log.error) console.error(`warning: ${shown}: ${log.error.message} (the viewer shows the ${log.steps.length} steps before it)`);
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w');
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new HearthError('view.export', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'choose a writable path for --export');
-  }
-}
-
 function openBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open';
   const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
@@ -115,7 +103,7 @@ export const command: Command = {
       const [episode] = resolveEpisodes(input);
       await ensureBuilt(say);
       const html = exportHtml(readFileSync(episode.path, 'utf8'), episode.name, DIST_DIR);
-      writeAtomic(resolve(out), html);
+      writeFileAtomic(resolve(out), html, { what: 'export', kind: 'view.export', mkdir: false });
       console.log(`wrote ${out} (${(html.length / 1024).toFixed(0)} KiB): open it in a browser`);
       return 0;
     }
