@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { LanguageModel } from '../agent/language-model.ts';
 import type { Task } from '../env/task.ts';
 import { writeFileAtomic } from '../env/files.ts';
+import { checkTimeBudget, minimumTrainingSteps, timeTrainingStep } from './preflight.ts';
 import { type IOPair, writeE2CLJsonl, writeTrlJsonl } from '../alignment/datasets/export.ts';
 import { ObjectRenamer, type RenameableClass } from '../alignment/datasets/augment.ts';
 import { balanceFeedback, dedupe, mixRecords } from '../alignment/datasets/mix.ts';
@@ -103,6 +104,11 @@ export interface PipelineDeps {
    * one after another). Used only with a provider that has a `spec`; results are identical.
    */
   trainWorkers?: number;
+  /**
+   * Refuse before training when the run's training (a measured lower bound, see preflight.ts)
+   * would take longer than this many hours. Absent: no check.
+   */
+  maxHours?: number;
   /** Called with every evaluation event (episode logs). */
   onEvalEvent?: (model: ModelName, job: EvalJob, e: RolloutEvent) => void;
   quiet?: boolean;
@@ -234,6 +240,14 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
       writeSettings(name);
       return r;
     });
+  if (deps.maxHours !== undefined && !existsSync(join(ck('bc-init'), 'final.json'))) {
+    const steps = minimumTrainingSteps({ initRecords: initData.length, planningRecords: planning.length, batchSize: recipe.batchSize, initEpochs: recipe.initEpochs, finetuneEpochs: recipe.finetuneEpochs });
+    log(`e2cl: timing a training step to price ${steps.toLocaleString('en-US')} steps against --max-hours ${deps.maxHours}`);
+    const secondsPerStep = await timeTrainingStep(deps.provider, corpus, initData, recipe.batchSize, recipe.seed);
+    const est = { steps, secondsPerStep, hours: steps * secondsPerStep / 3600 };
+    checkTimeBudget(recipe.name, est, deps.maxHours);
+    log(`e2cl: training estimated at ≥ ${est.hours.toFixed(2)} h (${secondsPerStep.toFixed(2)} s per step), within --max-hours ${deps.maxHours}`);
+  }
   const init = await train('bc-init', initData, { kind: 'scratch', corpus }, recipe.initEpochs);
   const curves: Record<string, CurvePoint[]> = { 'bc-init': init.curve };
 
