@@ -1,77 +1,135 @@
 /**
- * `npm run bench:lm`: the local model (tfjs) against PyTorch on the same model and shape
- * (2 layers, d=128, 4 heads, ctx 128, batch 16, vocab 512 by default), measured in the
- * same run: training tokens/s, KV-cache decoding tokens/s of one sequence, and batched
- * decoding of 32 sequences. Prints each side's numbers and the ratios against the issue's
- * targets (train ≥ 0.5× PyTorch, decode ≥ 1×, batched-32 ≥ 8× single). The PyTorch side
- * needs Debian's python3-torch (`apt-get install -y python3-torch libopenblas0-pthread`);
- * without it the tfjs side still runs and the ratios are reported as unavailable.
+ * `npm run bench:lm`: the local model's training and KV-cache decoding tokens/s on each
+ * compute path available here, against PyTorch on the same model, shape and initialisation
+ * (2 layers, d=128, 4 heads, ctx 128, batch 16, vocab 512 by default), all in one run:
+ *
+ *   hearth    native addon, Hearth's own GEMM (native/gemm.c; the default when built)
+ *   openblas  native addon over OpenBLAS (HEARTH_GEMM=openblas; only where it was built)
+ *   wasm      pure wasm (HEARTH_NATIVE=0)
+ *   pytorch   bench/lm/torch_bench.py (Debian's python3-torch), --threads threads
+ *
+ * Each path runs in its own process (the path is fixed at start-up). Training is the median
+ * of 5 optimizer steps after a warm-up step; decoding the median of 3 timed repeats. Figures
+ * are wall clock and per CPU-second (all threads), with the load average before and after
+ * each. Ratios (ours vs OpenBLAS: target ≥ 0.9; ours vs PyTorch: target ≥ 1) are printed only
+ * when the machine was quiet: a 1-minute load average above --max-load (default: the number of
+ * cores) before a path, or above --max-load + 2 (our own threads) after it, withholds them
+ * unless --force. Then the native GEMM's GFLOP/s on the quick recipe's training products and on
+ * decoding products, as a share of the FMA peak measured in the same run (bench/lm/gemm-bench.ts).
+ *
+ * Flags: --layers --d --heads --ctx --batch --vocab --steps --decode-steps --threads (PyTorch),
+ * --paths hearth,openblas,wasm,pytorch  --max-load N  --force  --no-gemm  --json
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { backendDetail } from '../../agent/tfjs.ts';
-import { benchDecode, benchTrain } from './tfjs-bench.ts';
+import { formatGemmReport, type GemmReport } from './gemm-bench.ts';
 
 const arg = (name: string, fb: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fb;
 };
+const strArg = (name: string, fb: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fb;
+};
 const shape = { layers: arg('layers', 2), d: arg('d', 128), heads: arg('heads', 4), ctx: arg('ctx', 128), batch: arg('batch', 16), vocab: arg('vocab', 512), steps: arg('steps', 5) };
-const backendIdx = process.argv.indexOf('--backend');
-const backend = backendIdx >= 0 ? process.argv[backendIdx + 1] : undefined;
 const decodeSteps = arg('decode-steps', 64);
 const threads = arg('threads', 2);
+const cores = availableParallelism();
+const maxLoad = arg('max-load', cores);
+const force = process.argv.includes('--force');
+const wantPaths = strArg('paths', 'hearth,openblas,wasm,pytorch').split(',');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const openblasBuilt = existsSync(`${root}native/build/hearth_blas_openblas.node`);
+const oursBuilt = existsSync(`${root}native/build/hearth_blas.node`);
 
-function torchSide(): Record<string, number> | { error: string } {
+type Rates = Record<string, number>;
+interface PathResult { name: string; detail: string; rates?: Rates; error?: string; loadBefore: number; loadAfter: number; gemm?: { training: GemmReport; decoding: GemmReport } | null }
+
+const load1 = () => loadavg()[0];
+const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
+const shapeArgs = Object.entries(shape).flatMap(([k, v]) => [`--${k}`, `${v}`]);
+
+function nodePath(name: string, env: Record<string, string>, gemm: boolean): PathResult {
+  const loadBefore = load1();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!('HEARTH_GEMM' in env)) delete childEnv.HEARTH_GEMM;
+  if (!('HEARTH_NATIVE' in env)) delete childEnv.HEARTH_NATIVE;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./path.ts', import.meta.url)), ...shapeArgs, '--decode-steps', `${decodeSteps}`, ...(gemm ? ['--gemm'] : [])],
+    { encoding: 'utf8', env: childEnv, cwd: root, maxBuffer: 64 << 20 });
+  const loadAfter = load1();
+  if (r.status !== 0) return { name, detail: '', error: lastLine(r.stderr || r.error?.message || 'failed'), loadBefore, loadAfter };
+  const j = JSON.parse(lastLine(r.stdout)) as Rates & { backendDetail: string; note: string; gemm: PathResult['gemm'] };
+  return { name, detail: `${j.backendDetail}${j.note ? `; ${j.note}` : ''}`, rates: j, loadBefore, loadAfter, gemm: j.gemm };
+}
+
+function torchPath(): PathResult {
+  const loadBefore = load1();
   const py = ['/usr/bin/python3', 'python3'].find((p) => p === 'python3' || existsSync(p))!;
   const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
-  const r = spawnSync(py, [script, '--layers', `${shape.layers}`, '--d', `${shape.d}`, '--heads', `${shape.heads}`, '--ctx', `${shape.ctx}`,
-    '--batch', `${shape.batch}`, '--vocab', `${shape.vocab}`, '--steps', `${shape.steps}`, '--threads', `${threads}`, '--decode-steps', `${decodeSteps}`, '--decode-batch', '32'],
-  { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
-  if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()! };
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  const r = spawnSync(py, [script, ...shapeArgs, '--threads', `${threads}`, '--decode-steps', `${decodeSteps}`, '--decode-batch', '32'],
+    { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  const loadAfter = load1();
+  if (r.status !== 0) return { name: 'pytorch', detail: '', error: lastLine(r.stderr || r.error?.message || 'failed'), loadBefore, loadAfter };
+  const j = JSON.parse(lastLine(r.stdout)) as Rates & { torch: string };
+  return { name: 'pytorch', detail: `PyTorch ${j.torch}, ${threads} thread(s), our init; flush-denormal check: ${j.flushDenormalSpeedup.toFixed(2)}× per CPU-second with set_flush_denormal(True) (≈1 means no denormal slowdown), denormal share of gradients ${(100 * j.gradDenormalShare).toFixed(2)}%`, rates: j, loadBefore, loadAfter };
 }
 
-const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-console.log(`shape: ${JSON.stringify(shape)}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-const torch = torchSide();
-const train = await benchTrain({ ...shape, backend });
-// A discarded warm-up run: the decoding engine's JS loops reach steady state (V8 tiers up)
-// only after some hundred steps, which would otherwise penalise whichever shape runs first.
-await benchDecode({ ...shape, batch: 4, steps: decodeSteps, backend });
-const dec1 = await benchDecode({ ...shape, batch: 1, steps: decodeSteps, backend });
-const dec32 = await benchDecode({ ...shape, batch: 32, steps: decodeSteps, backend });
-const tfjs = {
-  backend: train.backend, backendDetail: backendDetail(),
-  trainTokensPerSecond: train.tokensPerSecond, decodeTokensPerSecond: dec1.tokensPerSecond, batchedDecodeTokensPerSecond: dec32.tokensPerSecond,
-  trainTokensPerCpuSecond: train.tokensPerCpuSecond, decodeTokensPerCpuSecond: dec1.tokensPerCpuSecond, batchedDecodeTokensPerCpuSecond: dec32.tokensPerCpuSecond,
-};
-const line = (name: string, x: Record<string, number | string>, unit: 'Second' | 'CpuSecond') =>
-  `${name.padEnd(28)} train ${fmt(x[`trainTokensPer${unit}`] as number).padStart(7)}   decode(1) ${fmt(x[`decodeTokensPer${unit}`] as number).padStart(7)}   decode(32) ${fmt(x[`batchedDecodeTokensPer${unit}`] as number).padStart(7)}`;
-const ratioLine = (x: Record<string, number | string>, t: Record<string, number | string>, unit: 'Second' | 'CpuSecond') => {
-  const r = {
-    train: (x[`trainTokensPer${unit}`] as number) / (t[`trainTokensPer${unit}`] as number),
-    decode: (x[`decodeTokensPer${unit}`] as number) / (t[`decodeTokensPer${unit}`] as number),
-    batched32VsSingle: (x[`batchedDecodeTokensPer${unit}`] as number) / (x[`decodeTokensPer${unit}`] as number),
-    torchBatched32VsSingle: (t[`batchedDecodeTokensPer${unit}`] as number) / (t[`decodeTokensPer${unit}`] as number),
-  };
-  console.log(`  ratios: train ${r.train.toFixed(2)}× PyTorch (target ≥ 0.5)   decode ${r.decode.toFixed(2)}× PyTorch (target ≥ 1)   batched-32 ${r.batched32VsSingle.toFixed(1)}× single (target ≥ 8; PyTorch ${r.torchBatched32VsSingle.toFixed(1)}×)`);
-  return r;
-};
-const result: Record<string, unknown> = { shape, tfjs };
-console.log(`tfjs: ${tfjs.backendDetail}`);
-console.log('tokens/s, wall clock (median):');
-console.log(line('  tfjs', tfjs as unknown as Record<string, number>, 'Second'));
-if ('error' in torch) {
-  console.log(`  pytorch: unavailable (${torch.error})`);
-} else {
-  console.log(line(`  pytorch ${torch.torch} (${threads} thr)`, torch, 'Second'));
-  const wall = ratioLine(tfjs as unknown as Record<string, number>, torch, 'Second');
-  console.log('tokens per CPU-second (all threads; robust when other jobs share the cores):');
-  console.log(line('  tfjs', tfjs as unknown as Record<string, number>, 'CpuSecond'));
-  console.log(line(`  pytorch ${torch.torch} (${threads} thr)`, torch, 'CpuSecond'));
-  const cpu = ratioLine(tfjs as unknown as Record<string, number>, torch, 'CpuSecond');
-  Object.assign(result, { torch, ratios: { wall, cpu } });
+const started = new Date().toISOString();
+console.log(`bench:lm ${started}; shape ${JSON.stringify(shape)}; ${cores} cores; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (ratios need ≤ ${maxLoad}${force ? ', forced' : ''})`);
+const results: PathResult[] = [];
+if (wantPaths.includes('pytorch')) results.push(torchPath());
+if (wantPaths.includes('hearth')) results.push(oursBuilt ? nodePath('hearth', {}, !process.argv.includes('--no-gemm')) : { name: 'hearth', detail: '', error: 'addon not built (node native/build.mjs)', loadBefore: load1(), loadAfter: load1() });
+if (wantPaths.includes('openblas')) {
+  results.push(openblasBuilt ? nodePath('openblas', { HEARTH_GEMM: 'openblas' }, false)
+    : { name: 'openblas', detail: '', error: 'OpenBLAS variant not built (apt-get install -y libopenblas-dev && node native/build.mjs)', loadBefore: load1(), loadAfter: load1() });
 }
-if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+if (wantPaths.includes('wasm')) results.push(nodePath('wasm', { HEARTH_NATIVE: '0' }, false));
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US').padStart(7);
+const keys = ['train', 'decode', 'batchedDecode'] as const;
+const rate = (r: Rates, k: typeof keys[number], unit: 'Second' | 'CpuSecond') => r[`${k}TokensPer${unit}`];
+console.log('\ntokens/s: wall clock | per CPU-second (all threads)         load avg before → after');
+console.log(`  ${'path'.padEnd(9)} ${'train'.padStart(7)} ${'dec(1)'.padStart(7)} ${'dec(32)'.padStart(7)} | ${'train'.padStart(7)} ${'dec(1)'.padStart(7)} ${'dec(32)'.padStart(7)}`);
+for (const p of results) {
+  if (!p.rates) { console.log(`  ${p.name.padEnd(9)} unavailable: ${p.error}`); continue; }
+  const w = keys.map((k) => fmt(rate(p.rates!, k, 'Second'))).join(' ');
+  const c = keys.map((k) => fmt(rate(p.rates!, k, 'CpuSecond'))).join(' ');
+  console.log(`  ${p.name.padEnd(9)} ${w} | ${c}     ${p.loadBefore.toFixed(2)} → ${p.loadAfter.toFixed(2)}`);
+}
+for (const p of results) if (p.rates) console.log(`  ${p.name}: ${p.detail}`);
+
+const byName = new Map(results.filter((p) => p.rates).map((p) => [p.name, p]));
+const busy = results.filter((p) => p.loadBefore > maxLoad || p.loadAfter > maxLoad + 2);
+const ratios: Record<string, Record<string, number>> = {};
+const ratio = (a: string, b: string, target: string) => {
+  const x = byName.get(a);
+  const y = byName.get(b);
+  if (!x || !y) return;
+  const r: Record<string, number> = {};
+  for (const unit of ['Second', 'CpuSecond'] as const) for (const k of keys) r[`${k}${unit === 'Second' ? '' : 'PerCpu'}`] = rate(x.rates!, k, unit) / rate(y.rates!, k, unit);
+  ratios[`${a}/${b}`] = r;
+  if (busy.length && !force) return;
+  console.log(`  ${`${a} / ${b}`.padEnd(19)} train ${r.train.toFixed(2)}× (per CPU-s ${r.trainPerCpu.toFixed(2)}×; target ${target})   decode(1) ${r.decode.toFixed(2)}× (${r.decodePerCpu.toFixed(2)}×)   decode(32) ${r.batchedDecode.toFixed(2)}× (${r.batchedDecodePerCpu.toFixed(2)}×)`);
+};
+console.log('\nratios (wall clock, per CPU-second in brackets):');
+if (busy.length && !force) {
+  console.log(`  withheld: the machine was busy (1-min load average ${busy.map((p) => `${p.loadBefore.toFixed(1)} → ${p.loadAfter.toFixed(1)} around ${p.name}`).join(', ')}; limit ${maxLoad} before, ${maxLoad + 2} after). Rerun when it is quiet, or pass --force.`);
+} else if (busy.length) console.log(`  (forced: the machine was busy, load up to ${Math.max(...busy.map((p) => Math.max(p.loadBefore, p.loadAfter))).toFixed(1)}; treat these as indicative)`);
+ratio('hearth', 'openblas', '≥ 0.9');
+ratio('hearth', 'pytorch', '≥ 1');
+ratio('openblas', 'pytorch', '-');
+ratio('hearth', 'wasm', '-');
+
+const g = byName.get('hearth')?.gemm;
+if (g) {
+  console.log('');
+  for (const line of formatGemmReport(g.training, 'Hearth GEMM on the quick recipe\'s training-step products (layers 2, d 128, heads 4, ctx 256, vocab 1024, 16 rows)')) console.log(line);
+  console.log('');
+  for (const line of formatGemmReport(g.decoding, 'Hearth GEMM on decoding products (1 and 32 sequences, same model)')) console.log(line);
+  console.log('  (target: ≥ 60% of the same-run peak on the training products; the per-CPU-second share is the one that survives a busy machine)');
+}
+console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+if (process.argv.includes('--json')) console.log(JSON.stringify({ started, shape, cores, maxLoad, forced: force, busy: busy.map((p) => p.name), results, ratios }));
