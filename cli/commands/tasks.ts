@@ -154,7 +154,7 @@ export const command: Command = {
         invalid++;
         console.error(`invalid task ${t.id}: ${problems.join('; ')}`);
       }
-      if (out !== undefined) writeFileAtomic(join(out, `${t.id.replace(/\//g, '__')}.json`), `${JSON.stringify(t)}\n`, { what: 'task file', kind: 'cli.out' });
+      if (out !== undefined) writeFileAtomic(join(out, `${t.id.replace(/\//g, '__')}.json`), `${JSON.stringify(t)}\n`, { what: 'task file', kind: 'cli.out', sync: false });
       if (json) console.log(summaryLine(t));
       progress(i + 1, tasks.length);
     });
