@@ -27,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   e2cl: { summary: 'the main job: train BC and E2CL variants, evaluate with/without speculative inference, write a report', load: () => import('./commands/e2cl.ts') },
   eval: { summary: 'evaluate a checkpoint on fresh tasks and print the E2CL metrics (--json for one JSON object)', load: () => import('./commands/eval.ts') },
   serve: { summary: 'serve a model over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions)', load: () => import('./commands/serve.ts') },
+  doctor: { summary: 'print the local model\'s compute path (backend, SIMD, threads, native addon) and its GEMM speed against this machine\'s peak', load: () => import('./commands/doctor.ts') },
 };
 
 function help(): string {
