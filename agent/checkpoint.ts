@@ -5,8 +5,8 @@
  * `writeCheckpoint` writes into a temporary sibling directory and renames it into place, so
  * a checkpoint directory that exists is complete.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { HearthError } from '../env/errors.ts';
 import { writeDirAtomic, writeFileDurable } from '../env/files.ts';
 import { type ModelConfig, validateConfig, type LoraOptions } from './model.ts';
@@ -109,4 +109,58 @@ export function readCheckpoint(dir: string): { manifest: Manifest; groups: Recor
     groups[gname] = group;
   }
   return { manifest, groups };
+}
+
+/** A `--checkpoint` path resolved to the directory that holds the weights. */
+export interface ResolvedCheckpoint {
+  /** Absolute directory holding manifest.json. */
+  dir: string;
+  /** The path as given. */
+  given: string;
+  /** `checkpoint`: the path itself; `final`: the epoch named by `final.json`; `latest`: the highest `epoch-N`. */
+  how: 'checkpoint' | 'final' | 'latest';
+  epoch?: number;
+}
+
+const EPOCH_DIR = /^epoch-(\d+)$/;
+
+/**
+ * The one resolver of `--checkpoint` paths (serve, eval, generate, bench, pipelines): a
+ * checkpoint directory (holds manifest.json: `hearth train-lm`'s output or an epoch directory),
+ * or a model directory of `hearth e2cl` (`runs/<ts>/checkpoints/<model>`: the epoch its
+ * `final.json` names, else its highest `epoch-N` that holds a manifest, i.e. an interrupted run's last
+ * completed epoch). A path that is neither is a HearthError naming it.
+ */
+export function resolveCheckpointDir(given: string): ResolvedCheckpoint {
+  const dir = resolve(given);
+  const hint = 'pass a model directory (runs/<ts>/checkpoints/<model> from `hearth e2cl`), one of its epoch-N directories, or a directory written by `hearth train-lm`';
+  if (!existsSync(dir)) throw new HearthError('checkpoint.missing', `checkpoint directory ${given} does not exist`, hint);
+  if (!statSync(dir).isDirectory()) throw new HearthError('checkpoint.invalid', `checkpoint ${given} is a file, not a directory`, hint);
+  if (existsSync(join(dir, 'manifest.json'))) return { dir, given, how: 'checkpoint' };
+  const final = join(dir, 'final.json');
+  if (existsSync(final)) {
+    let epoch: unknown;
+    try { epoch = (JSON.parse(readFileSync(final, 'utf8')) as { epoch?: unknown }).epoch; } catch { epoch = undefined; }
+    if (!Number.isInteger(epoch) || (epoch as number) < 0) {
+      throw new HearthError('checkpoint.invalid', `${final} does not name an epoch (expected {"epoch": N})`, `pass one of the epoch-N directories of ${given} instead`);
+    }
+    const edir = join(dir, `epoch-${epoch as number}`);
+    if (!existsSync(join(edir, 'manifest.json'))) {
+      throw new HearthError('checkpoint.invalid', `${final} names epoch ${epoch as number}, but ${edir} holds no manifest.json`, `pass one of the other epoch-N directories of ${given}`);
+    }
+    return { dir: edir, given, how: 'final', epoch: epoch as number };
+  }
+  const epochs = readdirSync(dir).map((n) => EPOCH_DIR.exec(n)).filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1])).filter((e) => existsSync(join(dir, `epoch-${e}`, 'manifest.json'))).sort((a, b) => a - b);
+  if (epochs.length > 0) {
+    const epoch = epochs[epochs.length - 1];
+    return { dir: join(dir, `epoch-${epoch}`), given, how: 'latest', epoch };
+  }
+  throw new HearthError('checkpoint.missing', `${given} holds no model checkpoint (no manifest.json, no epoch-N directory with one)`, hint);
+}
+
+/** The one line a command prints (on stderr) to say which checkpoint it loaded. */
+export function describeCheckpoint(r: ResolvedCheckpoint): string {
+  if (r.how === 'checkpoint') return `checkpoint: ${r.dir}`;
+  return `checkpoint: ${r.dir} (${r.how === 'final' ? 'final' : 'latest completed'} epoch ${r.epoch} of model directory ${r.given})`;
 }

@@ -4,8 +4,9 @@
  * (the last assistant message is the output; earlier turns become the input as
  * `role: content` lines followed by `assistant:`). Bad lines are errors naming file and line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { HearthError } from '../env/errors.ts';
+import { readText } from '../env/text.ts';
 import type { IOPairLike } from './packing.ts';
 
 export function messagesToPair(messages: Array<{ role: string; content: string }>): IOPairLike | null {
@@ -18,7 +19,7 @@ export function messagesToPair(messages: Array<{ role: string; content: string }
 
 export function readPairsJsonl(path: string): IOPairLike[] {
   if (!existsSync(path)) throw new HearthError('data.missing', `data file ${path} does not exist`, 'pass --data FILE.jsonl with {input, output} or {messages} records');
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = readText(path, 'data file').split('\n'); // a directory or unreadable file: one-line error
   const out: IOPairLike[] = [];
   const fix = 'each line must be {"input": string, "output": string} or {"messages": [{"role", "content"}, ...]} ending with an assistant turn';
   lines.forEach((line, i) => {

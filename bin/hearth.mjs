@@ -9,5 +9,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 register();
-const { main } = await import('../cli/main.ts');
+const { installProcessBoundary, main } = await import('../cli/main.ts');
+// Errors outside main's awaited chain (RxJS subscribers, timers) get the same one-line report.
+installProcessBoundary();
 process.exitCode = await main(process.argv.slice(2));

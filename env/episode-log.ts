@@ -15,6 +15,7 @@ import { ACTION_ALIASES, ACTION_LIST } from './actions.ts';
 import type { Compat } from './executor.ts';
 import type { CharacterState, Episode, StepExtras, StepOutcome } from './episode.ts';
 import { HearthError } from './errors.ts';
+import { readText } from './text.ts';
 import { AppendFile } from './files.ts';
 import type { Failure } from './failure.ts';
 import type { GoalPredicate, GoalProgress } from './goal.ts';
@@ -283,13 +284,7 @@ function ajvText(v: ValidateFunction): string {
  * line, with `error` naming that line.
  */
 export function readEpisodeLog(path: string): EpisodeLog {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HearthError('log.read', `cannot read episode log ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      'check the path');
-  }
+  const text = readText(path, 'episode log'); // strict UTF-8, BOM stripped
   const v = loadValidators();
   const check = (f: ValidateFunction) => (r: Record<string, unknown>): string | null => (f(r) ? null : ajvText(f));
   const w = walkEpisodeLog(text, { header: check(v.header), step: check(v.step), end: check(v.end) });

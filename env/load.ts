@@ -4,12 +4,12 @@
  * against VirtualHome's enums and names the node on an unknown one. Every problem is a
  * one-line HearthError naming the file (and the node or JSON path).
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { HearthError } from './errors.ts';
 import { SceneGraph, type GraphJSON } from './graph.ts';
 import { locateJSONError } from './json-locate.ts';
+import { readText } from './text.ts';
 
 const require = createRequire(import.meta.url);
 const graphSchema = require('./schema/graph.schema.json') as object;
@@ -61,14 +61,7 @@ export function parseJSONText(text: string, source: string): unknown {
 
 /** Read a UTF-8 file; a missing or unreadable file becomes a HearthError naming it. */
 export function readTextFile(path: string, what = 'file'): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HearthError('file.missing', `${what} ${path} does not exist`, 'check the path');
-    if (code === 'EISDIR') throw new HearthError('file.isdir', `${what} ${path} is a directory`, 'pass a file');
-    throw new HearthError('file.read', `cannot read ${what} ${path}: ${(e as Error).message}`, 'check the path and its permissions');
-  }
+  return readText(path, what); // strict UTF-8, BOM stripped (env/text.ts)
 }
 
 /** Build a SceneGraph from already-parsed JSON: schema, then vocabulary (naming the node). */

@@ -168,7 +168,9 @@ export function runRollout(jobs: ReadonlyArray<Task | RolloutJob>, decoder: Batc
     subscription = rollout$(jobs, decoder, cfg).subscribe({
       next: (e) => {
         if (e.kind === 'end') byIndex.set(e.index, e.episode);
-        onEvent?.(e);
+        // A throwing handler (e.g. an unwritable episode log) ends the rollout through the
+        // promise; thrown from here, RxJS would report it as an unhandled error instead.
+        try { onEvent?.(e); } catch (err) { queueMicrotask(() => subscription?.unsubscribe()); reject(err); }
       },
       error: reject,
       complete: () => resolve(jobs.map((_, i) => byIndex.get(i)).filter((e): e is RolloutEpisode => e !== undefined)),

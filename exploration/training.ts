@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveCheckpointDir } from '../agent/checkpoint.ts';
 import type { LanguageModel } from '../agent/language-model.ts';
 import { HearthError } from '../env/errors.ts';
 import { writeDirAtomicAsync, writeFileAtomic, writeFileDurable } from '../env/files.ts';
@@ -87,17 +88,9 @@ export function completedEpochs(dir: string): number[] {
 
 export function epochDir(dir: string, epoch: number): string { return join(dir, `epoch-${epoch}`); }
 
-/** The final checkpoint of a model directory: `<dir>/final.json` → its epoch dir; or `dir` itself when it is one. */
+/** The final checkpoint of a model directory, or `dir` itself when it is one (agent/checkpoint.ts's resolver). */
 export function resolveCheckpoint(dir: string): string {
-  if (!existsSync(dir)) throw new HearthError('checkpoint.missing', `checkpoint directory ${dir} does not exist`, 'pass a directory written by `hearth e2cl` (runs/<ts>/checkpoints/<model>)');
-  const f = join(dir, 'final.json');
-  if (existsSync(f)) {
-    const { epoch } = JSON.parse(readFileSync(f, 'utf8')) as { epoch: number };
-    return epochDir(dir, epoch);
-  }
-  const eps = completedEpochs(dir);
-  if (eps.length) return epochDir(dir, eps[eps.length - 1]);
-  return dir;
+  return resolveCheckpointDir(dir).dir;
 }
 
 function readCurve(dir: string): CurvePoint[] {

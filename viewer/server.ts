@@ -2,9 +2,12 @@
  * The viewer's local server (node:http): the built app from viewer/dist, the list of episodes
  * at /api/episodes and each episode's JSONL at /api/episodes/<index>. Only the files it was
  * given are served from outside dist (by index, so no path from a request reaches the disk).
+ * A static file is served only when its real path (symlinks resolved) lies inside the real path
+ * of dist; a request the server cannot parse (e.g. a malformed percent-escape) is a 400, and
+ * no request can make the handler throw.
  */
-import { createReadStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, normalize, resolve, sep } from 'node:path';
 import { DIST_DIR } from './build.ts';
 
@@ -29,13 +32,28 @@ export interface ViewerServer {
 /** Start serving on 127.0.0.1:`port` (0 = any free port). Rejects with the listen error (e.g. EADDRINUSE). */
 export function serveViewer(episodes: EpisodeEntry[], port: number, distDir = DIST_DIR): Promise<ViewerServer> {
   const root = resolve(distDir);
+  // The real root, resolved per request (dist may be rebuilt while the server runs).
+  const realRoot = (): string | null => { try { return realpathSync(root); } catch { return null; } };
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = decodeURIComponent(url.pathname);
     const send = (status: number, type: string, body: string): void => {
+      if (res.headersSent) { res.destroy(); return; }
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
+    try {
+      handle(req, res, send);
+    } catch (e) {
+      send(500, 'text/plain', `internal error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse, send: (status: number, type: string, body: string) => void): void => {
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return send(400, 'text/plain', `bad request: malformed URL ${JSON.stringify(req.url)}`);
+    }
+    if (path.includes('\0')) return send(400, 'text/plain', 'bad request: NUL in path');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'only GET');
     if (path === '/api/episodes') {
       const list = episodes.map((e) => {
@@ -57,18 +75,31 @@ export function serveViewer(episodes: EpisodeEntry[], port: number, distDir = DI
     }
     const file = normalize(resolve(root, `.${path === '/' ? '/index.html' : path}`));
     if (file !== root && !file.startsWith(root + sep)) return send(403, 'text/plain', 'forbidden');
+    // Symlinks inside dist must not lead out of it: compare real paths, and read the real file.
+    const top = realRoot();
+    let real: string;
+    try {
+      real = realpathSync(file);
+    } catch {
+      return send(404, 'text/plain', 'not found');
+    }
+    if (top === null || (real !== top && !real.startsWith(top + sep))) return send(403, 'text/plain', 'forbidden');
     let size: number;
     try {
-      const st = statSync(file);
+      const st = statSync(real);
       if (!st.isFile()) return send(404, 'text/plain', 'not found');
       size = st.size;
     } catch {
       return send(404, 'text/plain', 'not found');
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-store' });
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
-  });
+    const stream = createReadStream(real);
+    stream.on('error', (err) => { if (res.headersSent) res.destroy(); else send(404, 'text/plain', `cannot read: ${(err as NodeJS.ErrnoException).code ?? err.message}`); });
+    stream.once('open', () => {
+      res.writeHead(200, { 'content-type': TYPES[extname(real)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') { stream.destroy(); res.end(); return; }
+      stream.pipe(res);
+    });
+  };
   return new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => {

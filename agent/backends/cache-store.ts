@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 import { appendFileDurable, writeFileAtomic } from '../../env/files.ts';
+import { readText } from '../../env/text.ts';
 
 export interface CacheEntry {
   v: 1;
@@ -37,7 +38,7 @@ class JsonlStore implements CacheStore {
 
   constructor(readonly path: string) {
     if (!existsSync(path)) return;
-    const text = readFileSync(path, 'utf8');
+    const text = readText(path, 'cache file'); // strict UTF-8, BOM stripped
     const lines = text.split('\n');
     let torn = false;
     lines.forEach((line, i) => {

@@ -4,6 +4,7 @@
  * Every backend is imported lazily, so using a server never loads TensorFlow.js and using a
  * checkpoint never loads node-llama-cpp.
  */
+import { existsSync } from 'node:fs';
 import { HearthError } from '../../env/errors.ts';
 import type { LanguageModel } from '../language-model.ts';
 import { CACHE_MODES, type CacheMode } from './record-replay.ts';
@@ -28,6 +29,8 @@ export interface ModelSource {
   /** Record/replay cache path (`*.jsonl` or a directory). */
   cache?: string;
   cacheMode?: CacheMode;
+  /** Run a local checkpoint in a worker thread (servers: keeps their event loop free). */
+  inWorker?: boolean;
 }
 
 export async function openLanguageModel(src: ModelSource): Promise<LanguageModel> {
@@ -46,8 +49,15 @@ export async function openLanguageModel(src: ModelSource): Promise<LanguageModel
   if (src.cacheMode !== undefined && src.cache === undefined) {
     throw new HearthError('model.source', '--cache-mode needs --cache PATH', 'give a .jsonl file or a directory to record into');
   }
+  if (src.cache !== undefined && src.cacheMode === 'replay' && (!replayOnly || src.model !== undefined) && !existsSync(src.cache)) {
+    throw new HearthError('cache.missing', `replay cache ${src.cache} does not exist`,
+      'check the --cache path, or record it first with --cache-mode record (or auto)');
+  }
   let inner: LanguageModel | undefined;
-  if (src.checkpoint !== undefined) {
+  if (src.checkpoint !== undefined && src.inWorker) {
+    const { WorkerModel } = await import('./worker-model.ts');
+    inner = await WorkerModel.load(src.checkpoint, { backend: src.backend });
+  } else if (src.checkpoint !== undefined) {
     // The local model is the one import to switch if the loader moves.
     const { loadModel } = await import('../local-model.ts');
     inner = await loadModel(src.checkpoint, { backend: src.backend });
@@ -64,10 +74,15 @@ export async function openLanguageModel(src: ModelSource): Promise<LanguageModel
   }
   if (src.cache === undefined) return inner!;
   const { RecordReplayModel } = await import('./record-replay.ts');
-  return new RecordReplayModel({
-    inner, store: src.cache, mode: src.cacheMode ?? 'auto',
-    model: replayOnly ? src.model : undefined,
-  });
+  try {
+    return new RecordReplayModel({
+      inner, store: src.cache, mode: src.cacheMode ?? 'auto',
+      model: replayOnly ? src.model : undefined,
+    });
+  } catch (e) {
+    await inner?.dispose?.(); // e.g. a worker thread, which would keep the process alive
+    throw e;
+  }
 }
 
 function flagName(k: 'checkpoint' | 'gguf' | 'baseUrl'): string {

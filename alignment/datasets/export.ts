@@ -3,9 +3,9 @@
  * conversational SFT format (`{"messages": [{role: "user"}, {role: "assistant"}]}`), so a
  * larger model can be trained with an existing trainer. Files are written atomically.
  */
-import { readFileSync } from 'node:fs';
 import { HearthError } from '../../env/errors.ts';
 import { writeFileAtomic } from '../../env/files.ts';
+import { readText } from '../../env/text.ts';
 
 export interface IOPair {
   input: string;
@@ -37,8 +37,9 @@ export function writeTrlJsonl(path: string, records: readonly IOPair[]): void {
 export function readPairsJsonl(path: string): IOPair[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+    text = readText(path, 'dataset'); // strict UTF-8, BOM stripped
+  } catch (e) {
+    if (e instanceof HearthError && e.kind === 'text.utf8') throw e;
     throw new HearthError('dataset.read', `cannot read dataset ${path}`, 'pass an existing {input, output} or messages JSONL file');
   }
   const out: IOPair[] = [];

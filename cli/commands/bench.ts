@@ -19,6 +19,7 @@ export const command: Command = {
     const args = parseArgs(argv, spec, USAGE);
     const mode = args.positionals[0];
     if (mode !== 'train' && mode !== 'decode') throw new HearthError('cli.usage', `first argument must be "train" or "decode", got ${mode === undefined ? 'nothing' : `"${mode}"`}`, `usage: ${USAGE}`);
+    if (args.positionals.length > 1) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[1]}"`, `usage: ${USAGE}`);
     const d = intFlag(args, 'd', 128, 1);
     const heads = intFlag(args, 'heads', 4, 1);
     if (d % heads !== 0) throw new HearthError('cli.usage', `--d (${d}) must be divisible by --heads (${heads})`);

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { boolFlag, parseArgs, stringFlag } from '../args.ts';
+import { boolFlag, noPositionals, parseArgs, stringFlag } from '../args.ts';
 import type { Command } from '../main.ts';
 import {
   checkGolden, checkPipeline, checkSuiteCase, type PipelineFixture, type SuiteCase, type SuiteExpected,
@@ -44,6 +44,7 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const p = parseArgs(argv, { data: { type: 'string' }, verbose: { type: 'boolean' } }, USAGE);
+    noPositionals(p, USAGE);
     const data = resolve(stringFlag(p, 'data') ?? process.env.HEARTH_VH_DATA ?? resolve(REPO, '../shared/virtualhome'));
     if (!existsSync(resolve(data, 'golden')) || !existsSync(resolve(data, 'graphs'))) {
       throw new HearthError('conformance.data', `no VirtualHome reference data at ${data} (expected golden/, graphs/, pipeline_v1/, suite/)`,

@@ -11,6 +11,7 @@ import { goalDetail } from '../../env/goal.ts';
 import { DEMO_ACTIONS, demoTask } from '../../env/scenes/demo-house.ts';
 import type { Command } from '../main.ts';
 import { intFlag, parseArgs, stringFlag } from '../args.ts';
+import { checkOutputFile } from '../output-paths.ts';
 
 const USAGE = 'hearth demo [--log OUT.jsonl] [--seed S] [--compat v1|master] [--quiet]';
 const DEFAULT_LOG = 'runs/demo/episode.jsonl';
@@ -44,6 +45,7 @@ export const command: Command = {
       throw new HearthError('cli.usage', `--compat must be v1 or master, got "${compat}"`, `usage: ${USAGE}`);
     }
     const logPath = resolve(stringFlag(args, 'log') ?? DEFAULT_LOG);
+    checkOutputFile(logPath, stringFlag(args, 'log') !== undefined ? '--log' : 'the episode log');
     const quiet = args.flags.quiet === true;
 
     const task = demoTask();

@@ -10,6 +10,9 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
+import { stripBom } from '../../env/text.ts';
+import { checkConfig, MODEL_SCHEMA, RECIPE_OVERRIDE_SCHEMA } from '../config-schemas.ts';
+import { checkOutputDir } from '../output-paths.ts';
 import { writeFileAtomic } from '../../env/files.ts';
 import { isDetailLevel } from '../../feedback/targets.ts';
 import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
@@ -23,7 +26,7 @@ import { episodeFactory, planner } from '../../exploration/world.ts';
 import { acceptanceChecks, reportRows } from '../../suites/e2cl-report.ts';
 import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
-import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
+import { boolFlag, exclusive, intFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
@@ -38,43 +41,34 @@ const FLAGS = {
   workers: { type: 'string' }, restart: { type: 'boolean' },
 } as const;
 
-/** `--model '{"layers": 3, "d": 96}'`: the local model's shape and learning rate for this run. */
+/** Parse a JSON flag value; a syntax error is a usage error naming the flag. */
+function parseJsonFlag(flag: string, json: string, example: string): unknown {
+  try { return JSON.parse(stripBom(json)); } catch (e) {
+    throw new HearthError('cli.usage', `${flag} is not valid JSON (${(e as Error).message})`, `e.g. ${flag} '${example}'`);
+  }
+}
+
+/** `--model '{"layers": 3, "d": 96}'`: the local model's shape and learning rate for this run (checked against MODEL_SCHEMA). */
 export function applyModelOverride(m: RecipeSizes['model'], json: string): void {
-  let o: unknown;
-  try { o = JSON.parse(json); } catch (e) {
-    throw new HearthError('cli.usage', `--model is not valid JSON (${(e as Error).message})`, `e.g. --model '{"layers": 3, "d": 96}'`);
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new HearthError('cli.usage', '--model must be a JSON object', `fields: ${Object.keys(m).join(', ')}`);
-  for (const [k, v] of Object.entries(o)) {
-    if (!(k in m)) throw new HearthError('cli.usage', `--model: unknown field "${k}"`, `fields: ${Object.keys(m).join(', ')}`);
-    if (typeof v !== 'number' || !(v > 0) || (k !== 'lr' && !Number.isInteger(v))) {
-      throw new HearthError('cli.usage', `--model: "${k}" must be a positive ${k === 'lr' ? 'number' : 'integer'}, got ${JSON.stringify(v)}`);
-    }
-    (m as unknown as Record<string, number>)[k] = v;
-  }
+  const o = parseJsonFlag('--model', json, '{"layers": 3, "d": 96}');
+  checkConfig(o, MODEL_SCHEMA, '--model', 'cli.usage', 'field', `fields: ${Object.keys(m).join(', ')}`);
+  Object.assign(m, o as Partial<RecipeSizes['model']>);
   if (m.d % m.heads !== 0) throw new HearthError('cli.usage', `--model: d (${m.d}) must be a multiple of heads (${m.heads})`);
+  if ((m.d / m.heads) % 2 !== 0) throw new HearthError('cli.usage', `--model: d / heads (${m.d / m.heads}) must be even (rotary position embeddings)`);
 }
 
 /**
  * `--recipe '{"feedbackBalance": 3}'`: top-level recipe fields replaced for an ablation (after
- * the named recipe and the other flags). Unknown fields and wrong value types are usage errors.
+ * the named recipe and the other flags); nested objects are merged. Checked against
+ * RECIPE_OVERRIDE_SCHEMA first, so a bad value stops the run before any work.
  */
 export function applyRecipeOverride(r: Recipe, json: string): void {
-  let o: unknown;
-  try { o = JSON.parse(json); } catch (e) {
-    throw new HearthError('cli.usage', `--recipe is not valid JSON (${(e as Error).message})`, `e.g. --recipe '{"feedbackBalance": 3, "renamedPlanningShare": 0.5}'`);
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new HearthError('cli.usage', '--recipe must be a JSON object of recipe fields', `e.g. --recipe '{"feedbackBalance": 3}'`);
-  const optionalNumbers = ['maxExplorationRecords', 'feedbackBalance', 'renamedCopies', 'renamedPlanningShare', 'renamedExplorationShare', 'maxExpertSteps', 'episodeTimeoutMs'];
+  const o = parseJsonFlag('--recipe', json, '{"feedbackBalance": 3, "renamedPlanningShare": 0.5}');
+  checkConfig(o, RECIPE_OVERRIDE_SCHEMA, '--recipe', 'cli.usage', 'recipe field', 'e.g. --recipe \'{"feedbackBalance": 3}\'');
   const target = r as unknown as Record<string, unknown>;
-  for (const [k, v] of Object.entries(o)) {
-    const known = k in target || optionalNumbers.includes(k);
-    if (!known || k === 'name') throw new HearthError('cli.usage', `--recipe: unknown recipe field "${k}"`, `fields: ${[...new Set([...Object.keys(target), ...optionalNumbers])].filter((x) => x !== 'name').sort().join(', ')}`);
-    const want = k in target && target[k] !== undefined ? typeof target[k] : 'number';
-    if (typeof v !== want || (want === 'object' && (v === null || Array.isArray(v)))) {
-      throw new HearthError('cli.usage', `--recipe: "${k}" must be ${want === 'object' ? 'an object' : `a ${want}`}, got ${JSON.stringify(v)}`);
-    }
-    target[k] = want === 'object' ? { ...(target[k] as object), ...(v as object) } : v;
+  for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+    const isObject = typeof v === 'object' && v !== null && !Array.isArray(v);
+    target[k] = isObject ? { ...(target[k] as object | undefined), ...(v as object) } : v;
   }
 }
 
@@ -119,7 +113,7 @@ export const command: Command = {
     const t0 = Date.now();
     const args = parseArgs(argv, FLAGS, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
-    if (boolFlag(args, 'quick') && boolFlag(args, 'full')) throw new HearthError('cli.usage', 'choose one of --quick and --full', `usage: ${USAGE}`);
+    exclusive(args, ['quick', 'full', 'tiny'], USAGE);
     const base = boolFlag(args, 'full') ? FULL : boolFlag(args, 'tiny') ? TINY : QUICK;
     const named: NamedRecipe = structuredClone(base);
     const modelFlag = stringFlag(args, 'model');
@@ -150,6 +144,7 @@ export const command: Command = {
     if (epochs !== undefined) r.finetuneEpochs = intFlag(args, 'epochs', r.finetuneEpochs, 1);
     const override = stringFlag(args, 'recipe');
     if (override !== undefined) applyRecipeOverride(r, override);
+    onlyWith(args, ['llm-url', 'llm-model'], r.teacherFree.corrector === 'llm', '--corrector llm');
     const trainCount = intFlag(args, 'train', named.sizes.trainTasks, 1);
     const evalCount = intFlag(args, 'eval', named.sizes.evalTasks, 1);
     const seenCount = intFlag(args, 'eval-seen', named.sizes.seenTasks, 1);
@@ -158,6 +153,8 @@ export const command: Command = {
     const trainWorkers = intFlag(args, 'workers', Math.min(4, availableParallelism()), 1);
     const quiet = boolFlag(args, 'quiet');
     const out = resolve(stringFlag(args, 'out') ?? join('runs', timestamp()));
+    // Before any work: the run directory must be creatable and writable (not a file).
+    checkOutputDir(out, stringFlag(args, 'out') !== undefined ? '--out' : 'the run directory');
 
     let correctorModel;
     if (r.teacherFree.corrector === 'llm') {

@@ -6,13 +6,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { describeCheckpoint, resolveCheckpointDir } from '../../agent/checkpoint.ts';
 import { HearthError } from '../../env/errors.ts';
 import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
 import { localProvider } from '../../exploration/local-provider.ts';
 import { type EvalJob, type InferenceSettings, evaluateJobs, inferenceSettings } from '../../exploration/pipeline.ts';
 import { QUICK } from '../../exploration/recipes.ts';
 import { loadTaskSet, solvableTasks, withExperts } from '../../exploration/task-source.ts';
-import { resolveCheckpoint } from '../../exploration/training.ts';
 import { episodeFactory } from '../../exploration/world.ts';
 import { summarise, summaryJson } from '../../suites/metrics.ts';
 import { cell, COLUMNS } from '../../suites/report.ts';
@@ -47,11 +47,8 @@ export const command: Command = {
       backend: { type: 'string' }, quiet: { type: 'boolean' }, 'all-tasks': { type: 'boolean' },
     }, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
-    const given = resolve(requireFlag(args, 'checkpoint', USAGE));
-    const dir = resolveCheckpoint(given);
-    if (!existsSync(join(dir, 'manifest.json'))) {
-      throw new HearthError('checkpoint.missing', `${given} holds no model checkpoint (no manifest.json)`, 'pass runs/<ts>/checkpoints/<model> from `hearth e2cl`, or an epoch directory');
-    }
+    const resolved = resolveCheckpointDir(requireFlag(args, 'checkpoint', USAGE));
+    const dir = resolved.dir;
     const split = stringFlag(args, 'split') ?? 'unseen';
     if (split !== 'seen' && split !== 'unseen' && split !== 'train') throw new HearthError('cli.usage', `--split must be seen, unseen or train, got "${split}"`);
     const seed = intFlag(args, 'seed', 0);
@@ -65,6 +62,7 @@ export const command: Command = {
       : solvableTasks(set, split, seed, count, s.maxExpertSteps ?? Infinity).tasks;
     const provider = localProvider({ config: {}, lr: 0, backend: stringFlag(args, 'backend') });
     const model = await provider.load(dir, 'eval');
+    process.stderr.write(`${describeCheckpoint(resolved)}\n`);
     const jobs: EvalJob[] = tasks.map((task) => ({ split: split === 'seen' ? 'seen' : 'unseen', speculative, task }));
     const logDir = stringFlag(args, 'log');
     const sink = logDir

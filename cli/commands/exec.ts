@@ -127,6 +127,9 @@ async function runBatch(batchPath: string, graphsDir: string, compat: Compat, re
     if (line.trim() === '') return;
     records.push(validateRecord(parseJSONText(line, `${batchPath}:${i + 1}`), `${batchPath}:${i + 1}`));
   });
+  if (records.length === 0) {
+    throw new HearthError('batch.empty', `${batchPath} has no records`, 'write one golden-format JSON record per line');
+  }
   const bases = new Map<string, GraphJSON>();
   for (const r of records) {
     if (bases.has(r.base_graph)) continue;

@@ -1,8 +1,8 @@
 /**
  * `hearth generate`: complete one or more prompts with a local checkpoint (batched).
  */
-import { resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
+import { describeCheckpoint, resolveCheckpointDir } from '../../agent/checkpoint.ts';
 import { loadModel } from '../../agent/local-model.ts';
 import { backendDetail } from '../../agent/tfjs.ts';
 import type { Command } from '../main.ts';
@@ -28,7 +28,7 @@ export const command: Command = {
     const s = { type: 'string' } as const;
     const args = parseArgs(rest, { checkpoint: s, 'max-tokens': s, temperature: s, 'top-p': s, seed: s, stop: s, allowed: s, backend: s, json: { type: 'boolean' } }, USAGE);
     if (prompts.length === 0) throw new HearthError('cli.usage', 'missing --prompt', `usage: ${USAGE}`);
-    const dir = resolve(requireFlag(args, 'checkpoint', USAGE));
+    const resolved = resolveCheckpointDir(requireFlag(args, 'checkpoint', USAGE));
     const num = (name: string, fb: number, lo: number, hi: number) => {
       const v = stringFlag(args, name);
       if (v === undefined) return fb;
@@ -36,7 +36,8 @@ export const command: Command = {
       if (!Number.isFinite(n) || n < lo || n > hi) throw new HearthError('cli.usage', `--${name} must be a number in [${lo}, ${hi}], got "${v}"`, `usage: ${USAGE}`);
       return n;
     };
-    const lm = await loadModel(dir, { backend: stringFlag(args, 'backend') });
+    const lm = await loadModel(resolved.dir, { backend: stringFlag(args, 'backend') });
+    console.error(describeCheckpoint(resolved));
     console.error(`backend: ${backendDetail()}; checkpoint step ${lm.meta.step}`);
     const stop = stringFlag(args, 'stop');
     const allowed = stringFlag(args, 'allowed');

@@ -7,14 +7,14 @@
  *                                                    one JSON line per task:
  *                                                    {"id","solved","executes","satisfies","ms","steps","reason"}
  */
-import { readFileSync } from 'node:fs';
+import { readText } from '../../env/text.ts';
 import { HearthError } from '../../env/errors.ts';
 import { describePredicate } from '../../env/goal.ts';
 import { SceneGraph } from '../../env/graph.ts';
 import type { Split, Task } from '../../env/task.ts';
 import { planTask, type PlanResult } from '../../exploration/teacher/planner.ts';
 import type { Command } from '../main.ts';
-import { boolFlag, intFlag, parseArgs, stringFlag, type ParsedArgs } from '../args.ts';
+import { boolFlag, intFlag, onlyWith, parseArgs, stringFlag, type ParsedArgs } from '../args.ts';
 import { getTaskSet, taskById } from '../../env/tasks/index.ts';
 
 const USAGE = 'hearth plan --task ID [--prefix FILE] [--json] | hearth plan --set NAME [--seed S] [--count N] [--split train|seen|unseen] [--json] '
@@ -57,13 +57,7 @@ function median(xs: number[]): number {
 }
 
 function readPrefix(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HearthError('plan.prefix', `cannot read --prefix file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      'give a text file of VirtualHome script lines, one per line');
-  }
+  const text = readText(path, '--prefix file'); // strict UTF-8, BOM stripped
   return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
 }
 
@@ -156,6 +150,8 @@ export const command: Command = {
     if ((id === undefined) === (set === undefined)) {
       throw new HearthError('cli.usage', 'give either --task ID or --set NAME', `usage: ${USAGE}`);
     }
+    onlyWith(args, ['prefix'], id !== undefined, '--task');
+    onlyWith(args, ['seed', 'count', 'split'], set !== undefined, '--set');
     if (id !== undefined) return planOne(loadTask(id, stringFlag(args, 'data')), args);
     return planBatch(args);
   },

@@ -13,17 +13,18 @@
  *   --agent script:FILE  the actions of a file, one per line: NL actions (`Walk to kitchen`),
  *                        or script lines (`[WALK] <kitchen> (11)`) if every line is one
  */
-import { readFileSync } from 'node:fs';
+import { readText } from '../../env/text.ts';
 import { resolve } from 'node:path';
 import { Episode, type AgentView, type StepOutcome } from '../../env/episode.ts';
 import { EpisodeLogWriter } from '../../env/episode-log.ts';
-import { HearthError } from '../../env/errors.ts';
+import { HearthError, isHearthError } from '../../env/errors.ts';
 import { NL_TEMPLATES } from '../../env/nl.ts';
 import { Prng } from '../../env/prng.ts';
 import type { Task } from '../../env/task.ts';
 import { nextActionForEpisode } from '../../exploration/teacher/episode-teacher.ts';
 import type { Command } from '../main.ts';
-import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
+import { intFlag, onlyWith, parseArgs, requireFlag, stringFlag } from '../args.ts';
+import { checkOutputFile } from '../output-paths.ts';
 import { loadTask } from './plan.ts';
 
 const USAGE = 'hearth run --task ID --agent planner|random|script:FILE [--log OUT.jsonl] [--seed S] [--max-steps N] '
@@ -71,10 +72,10 @@ function randomAgent(task: Task, seed: number): AgentSpec {
 function scriptAgent(path: string): AgentSpec {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path, 'file'); // strict UTF-8, BOM stripped
   } catch (e) {
-    throw new HearthError('run.script', `cannot read the agent script ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      'give --agent script:FILE with a text file of actions, one per line');
+    if (!isHearthError(e) || !e.kind.startsWith('file.')) throw e;
+    throw new HearthError('run.script', `cannot read the agent script: ${e.message}`, 'give --agent script:FILE with a text file of actions, one per line');
   }
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
   if (lines.length === 0) {
@@ -125,7 +126,11 @@ export const command: Command = {
     if (format !== 'nl' && format !== 'script') {
       throw new HearthError('cli.usage', `--format must be nl or script, got "${format}"`, `usage: ${USAGE}`);
     }
-    const agent = makeAgent(requireFlag(args, 'agent', USAGE), task, seed, format);
+    const logFlag = stringFlag(args, 'log');
+    if (logFlag !== undefined) checkOutputFile(logFlag, '--log');
+    const agentSpec = requireFlag(args, 'agent', USAGE);
+    onlyWith(args, ['format'], agentSpec === 'planner', '--agent planner (the other agents choose their own format)');
+    const agent = makeAgent(agentSpec, task, seed, format);
     // The planner's programs find every object first, so they can be longer than E2CL's
     // 26-step cap; its default cap leaves room for that.
     const maxSteps = intFlag(args, 'max-steps', agent.name === 'planner' ? 100 : 26, 1);

@@ -12,15 +12,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
+import { boolFlag, intFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
 import type { Command } from '../main.ts';
 import { HearthError } from '../../env/errors.ts';
 import { writeFileAtomic } from '../../env/files.ts';
 import { describePredicate, holds, type GoalPredicate, type NodeRef } from '../../env/goal.ts';
 import { SceneGraph } from '../../env/graph.ts';
-import type { Split, Task, TaskQuery } from '../../env/task.ts';
+import type { Split, Task, TaskQuery, TaskSet } from '../../env/task.ts';
 import { EaiTaskSet } from '../../env/tasks/eai/index.ts';
-import { getTaskSet, taskById, TASK_SET_NAMES } from '../../env/tasks/index.ts';
+import { GeneratedTaskSet, getTaskSet, taskById, TASK_SET_NAMES } from '../../env/tasks/index.ts';
+import { checkOutputDir } from '../output-paths.ts';
 
 const USAGE = 'hearth tasks list|generate --set generated|vh-programs|eai [--split train|seen|unseen] [--seed N] [--count N] '
   + '[--json] [--out DIR] [--data DIR]\n       hearth tasks show ID [--json] [--data DIR]';
@@ -72,6 +73,31 @@ function eaiSummary(set: EaiTaskSet): string {
   ].join('\n');
 }
 
+/**
+ * The query's tasks one at a time (the generated set makes task i from its own seed; the
+ * dataset sets are bounded by their data), reporting the time spent making them.
+ */
+function taskStream(set: TaskSet, query: TaskQuery, spent: (ms: number) => void): { total: number; tasks: Iterable<Task> } {
+  if (set instanceof GeneratedTaskSet) {
+    const count = query.count ?? 100, seed = query.seed ?? 0, split = query.split ?? 'train';
+    return {
+      total: count,
+      tasks: (function* () {
+        for (let i = 0; i < count; i++) {
+          const t0 = performance.now();
+          const t = set.make(seed, split, i);
+          spent(performance.now() - t0);
+          yield t;
+        }
+      })(),
+    };
+  }
+  const t0 = performance.now();
+  const all = set.list(query);
+  spent(performance.now() - t0);
+  return { total: all.length, tasks: all };
+}
+
 function progress(done: number, total: number): void {
   if (!process.stderr.isTTY || total < 50) return;
   if (done === total || done % Math.max(1, Math.floor(total / 100)) === 0) {
@@ -111,6 +137,7 @@ export const command: Command = {
     const options = data === undefined ? {} : { data: resolve(data) };
     const json = boolFlag(args, 'json');
     if (sub === 'show') {
+      onlyWith(args, ['set', 'seed', 'count', 'split', 'out'], false, 'tasks list or tasks generate (show takes a task id)');
       if (rest.length !== 1) throw new HearthError('cli.usage', 'tasks show needs one task id, e.g. generated/s77/0003', `usage: ${USAGE}`);
       show(taskById(rest[0], options), json);
       return 0;
@@ -127,9 +154,13 @@ export const command: Command = {
     const out = stringFlag(args, 'out');
     if (sub === 'list' && out !== undefined) throw new HearthError('cli.usage', '--out is for tasks generate', `usage: ${USAGE}`);
 
+    if (out !== undefined) checkOutputDir(out, '--out');
+
     const t0 = performance.now();
-    const tasks = set.list(query);
-    const genMs = performance.now() - t0;
+    // Streamed: each task is printed (or checked and written) as it is made, so that a huge
+    // --count starts at once and holds one task at a time instead of all of them.
+    let genMs = 0;
+    const { total, tasks } = taskStream(set, query, (ms) => { genMs += ms; });
     if (sub === 'list') {
       for (const t of tasks) console.log(json ? summaryLine(t) : `${t.id}\t${t.split}\t${t.title}`);
       if (set instanceof EaiTaskSet) console.error(eaiSummary(set));
@@ -143,9 +174,9 @@ export const command: Command = {
         throw new HearthError('cli.out', `cannot create output folder ${out}: ${(e as Error).message}`, 'pass a writable --out DIR');
       }
     }
-    let invalid = 0, empty = 0;
+    let invalid = 0, empty = 0, i = 0;
     const graphs = new Map<unknown, SceneGraph>();
-    tasks.forEach((t, i) => {
+    for (const t of tasks) {
       let g = graphs.get(t.scene);
       if (!g) graphs.set(t.scene, (g = SceneGraph.fromJSON(t.scene, { lenient: true })));
       const problems = taskProblems(t, g);
@@ -156,10 +187,10 @@ export const command: Command = {
       }
       if (out !== undefined) writeFileAtomic(join(out, `${t.id.replace(/\//g, '__')}.json`), `${JSON.stringify(t)}\n`, { what: 'task file', kind: 'cli.out', sync: false });
       if (json) console.log(summaryLine(t));
-      progress(i + 1, tasks.length);
-    });
+      progress(++i, total);
+    }
     const totalMs = performance.now() - t0;
-    const msg = `${tasks.length} tasks (${set.name}, seed ${query.seed}${split ? `, ${split}` : ''}): ${tasks.length - invalid} valid, `
+    const msg = `${i} tasks (${set.name}, seed ${query.seed}${split ? `, ${split}` : ''}): ${i - invalid} valid, `
       + `${invalid} invalid${empty > 0 ? `, ${empty} with an empty goal` : ''}; generated in ${(genMs / 1000).toFixed(2)} s, checked${out ? ' and written' : ''} in ${((totalMs - genMs) / 1000).toFixed(2)} s`
       + (out ? ` to ${out}` : '');
     (json ? console.error : console.log)(msg);

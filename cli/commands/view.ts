@@ -11,12 +11,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
+import { readText } from '../../env/text.ts';
 import { writeFileAtomic } from '../../env/files.ts';
 import { readEpisodeLog } from '../../env/episode-log.ts';
 import { DIST_DIR, ensureBuilt } from '../../viewer/build.ts';
 import { exportHtml } from '../../viewer/export.ts';
 import { type EpisodeEntry, serveViewer } from '../../viewer/server.ts';
-import { boolFlag, intFlag, parseArgs, stringFlag } from '../args.ts';
+import { boolFlag, intFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
+import { checkOutputFile } from '../output-paths.ts';
 import type { Command } from '../main.ts';
 
 const USAGE = 'hearth view EPISODE.jsonl|RUN_DIR [--port P] [--open]\n'
@@ -97,12 +99,14 @@ export const command: Command = {
     const out = stringFlag(args, 'export');
     const say = (s: string): void => console.error(s);
     if (out !== undefined) {
+      onlyWith(args, ['port', 'open'], false, 'the viewer server (not with --export)');
+      checkOutputFile(out, '--export');
       let isDir = false;
       try { isDir = statSync(resolve(input)).isDirectory(); } catch { /* resolveEpisodes names the missing file */ }
       if (isDir) throw new HearthError('cli.usage', `--export takes one episode .jsonl file, got the directory ${input}`, `usage: ${USAGE}`);
       const [episode] = resolveEpisodes(input);
       await ensureBuilt(say);
-      const html = exportHtml(readFileSync(episode.path, 'utf8'), episode.name, DIST_DIR);
+      const html = exportHtml(readText(episode.path, 'episode log'), episode.name, DIST_DIR);
       writeFileAtomic(resolve(out), html, { what: 'export', kind: 'view.export', mkdir: false });
       console.log(`wrote ${out} (${(html.length / 1024).toFixed(0)} KiB): open it in a browser`);
       return 0;
