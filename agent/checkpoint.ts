@@ -100,6 +100,8 @@ export function readCheckpoint(dir: string): { manifest: Manifest; groups: Recor
     if (!existsSync(fpath)) throw bad(dir, `missing ${g.file}`);
     const bytes = readFileSync(fpath);
     const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    // NaN/Inf weights load fine and then generate nothing: refuse them (issue 22).
+    for (let i = 0; i < all.length; i++) if (!Number.isFinite(all[i])) throw bad(dir, `${g.file} holds a non-finite value (${all[i]}) at float ${i}; the training that wrote it diverged`);
     const group: TensorGroup = new Map();
     for (const t of g.tensors) {
       const n = t.shape.reduce((a, c) => a * c, 1);

@@ -8,6 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describeCheckpoint, resolveCheckpointDir } from '../../agent/checkpoint.ts';
 import { HearthError } from '../../env/errors.ts';
+import { readText } from '../../env/text.ts';
+import { checkConfig, SETTINGS_SCHEMA } from '../config-schemas.ts';
+import { checkOutputDir } from '../output-paths.ts';
 import { episodeLogSink, safeName } from '../../exploration/episode-logs.ts';
 import { localProvider } from '../../exploration/local-provider.ts';
 import { type EvalJob, type InferenceSettings, evaluateJobs, inferenceSettings } from '../../exploration/pipeline.ts';
@@ -26,11 +29,17 @@ function settingsFor(dir: string): InferenceSettings {
   for (const d of [dir, dirname(dir)]) {
     const f = join(d, 'e2cl.json');
     if (existsSync(f)) {
+      const fix = 'restore it from the run directory or delete it to use the quick recipe\'s settings';
+      let json: unknown;
       try {
-        return JSON.parse(readFileSync(f, 'utf8')) as InferenceSettings;
-      } catch {
-        throw new HearthError('checkpoint.settings', `${f} is not valid JSON`, 'restore it from the run directory or delete it to use the quick recipe\'s settings');
+        json = JSON.parse(readText(f, 'settings file'));
+      } catch (e) {
+        if (e instanceof HearthError) throw e;
+        throw new HearthError('checkpoint.settings', `${f} is not valid JSON (${(e as Error).message})`, fix);
       }
+      // Checked now, before tasks are listed and the model is loaded, naming the file and the field.
+      checkConfig(json, SETTINGS_SCHEMA, f, 'checkpoint.settings', 'field', fix);
+      return json as InferenceSettings;
     }
   }
   return inferenceSettings(QUICK.recipe);
@@ -56,6 +65,8 @@ export const command: Command = {
     const speculative = boolFlag(args, 'speculative');
     const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
     const s = settingsFor(dir);
+    const logFlag = stringFlag(args, 'log');
+    if (logFlag !== undefined) checkOutputDir(logFlag, '--log');
     const set = await loadTaskSet(stringFlag(args, 'tasks') ?? 'generated', stringFlag(args, 'data'));
     // Like `hearth e2cl`: tasks an expert can solve with NL actions, unless --all-tasks.
     const tasks = boolFlag(args, 'all-tasks') ? withExperts(set.list({ split, seed, count }), true, seed).tasks

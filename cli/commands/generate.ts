@@ -6,7 +6,7 @@ import { describeCheckpoint, resolveCheckpointDir } from '../../agent/checkpoint
 import { loadModel } from '../../agent/local-model.ts';
 import { backendDetail } from '../../agent/tfjs.ts';
 import type { Command } from '../main.ts';
-import { intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
+import { intFlag, noPositionals, numberFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth generate --checkpoint DIR --prompt TEXT [--prompt TEXT ...] [--max-tokens 64] [--temperature 0] [--top-p 1] [--seed 0] [--stop S] [--allowed A|B|C] [--backend wasm|cpu|tensorflow] [--json]';
 
@@ -27,14 +27,14 @@ export const command: Command = {
     }
     const s = { type: 'string' } as const;
     const args = parseArgs(rest, { checkpoint: s, 'max-tokens': s, temperature: s, 'top-p': s, seed: s, stop: s, allowed: s, backend: s, json: { type: 'boolean' } }, USAGE);
+    noPositionals(args, USAGE);
     if (prompts.length === 0) throw new HearthError('cli.usage', 'missing --prompt', `usage: ${USAGE}`);
     const resolved = resolveCheckpointDir(requireFlag(args, 'checkpoint', USAGE));
-    const num = (name: string, fb: number, lo: number, hi: number) => {
-      const v = stringFlag(args, name);
-      if (v === undefined) return fb;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < lo || n > hi) throw new HearthError('cli.usage', `--${name} must be a number in [${lo}, ${hi}], got "${v}"`, `usage: ${USAGE}`);
-      return n;
+    const num = (name: string, fb: number, lo: number, hi: number) => numberFlag(args, name, fb, lo, hi, USAGE);
+    // Every flag is checked before the model loads.
+    const options = {
+      maxTokens: intFlag(args, 'max-tokens', 64, 1, 1_000_000), temperature: num('temperature', 0, 0, 100), topP: num('top-p', 1, 1e-6, 1),
+      seed: intFlag(args, 'seed', 0),
     };
     const lm = await loadModel(resolved.dir, { backend: stringFlag(args, 'backend') });
     console.error(describeCheckpoint(resolved));
@@ -42,8 +42,7 @@ export const command: Command = {
     const stop = stringFlag(args, 'stop');
     const allowed = stringFlag(args, 'allowed');
     const outs = await lm.generate(prompts, {
-      maxTokens: intFlag(args, 'max-tokens', 64, 1), temperature: num('temperature', 0, 0, 100), topP: num('top-p', 1, 1e-6, 1),
-      seed: intFlag(args, 'seed', 0), stop: stop !== undefined ? [stop] : undefined, allowed: allowed !== undefined ? allowed.split('|') : undefined,
+      ...options, stop: stop !== undefined ? [stop] : undefined, allowed: allowed !== undefined ? allowed.split('|') : undefined,
     });
     if (args.flags.json) console.log(JSON.stringify({ backend: lm.backend, completions: outs }));
     else for (const o of outs) console.log(o);
