@@ -22,6 +22,7 @@ export function rewriteFailRaw(message: string): string {
   if (cut >= 0) s = s.slice(0, cut);
   s = s.replace(/\([^()]*\)/g, '');
   s = s.replace(/[<>]/g, '');
+  // Stryker disable next-line Regex: the filter drops the empty words that splitting on single spaces leaves
   s = s.split(/\s+/).filter((w) => w.length > 0).join(' ');
   s = s.replace(/\bcharacter\b/g, 'Robot agent');
   return s;
