@@ -42,11 +42,13 @@ export function seqLogProb(logits: tf.Tensor2D, targets: Int32Array, mask: Float
   const N = targets.length;
   const T = N / batch;
   const w = new Float32Array(N);
+  // Stryker disable next-line EqualityOperator: a typed array ignores the write past its end
   for (let i = 0; i < N; i++) w[i] = mask[i] * (options.weights ? options.weights[i] : 1);
   const lp = tf.mul(tokenLogProbs(logits, targets), tf.tensor1d(w)); // (N,)
   const sums = tf.sum(tf.reshape(lp, [batch, T]), 1) as tf.Tensor1D; // (B,)
   if (options.average !== 'mean') return sums;
   const denom = new Float32Array(batch);
+  // Stryker disable next-line EqualityOperator: a typed array ignores the write past its end
   for (let b = 0; b < batch; b++) {
     let s = 0;
     for (let t = 0; t < T; t++) s += w[b * T + t];

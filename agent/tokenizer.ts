@@ -54,6 +54,7 @@ export class Tokenizer {
     for (const text of corpus) for (const piece of text.match(PIECE_RE) ?? []) freq.set(piece, (freq.get(piece) ?? 0) + 1);
     const words: number[][] = [];
     const counts: number[] = [];
+    // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator,UnaryOperator: word order only changes the order pairs are counted in, and the choice below is a total order (count, then smallest ids)
     for (const [piece, n] of [...freq].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
       words.push(Array.from(wtf8Encode(piece)));
       counts.push(n);
@@ -96,8 +97,10 @@ export class Tokenizer {
     const out: number[] = [];
     for (const piece of text.match(PIECE_RE) ?? []) {
       let ids = this.cache.get(piece);
+      // Stryker disable next-line ConditionalExpression: the cache only saves work; recomputing gives the same ids
       if (!ids) {
         ids = this.encodePiece(piece);
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: a size cap on a memo, invisible in results
         if (this.cache.size < 100_000) this.cache.set(piece, ids);
       }
       for (const id of ids) out.push(id);
@@ -124,8 +127,10 @@ export class Tokenizer {
     for (;;) {
       let bestRank = Infinity;
       let at = -1;
+      // Stryker disable next-line EqualityOperator,ArithmeticOperator: one step past the end looks up (last, undefined), which is no merge
       for (let i = 0; i + 1 < ids.length; i++) {
         const r = this.ranks.get(pairKey(ids[i], ids[i + 1]));
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: undefined < x is false; on equal ranks mergePair merges every occurrence anyway
         if (r !== undefined && r < bestRank) { bestRank = r; at = i; }
       }
       if (at < 0) return ids;
@@ -188,6 +193,7 @@ export function wtf8Decode(bytes: ArrayLike<number>): string {
     i += len;
   }
   let s = '';
+  // Stryker disable next-line EqualityOperator: one more chunk past the end is empty
   for (let k = 0; k < units.length; k += 8192) s += String.fromCharCode(...units.slice(k, k + 8192));
   return s;
 }

@@ -71,6 +71,9 @@ describe('WTF-8 decoding', () => {
     expect(wtf8Decode([0xf0, 0x9f, 0x41, 0x80])).toBe(FFFD + FFFD + 'A' + FFFD);
     expect(wtf8Decode([0xf0, 0x41, 0x98, 0x80])).toBe(FFFD + 'A' + FFFD + FFFD);
     expect(wtf8Decode([0xff, 0xfe])).toBe(FFFD + FFFD);
+    expect(wtf8Decode([0x84, 0x80, 0x80, 0x80])).toBe(FFFD.repeat(4)); // a continuation byte never leads
+    expect(wtf8Decode([0xf8, 0xbf, 0x80, 0x80])).toBe(FFFD.repeat(4)); // F8 is no lead byte (would read as U+3F000)
+    expect(wtf8Decode([0xc0, 0x80, 0x80, 0x80])).toBe(FFFD.repeat(4));
   });
   it('long inputs (more than one 8192-unit chunk)', () => {
     const s = 'ab😀'.repeat(5000);
@@ -79,9 +82,13 @@ describe('WTF-8 decoding', () => {
   });
 });
 
+// Tokenizers are built inside the tests: an error while building one must fail a test, not the
+// file's collection (Stryker's vitest runner counts a file that fails to load as survived).
+const fixed = (): Tokenizer => new Tokenizer([[97, 98], [259, 99], [98, 99]]);
+
 describe('ids and vocabulary size', () => {
-  const tok = new Tokenizer([[97, 98], [259, 99], [98, 99]]);
   it('bytes, then the specials, then merges', () => {
+    const tok = fixed();
     expect(SPECIALS).toEqual(['<|eos|>', '<|pad|>', '<|bos|>']);
     expect([tok.eos, tok.pad, tok.bos]).toEqual([256, 257, 258]);
     expect(tok.firstMergeId).toBe(259);
@@ -89,6 +96,7 @@ describe('ids and vocabulary size', () => {
     expect(new Tokenizer([]).vocabSize).toBe(259);
   });
   it('token bytes', () => {
+    const tok = fixed();
     expect(Array.from(tok.tokenBytes(97))).toEqual([97]);
     expect(Array.from(tok.tokenBytes(0))).toEqual([0]);
     expect(Array.from(tok.tokenBytes(255))).toEqual([255]);
@@ -99,6 +107,7 @@ describe('ids and vocabulary size', () => {
     expect(Array.from(tok.tokenBytes(261))).toEqual([98, 99]);
   });
   it('decode drops specials and rejects ids outside the vocabulary', () => {
+    const tok = fixed();
     expect(tok.decode([258, 260, 257, 32, 261, 256])).toBe('abc bc');
     expect(() => tok.decode([262])).toThrow('token id 262 is outside the vocabulary (262)');
     expect(() => tok.decode([-1])).toThrow(/outside the vocabulary/);
@@ -106,8 +115,8 @@ describe('ids and vocabulary size', () => {
 });
 
 describe('encoding with fixed merges', () => {
-  const tok = new Tokenizer([[97, 98], [259, 99], [98, 99]]);
   it('applies merges by rank, lowest first', () => {
+    const tok = fixed();
     expect(tok.encode('abc')).toEqual([260]); // ab (rank 0), then ab+c (rank 1); not a + bc
     expect(tok.encode('bc')).toEqual([261]);
     expect(tok.encode('abab')).toEqual([259, 259]);
@@ -133,6 +142,9 @@ describe('encoding with fixed merges', () => {
     expect(t.encode('x.!')).toEqual([120, 263]);
     expect(t.encode('a  b')).toEqual([97, 32, 260]);
     expect(t.encode('a\n\nb')).toEqual([97, 10, 10, 98]);
+    const sp = new Tokenizer([[32, 32]]);
+    expect(sp.encode('a   b')).toEqual([97, 259, 32, 98]); // "a", "  ", " b": a whitespace run leaves one space to the next word
+    expect(sp.encode('a  ')).toEqual([97, 259]);
     expect(t.encode('😀')).toEqual([0xf0, 0x9f, 0x98, 0x80]);
   });
   it('emoji and combining marks encode to their UTF-8 bytes (and merges on them)', () => {
@@ -143,6 +155,7 @@ describe('encoding with fixed merges', () => {
     expect(t.encode('😀😀')).toEqual([260, 0x80, 260, 0x80]);
   });
   it('a repeated piece gives the same ids (cache)', () => {
+    const tok = fixed();
     expect(tok.encode('abc abc abc')).toEqual([260, 32, 260, 32, 260]);
     const t = new Tokenizer([[32, 97], [259, 98]]);
     expect(t.encode('x ab ab')).toEqual([120, 260, 260]);
@@ -166,6 +179,20 @@ describe('training', () => {
     expect(Tokenizer.train(['cd', 'ab', 'cd', 'ab'], 260).merges).toEqual([[97, 98]]);
     expect(Tokenizer.train(['cd', 'ab', 'cd', 'ab'], 259).merges).toEqual([]);
     expect(() => Tokenizer.train(['ab'], 258)).toThrow('vocabulary size must be ≥ 259 (bytes + specials), got 258');
+  });
+  it('ties go to the smallest ids even when a larger pair was counted first', () => {
+    // Words are counted in sorted order: "by" (pair 98,121) before "cab" (99,97 and 97,98), all three twice.
+    expect(Tokenizer.train(['by', 'by', 'cab', 'cab'], 300).merges).toEqual([[97, 98], [98, 121], [99, 259]]);
+  });
+  it('a more frequent pair wins over a smaller one counted later', () => {
+    expect(Tokenizer.train(['by', 'by', 'by', 'cab', 'cab'], 260).merges).toEqual([[98, 121]]);
+  });
+  it('merges the pair of NUL bytes (key 0) like any other', () => {
+    expect(Tokenizer.train(['\0\0', '\0\0'], 300).merges).toEqual([[0, 0]]);
+  });
+  it('empty texts contribute nothing', () => {
+    expect(Tokenizer.train(['', ''], 300).merges).toEqual([]);
+    expect(Tokenizer.train(['', ''], 300).vocabSize).toBe(259);
   });
   it('a pair seen once is never merged', () => {
     expect(Tokenizer.train(['abcd'], 300).merges).toEqual([]);

@@ -150,9 +150,11 @@ describe('summary values, counts and JSON', () => {
       ] },
     { taskId: 'c', success: false, goal: { satisfied: 0, total: 0 }, steps: [] },
   ];
-  const s = summarise(episodes, { seed: 11, resamples: 40 });
+  // Built inside each test, so a throwing mutant fails tests rather than the file's collection.
+  const summary = () => summarise(episodes, { seed: 11, resamples: 40 });
 
   it('point values by hand', () => {
+    const s = summary();
     expect(s.episodes).toBe(3);
     expect(s.successRate.value).toBeCloseTo(1 / 3, 12);
     expect(s.goalConditionRecall.value).toBeCloseTo((1 + 0.25 + 1) / 3, 12); // total 0 counts as 1
@@ -167,9 +169,11 @@ describe('summary values, counts and JSON', () => {
     expect(s.correctionSuccess.value).toBe(0.5);
   });
   it('counts', () => {
+    const s = summary();
     expect(s.counts).toEqual({ steps: 5, failedSteps: 2, predicted: 3, corrections: 2, correctionsOk: 1 });
   });
   it('each metric is bootstrapped with seed + 7919·(its index) and the given resamples', () => {
+    const s = summary();
     Object.entries(STATISTICS).forEach(([name, stat], i) => {
       expect((s as unknown as Record<string, unknown>)[name]).toEqual(bootstrap(episodes, stat, { seed: 11 + 7919 * i, resamples: 40 }));
     });
@@ -179,6 +183,7 @@ describe('summary values, counts and JSON', () => {
     });
   });
   it('summaryJson: values, nulls for undefined metrics, intervals, counts', () => {
+    const s = summary();
     const j = summaryJson(s);
     expect(j.successRate).toBeCloseTo(1 / 3, 12);
     expect(j.avgSteps).toBeCloseTo(5 / 3, 12);
