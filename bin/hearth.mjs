@@ -12,4 +12,8 @@ register();
 const { installProcessBoundary, main } = await import('../cli/main.ts');
 // Errors outside main's awaited chain (RxJS subscribers, timers) get the same one-line report.
 installProcessBoundary();
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A user error may leave work in flight (a rollout's decoder, timers) that would keep the
+// process alive; its one line is written, so end here. Other exits let stdout drain.
+if (code === 2) process.exit(code);
+process.exitCode = code;

@@ -81,7 +81,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 let current: string | undefined;
 
 /** Text on one line (usages span lines), at most `max` characters. */
-export function oneLine(text: string, max = 600): string {
+export function oneLine(text: string, max = 2000): string {
   const t = text.replace(/\s*\n\s*/g, ' | ').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }

@@ -98,6 +98,14 @@ function taskStream(set: TaskSet, query: TaskQuery, spent: (ms: number) => void)
   return { total: all.length, tasks: all };
 }
 
+/**
+ * One line on stdout; when a slow reader's pipe is full (pipes are asynchronous on POSIX),
+ * wait for it to drain, so that a huge --count holds no more than the pipe's buffer.
+ */
+async function emit(line: string): Promise<void> {
+  if (!process.stdout.write(`${line}\n`)) await new Promise<void>((resolve) => { process.stdout.once('drain', () => resolve()); });
+}
+
 function progress(done: number, total: number): void {
   if (!process.stderr.isTTY || total < 50) return;
   if (done === total || done % Math.max(1, Math.floor(total / 100)) === 0) {
@@ -162,7 +170,7 @@ export const command: Command = {
     let genMs = 0;
     const { total, tasks } = taskStream(set, query, (ms) => { genMs += ms; });
     if (sub === 'list') {
-      for (const t of tasks) console.log(json ? summaryLine(t) : `${t.id}\t${t.split}\t${t.title}`);
+      for (const t of tasks) await emit(json ? summaryLine(t) : `${t.id}\t${t.split}\t${t.title}`);
       if (set instanceof EaiTaskSet) console.error(eaiSummary(set));
       return 0;
     }
@@ -186,7 +194,7 @@ export const command: Command = {
         console.error(`invalid task ${t.id}: ${problems.join('; ')}`);
       }
       if (out !== undefined) writeFileAtomic(join(out, `${t.id.replace(/\//g, '__')}.json`), `${JSON.stringify(t)}\n`, { what: 'task file', kind: 'cli.out', sync: false });
-      if (json) console.log(summaryLine(t));
+      if (json) await emit(summaryLine(t));
       progress(++i, total);
     }
     const totalMs = performance.now() - t0;
