@@ -107,7 +107,11 @@ export class MemoModel implements TrainableModel {
     for (const b of batch) { if (this.table.get(b.input) !== b.output) miss++; this.table.set(b.input, b.output); }
     return miss / batch.length;
   }
-  async save(dir: string): Promise<void> { _write(_join(dir, 'table.json'), JSON.stringify([...this.table])); }
+  // A manifest.json like every real checkpoint's: the one checkpoint resolver (agent/checkpoint.ts) looks for it.
+  async save(dir: string): Promise<void> {
+    _write(_join(dir, 'table.json'), JSON.stringify([...this.table]));
+    _write(_join(dir, 'manifest.json'), JSON.stringify({ kind: 'test:memo' }));
+  }
 }
 export const memoProvider: ModelProvider = {
   create: async () => new MemoModel(),
