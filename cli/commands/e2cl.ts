@@ -26,11 +26,11 @@ import { episodeFactory, planner } from '../../exploration/world.ts';
 import { acceptanceChecks, reportRows } from '../../suites/e2cl-report.ts';
 import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
-import { boolFlag, exclusive, intFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
+import { boolFlag, exclusive, intFlag, numberFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
-  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--workers N] [--backend B] [--quiet] [--restart]';
+  + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--workers N] [--backend B] [--max-hours H] [--quiet] [--restart]';
 
 const FLAGS = {
   quick: { type: 'boolean' }, full: { type: 'boolean' }, tiny: { type: 'boolean' }, 'eval-seen': { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
@@ -38,8 +38,16 @@ const FLAGS = {
   'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
   'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
   backend: { type: 'string' }, quiet: { type: 'boolean' }, recipe: { type: 'string' }, model: { type: 'string' },
-  workers: { type: 'string' }, restart: { type: 'boolean' },
+  workers: { type: 'string' }, restart: { type: 'boolean' }, 'max-hours': { type: 'string' },
 } as const;
+
+/** Default --max-hours of recipes longer than `quick` (none for quick and tiny: priced by their sizing). */
+export const DEFAULT_MAX_HOURS = 8;
+
+function maxHoursOf(args: ReturnType<typeof parseArgs>, recipe: string): number | undefined {
+  if (stringFlag(args, 'max-hours') === undefined) return recipe === 'quick' || recipe === 'tiny' ? undefined : DEFAULT_MAX_HOURS;
+  return numberFlag(args, 'max-hours', DEFAULT_MAX_HOURS, 1e-9, 1e6, USAGE);
+}
 
 /** Parse a JSON flag value; a syntax error is a usage error naming the flag. */
 function parseJsonFlag(flag: string, json: string, example: string): unknown {
@@ -177,7 +185,6 @@ export const command: Command = {
     }), { restart: boolFlag(args, 'restart') });
     if (opened.note) process.stderr.write(`warning: ${opened.note}\n`);
     process.stderr.write(`e2cl: run directory ${out}${opened.how === 'resume' ? ' (resuming the same run)' : opened.how === 'restart' ? ' (earlier run deleted: --restart)' : ''}\n`);
-
     // Episode logs: the first `logEpisodes` episodes of every (model, split, mode) cell.
     const perCell = new Map<string, number>();
     const sinks = new Map<string, ReturnType<typeof episodeLogSink>>();
@@ -206,6 +213,9 @@ export const command: Command = {
       planner: planner(), correctorModel,
       extraCorpus: CORPUS_EXTRAS,
       onEvalEvent, quiet, trainWorkers,
+      // Long recipes are priced before they train (a measured step × their step count):
+      // `full` is about a day on 2 CPU cores, which the user hears first, not last.
+      maxHours: maxHoursOf(args, r.name),
     });
     const wall = (Date.now() - t0) / 1000;
     const rows = reportRows(res.evals as Record<string, never[]>, { seed: r.seed, resamples: r.bootstrapResamples });
