@@ -8,7 +8,7 @@
  *
  * Environment: `HEARTH_NATIVE=0` keeps everything pure wasm. `HEARTH_GEMM=openblas` loads the
  * OpenBLAS variant (`hearth_blas_openblas.node`, built only where libopenblas-dev is
- * installed; measured slower for our shapes, docs/native.md), falling back to ours when it
+ * installed; not faster for our shapes, docs/native.md), falling back to ours when it
  * is absent. `HEARTH_BLAS_THREADS` sets the products' threads (default: 2 on two or more
  * cores for Hearth's GEMM, whose threads take work from a shared counter and never spin; 1
  * for OpenBLAS, whose spinning threads cost more than they give on shared cores).

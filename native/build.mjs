@@ -5,13 +5,13 @@
 //                                           the node-api-headers package): the default
 //   native/build/hearth_blas_openblas.node  the same addon over OpenBLAS's sgemm, built only where
 //                                           OpenBLAS is installed (libopenblas-dev); opt in with
-//                                           HEARTH_GEMM=openblas (docs/native.md: measured slower
-//                                           for our shapes)
+//                                           HEARTH_GEMM=openblas (docs/native.md: not faster for
+//                                           our shapes)
 // Optional by design: where nothing can be built it says why and exits 0, and the local model
 // runs on pure wasm. The last line always names the compute path set up (and how to get a
 // faster one when there is one). HEARTH_NATIVE=0 skips the build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,12 +83,13 @@ const info = err ? { error: `compile failed: ${err}` } : check(out);
 if (info.error) wasmPath(info.error, null);
 
 // The OpenBLAS variant, where its headers and library exist (for comparison; opt-in).
-const incs = ['/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu', '/usr/include/openblas', '/usr/include'].filter((d) => existsSync(join(d, 'cblas.h')));
+const hasCblas = (d) => { try { return readFileSync(join(d, 'cblas.h'), 'utf8').includes('cblas_sgemm'); } catch { return false; } };
+const incs = ['/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu', '/usr/include/openblas', '/usr/include'].filter(hasCblas);
 let openblas = 'not built (no OpenBLAS headers: apt-get install -y libopenblas-dev && node native/build.mjs)';
 if (incs.length) {
   const e = compile(outOpenblas, ['-DHEARTH_OPENBLAS', ...incs.map((d) => `-I${d}`)], ['-lopenblas']);
   const oi = e ? { error: e } : check(outOpenblas);
-  openblas = oi.error ? `not built (${oi.error})` : 'also built, opt in with HEARTH_GEMM=openblas (measured slower for our shapes, docs/native.md)';
+  openblas = oi.error ? `not built (${oi.error})` : 'also built; opt in with HEARTH_GEMM=openblas (not faster for our shapes: docs/native.md)';
 }
 say(`built ${out}`);
 say(`OpenBLAS variant: ${openblas}`);

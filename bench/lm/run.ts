@@ -18,7 +18,7 @@
  * decoding products, as a share of the FMA peak measured in the same run (bench/lm/gemm-bench.ts).
  *
  * Flags: --layers --d --heads --ctx --batch --vocab --steps --decode-steps --threads (PyTorch),
- * --paths hearth,openblas,wasm,pytorch  --max-load N  --force  --no-gemm  --json
+ * --paths hearth,openblas,wasm,pytorch (optional: hearth-1t, ours on one thread; openblas-2t, OpenBLAS on two)  --max-load N  --force  --no-gemm  --json
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -57,6 +57,7 @@ function nodePath(name: string, env: Record<string, string>, gemm: boolean): Pat
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!('HEARTH_GEMM' in env)) delete childEnv.HEARTH_GEMM;
   if (!('HEARTH_NATIVE' in env)) delete childEnv.HEARTH_NATIVE;
+  if (!('HEARTH_BLAS_THREADS' in env)) delete childEnv.HEARTH_BLAS_THREADS;
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./path.ts', import.meta.url)), ...shapeArgs, '--decode-steps', `${decodeSteps}`, ...(gemm ? ['--gemm'] : [])],
     { encoding: 'utf8', env: childEnv, cwd: root, maxBuffer: 64 << 20 });
   const loadAfter = load1();
@@ -82,10 +83,13 @@ console.log(`bench:lm ${started}; shape ${JSON.stringify(shape)}; ${cores} cores
 const results: PathResult[] = [];
 if (wantPaths.includes('pytorch')) results.push(torchPath());
 if (wantPaths.includes('hearth')) results.push(oursBuilt ? nodePath('hearth', {}, !process.argv.includes('--no-gemm')) : { name: 'hearth', detail: '', error: 'addon not built (node native/build.mjs)', loadBefore: load1(), loadAfter: load1() });
+// Optional (--paths …,hearth-1t): Hearth's GEMM on one thread, to see what the second core gives.
+if (wantPaths.includes('hearth-1t') && oursBuilt) results.push(nodePath('hearth-1t', { HEARTH_BLAS_THREADS: '1' }, false));
 if (wantPaths.includes('openblas')) {
   results.push(openblasBuilt ? nodePath('openblas', { HEARTH_GEMM: 'openblas' }, false)
     : { name: 'openblas', detail: '', error: 'OpenBLAS variant not built (apt-get install -y libopenblas-dev && node native/build.mjs)', loadBefore: load1(), loadAfter: load1() });
 }
+if (wantPaths.includes('openblas-2t') && openblasBuilt) results.push(nodePath('openblas-2t', { HEARTH_GEMM: 'openblas', HEARTH_BLAS_THREADS: '2' }, false));
 if (wantPaths.includes('wasm')) results.push(nodePath('wasm', { HEARTH_NATIVE: '0' }, false));
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US').padStart(7);
@@ -119,9 +123,11 @@ if (busy.length && !force) {
   console.log(`  withheld: the machine was busy (1-min load average ${busy.map((p) => `${p.loadBefore.toFixed(1)} → ${p.loadAfter.toFixed(1)} around ${p.name}`).join(', ')}; limit ${maxLoad} before, ${maxLoad + 2} after). Rerun when it is quiet, or pass --force.`);
 } else if (busy.length) console.log(`  (forced: the machine was busy, load up to ${Math.max(...busy.map((p) => Math.max(p.loadBefore, p.loadAfter))).toFixed(1)}; treat these as indicative)`);
 ratio('hearth', 'openblas', '≥ 0.9');
+ratio('hearth', 'openblas-2t', '≥ 0.9');
 ratio('hearth', 'pytorch', '≥ 1');
 ratio('openblas', 'pytorch', '-');
 ratio('hearth', 'wasm', '-');
+ratio('hearth', 'hearth-1t', '-');
 
 const g = byName.get('hearth')?.gemm;
 if (g) {

@@ -44,7 +44,7 @@ export const command: Command = {
     const addon = info ? info.gemm : 'none';
     const enable = !info
       ? (process.env.HEARTH_NATIVE === '0' ? 'unset HEARTH_NATIVE (it is 0)' : built.hearth ? `the addon did not load (${nativeBlasNote()}): node native/build.mjs` : 'node native/build.mjs (needs a C compiler: apt-get install -y gcc)')
-      : info.gemm === 'openblas' ? 'unset HEARTH_GEMM for Hearth\'s own GEMM (measured faster for our shapes, docs/native.md)' : '';
+      : info.gemm === 'openblas' ? 'unset HEARTH_GEMM for Hearth\'s own GEMM (as fast or faster for our shapes, docs/native.md)' : '';
     const report = blas ? gemmReport(blas, trainingShapes(QUICK_MODEL), args.flags.quick ? 1 : 3) : null;
     const summary = {
       node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), loadAverage: loadavg(),
