@@ -77,6 +77,7 @@ type Adjacency = Map<number, Map<Relation, Set<number>>>;
 const ADD_EDGE = 0, REMOVE_EDGE = 1, ADD_STATE = 2, REMOVE_STATE = 3;
 
 const EMPTY: ReadonlySet<number> = new Set();
+const EMPTY_RELS: ReadonlySet<Relation> = new Set();
 
 export class SceneGraph {
   private readonly nodeMap = new Map<number, MutableNode>();
@@ -90,6 +91,8 @@ export class SceneGraph {
   /** Number of live undo entries (the arrays are reused past it). */
   private uLen = 0;
   private edgeCount = 0;
+  /** node id → relations the reference would hold from the node to itself (never edges). */
+  private readonly selfRel = new Map<number, Set<Relation>>();
   /** Top-level keys of the JSON besides nodes/edges (e.g. `trimmed_nodes`), kept for toJSON. */
   private readonly extraTop: Record<string, unknown> = {};
 
@@ -226,6 +229,7 @@ export class SceneGraph {
   // ---- mutation (all logged for rollback) ------------------------------------------------
 
   private insertEdge(from: number, rel: Relation, to: number): boolean {
+    if (from === to) return this.insertSelf(from, rel);
     let rels = this.outAdj.get(from);
     if (!rels) this.outAdj.set(from, (rels = new Map()));
     let tos = rels.get(rel);
@@ -242,11 +246,44 @@ export class SceneGraph {
   }
 
   private deleteEdge(from: number, rel: Relation, to: number): boolean {
+    if (from === to) return this.deleteSelf(from, rel);
     const tos = this.outAdj.get(from)?.get(rel);
     if (!tos || !tos.delete(to)) return false;
     this.inAdj.get(to)!.get(rel)!.delete(from);
     this.edgeCount--;
     return true;
+  }
+
+  /*
+   * Self-loops. No node is ever related to itself: a self-loop is never an edge (not in
+   * out/in/hasEdge/edges/toJSON, not in diffs). The reference does create them — CLOSE
+   * (character → character) when a line's id is the character or a grabbed object's first
+   * CLOSE neighbour is the character, FACING after TurnTo the character, ON/INSIDE when an
+   * object is put into itself — and the dataset's pipeline graphs carry CLOSE/INSIDE
+   * self-loops on objects. Its later checks can read them (close(c, c), close to clothes worn,
+   * an object inside itself that is closed, a grab origin), so the graph keeps them apart as
+   * `selfRelations`, undo-logged like edges, for those checks only (docs/simulator-name-id.md).
+   */
+  private insertSelf(id: number, rel: Relation): boolean {
+    let rels = this.selfRel.get(id);
+    if (!rels) this.selfRel.set(id, (rels = new Set()));
+    if (rels.has(rel)) return false;
+    rels.add(rel);
+    return true;
+  }
+
+  private deleteSelf(id: number, rel: Relation): boolean {
+    return this.selfRel.get(id)?.delete(rel) ?? false;
+  }
+
+  /** Whether the reference would hold the self-loop `id -rel-> id` (never an edge here). */
+  hasSelfRelation(id: number, rel: Relation): boolean {
+    return this.selfRel.get(id)?.has(rel) ?? false;
+  }
+
+  /** The relations the reference would hold from `id` to itself (see insertSelf). */
+  selfRelations(id: number): ReadonlySet<Relation> {
+    return this.selfRel.get(id) ?? EMPTY_RELS;
   }
 
   private log(op: number, a: number, key: string, b: number): void {
@@ -269,6 +306,7 @@ export class SceneGraph {
 
   /** Remove every edge `id -rel-> *`. */
   removeOut(id: number, rel: Relation): void {
+    if (this.deleteSelf(id, rel)) this.log(REMOVE_EDGE, id, rel, id);
     const tos = this.outAdj.get(id)?.get(rel);
     if (!tos || tos.size === 0) return;
     // Deleting the current element while iterating a Set is safe in JS; no copy needed.
@@ -282,6 +320,7 @@ export class SceneGraph {
 
   /** Remove every edge `* -rel-> id`. */
   removeIn(id: number, rel: Relation): void {
+    if (this.deleteSelf(id, rel)) this.log(REMOVE_EDGE, id, rel, id);
     const froms = this.inAdj.get(id)?.get(rel);
     if (!froms || froms.size === 0) return;
     for (const from of froms) {
@@ -333,25 +372,17 @@ export class SceneGraph {
   }
 
   /**
-   * Targets `x` of edges `from -rel-> x` that were added since `mark` and are still present
-   * (an edge removed and re-added counts as not added), in the order they were added.
+   * The additions and removals of edges `from -rel-> *` since `mark`, in order (self-relations
+   * included), as [added, to] pairs.
    */
-  addedSince(mark: number, from: number, rel: Relation): number[] {
-    const added = new Set<number>();
-    const removedOriginal = new Set<number>();
+  edgeEventsSince(mark: number, from: number, rel: Relation): Array<[added: boolean, to: number]> {
+    const out: Array<[boolean, number]> = [];
     const { uOp, uA, uKey, uB } = this;
     for (let i = Math.max(0, mark); i < this.uLen; i++) {
       const op = uOp[i];
-      if ((op !== ADD_EDGE && op !== REMOVE_EDGE) || uA[i] !== from || uKey[i] !== rel) continue;
-      const to = uB[i];
-      if (op === ADD_EDGE) {
-        if (removedOriginal.has(to)) removedOriginal.delete(to);
-        else added.add(to);
-      } else if (!added.delete(to)) {
-        removedOriginal.add(to);
-      }
+      if ((op === ADD_EDGE || op === REMOVE_EDGE) && uA[i] === from && uKey[i] === rel) out.push([op === ADD_EDGE, uB[i]]);
     }
-    return [...added];
+    return out;
   }
 
   /** Whether an edge `from -rel-> to` was removed at some point since `mark` (it may be back). */
@@ -392,6 +423,7 @@ export class SceneGraph {
     for (let i = Math.max(0, mark); i < this.uLen; i++) {
       const op = uOp[i];
       if (op === ADD_EDGE || op === REMOVE_EDGE) {
+        if (uA[i] === uB[i]) continue; // a self-relation, never an edge (see insertSelf)
         const rel = uKey[i] as Relation;
         const key = `${uA[i]} ${rel} ${uB[i]}`;
         let e = edgeNet.get(key);
@@ -434,6 +466,7 @@ export class SceneGraph {
       g.addNodeInternal({ ...n, states: new Set(n.states) });
     }
     for (const [from, rel, to] of this.edges()) g.insertEdge(from, rel, to);
+    for (const [id, rels] of this.selfRel) for (const rel of rels) g.insertSelf(id, rel);
     return g;
   }
 

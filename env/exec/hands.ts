@@ -6,7 +6,7 @@ import type { Failure } from '../failure.ts';
 import type { Relation } from '../vocabulary.ts';
 import type { ExecCore } from './core.ts';
 import { freeHand, isClose, isHolding, isInsideClosed, isRoom, roomOf } from './predicates.ts';
-import { pythonSetOrder } from './pyset.ts';
+import { pythonSetOrder, pythonSetOrderOps, type PySetOp } from './pyset.ts';
 
 const GRAB_CLEARED_V1: readonly Relation[] = ['ON', 'INSIDE', 'CLOSE'];
 const GRAB_CLEARED_MASTER: readonly Relation[] = ['ON', 'INSIDE', 'CLOSE', 'HOLDS_RH', 'HOLDS_LH'];
@@ -43,24 +43,48 @@ export function grab(ex: ExecCore, n: number): Failure | null {
 }
 
 /**
- * The first non-room target of `n -rel-> *` in the reference's iteration order: a Python set
- * of the targets added during execution, then the initial ones (exec/pyset.ts, spec §8).
+ * The first non-room target of `n -rel-> *` in the reference's iteration order (spec §8).
+ * The reference reads a CPython set: the one stored for (n, rel) once an edge was added during
+ * execution (its first addition, then the initial targets, which its first read merges in,
+ * then every later addition and removal, removals leaving dummies that keep later keys where
+ * they landed), or, when nothing was ever added, a fresh set of the initial targets. Both are
+ * replayed through CPython's set algorithm (exec/pyset.ts), initial targets in ascending id
+ * order so that the choice does not depend on our Sets' insertion order after rollbacks.
  */
 export function firstNonRoom(ex: ExecCore, n: number, rel: Relation): number {
   const g = ex.graph;
   const targets = g.out(n, rel);
-  if (targets.size === 0) return -1;
-  if (targets.size === 1) {
+  // The reference's set also holds n itself where it has the self-loop n -rel-> n (an object
+  // put into itself, or a pipeline graph's CLOSE self-loop): the graph keeps those apart.
+  const self = g.hasSelfRelation(n, rel);
+  if (targets.size === 0) return self && !isRoom(g, n) ? n : -1;
+  if (targets.size === 1 && !self) {
     for (const x of targets) return isRoom(g, x) ? -1 : x;
   }
-  const added = g.addedSince(ex.startMark, n, rel);
-  const addedSet = new Set(added);
-  // Initial targets in ascending id order, so that the choice does not depend on Set
-  // insertion order (which rollback does not preserve).
-  const initial: number[] = [];
-  for (const x of targets) if (!addedSet.has(x)) initial.push(x);
-  initial.sort((a, b) => a - b);
-  for (const x of pythonSetOrder(added.concat(initial))) if (!isRoom(g, x)) return x;
+  const events = g.edgeEventsSince(ex.startMark, n, rel);
+  // The targets when execution started: undo the events on the current ones.
+  const initial = new Set(targets);
+  if (self) initial.add(n);
+  for (let i = events.length - 1; i >= 0; i--) {
+    const [added, to] = events[i];
+    if (added) initial.delete(to); else initial.add(to);
+  }
+  const initialSorted = [...initial].sort((a, b) => a - b);
+  const firstAdd = events.findIndex(([added, to]) => added && !initial.has(to));
+  let order: number[];
+  if (firstAdd < 0) {
+    order = pythonSetOrder(initialSorted.filter((x) => targets.has(x) || (x === n && self)));
+  } else {
+    const ops: PySetOp[] = [];
+    const cur = new Set(initial);
+    for (let i = 0; i < firstAdd; i++) { const [added, to] = events[i]; if (added) cur.add(to); else cur.delete(to); }
+    ops.push(['add', events[firstAdd][1]]);
+    for (const x of initialSorted) ops.push(['add', x]);
+    for (const x of initialSorted) if (!cur.has(x)) ops.push(['discard', x]);
+    for (let i = firstAdd + 1; i < events.length; i++) ops.push([events[i][0] ? 'add' : 'discard', events[i][1]]);
+    order = pythonSetOrderOps(ops);
+  }
+  for (const x of order) if ((targets.has(x) || (x === n && self)) && !isRoom(g, x)) return x;
   return -1;
 }
 

@@ -116,16 +116,22 @@ export function turnTo(ex: ExecCore, n: number): Failure | null {
   return null;
 }
 
+/** Things ON n as the reference counts them: n itself too if it was put on itself. */
+function onCount(g: SceneGraph, n: number): number {
+  return g.in(n, 'ON').size + (g.hasSelfRelation(n, 'ON') ? 1 : 0);
+}
+
 export function sit(ex: ExecCore, n: number): Failure | null {
   const g = ex.graph, c = ex.character;
   if (!isClose(g, c, n)) return ex.closeErr(n);
   if (ex.posture('SITTING')) return ex.err('already', 'not sitting(character)', `${ex.L(c)} is sitting`);
   if (!g.hasProperty(n, 'SITTABLE')) return ex.affErr(n, 'is not sittable', 'SITTABLE');
-  if (g.in(n, 'ON').size >= (SIT_CAPACITY[ex.name(n)] ?? 1)) {
+  if (onCount(g, n) >= (SIT_CAPACITY[ex.name(n)] ?? 1)) {
     return ex.err('capacity', `capacity(${ex.name(n)})`, `Too many things on ${ex.L(n)}`);
   }
   g.addEdge(c, 'ON', n);
   for (const x of [...g.out(n, 'FACING')]) g.addEdge(c, 'FACING', x);
+  if (g.hasSelfRelation(n, 'FACING')) g.addEdge(c, 'FACING', n);
   ex.setPosture('LYING', 'SITTING');
   return null;
 }
@@ -135,7 +141,7 @@ export function lie(ex: ExecCore, n: number): Failure | null {
   if (!isClose(g, c, n)) return ex.closeErr(n);
   if (ex.posture('LYING')) return ex.err('already', 'not lying(character)', `${ex.L(c)} is lying`);
   if (!g.hasProperty(n, 'LIEABLE')) return ex.affErr(n, 'is not lieable', 'LIEABLE');
-  if (g.in(n, 'ON').size >= (LIE_CAPACITY[ex.name(n)] ?? 1)) {
+  if (onCount(g, n) >= (LIE_CAPACITY[ex.name(n)] ?? 1)) {
     return ex.err('capacity', `capacity(${ex.name(n)})`, `Too many things on ${ex.L(n)}`);
   }
   g.addEdge(c, 'ON', n);

@@ -6,7 +6,7 @@
 import type { Failure } from '../failure.ts';
 import type { State } from '../vocabulary.ts';
 import type { ExecCore } from './core.ts';
-import { freeHand, holdsAnything, isClose, isFacing, isHolding, isInsideClosed, roomOf } from './predicates.ts';
+import { freeHand, holdsAnything, isClose, isFacing, isHolding, isInsideClosed, refHasEdge, roomOf } from './predicates.ts';
 
 const SQUEEZABLE = new Set(['cleaning_solution', 'tooth_paste', 'shampoo', 'food_peanut_butter', 'dish_soap', 'soap',
   'towel', 'rag', 'paper', 'sponge', 'food_lemon', 'check']);
@@ -128,7 +128,7 @@ export function watch(ex: ExecCore, n: number): Failure | null {
       `char room ${ex.L(charRoom)} is not node room ${ex.L(nodeRoom)}`);
   }
   if (!isFacing(g, c, n)) return ex.facingErr(n);
-  if (ex.name(n) !== 'computer' && (ex.posture('SITTING') || ex.posture('LYING')) && !g.hasEdge(c, 'FACING', n)) {
+  if (ex.name(n) !== 'computer' && (ex.posture('SITTING') || ex.posture('LYING')) && !refHasEdge(g, c, 'FACING', n)) {
     return ex.err('missing_step', `facing_direct(character, ${ex.name(n)})`, `${ex.L(c)} is not facing ${ex.L(n)} while sitting`);
   }
   // The reference only logs this one and watches anyway.
@@ -171,7 +171,8 @@ export function eat(ex: ExecCore, n: number): Failure | null {
   if (!isClose(g, ex.character, n)) return ex.closeErr(n);
   if (g.hasProperty(n, 'EATABLE')) return null;
   const on = g.in(n, 'ON');
-  if (on.size === 0) return ex.affErr(n, 'is not eatable', 'EATABLE');
+  // The reference also counts n itself when it put n on itself (an ON(n→n) self-loop).
+  if (on.size === 0 && !g.hasSelfRelation(n, 'ON')) return ex.affErr(n, 'is not eatable', 'EATABLE');
   for (const x of on) if (g.hasProperty(x, 'EATABLE')) return null;
   return ex.err('affordance', `EATABLE(on ${ex.name(n)})`, `none of object on ${ex.L(n)} is eatable`);
 }

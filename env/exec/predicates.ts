@@ -37,10 +37,23 @@ export function roomOf(g: SceneGraph, id: number, compat: Compat): number | unde
   return undefined;
 }
 
-/** close(c,n): CLOSE(c→n), or one hop x with CLOSE(c→x) and (CLOSE(x→n) or ON(n→x)). */
+/**
+ * The reference's edge test, self-loops included: the graph never holds an edge from a node
+ * to itself, but the reference's checks see the ones it would have made (graph.ts, insertSelf).
+ */
+export function refHasEdge(g: SceneGraph, from: number, rel: Relation, to: number): boolean {
+  return from === to ? g.hasSelfRelation(from, rel) : g.hasEdge(from, rel, to);
+}
+
+/**
+ * close(c,n): CLOSE(c→n), or one hop x with CLOSE(c→x) and (CLOSE(x→n) or ON(n→x)).
+ * With the reference's CLOSE(c→c) self-loop, x = c adds close(c,c) and close(c, n) for n ON c
+ * (clothes worn); x = n with CLOSE(n→n) or ON(n→n) adds nothing CLOSE(c→n) does not.
+ */
 export function isClose(g: SceneGraph, c: number, n: number): boolean {
   const cc = g.out(c, 'CLOSE');
   if (cc.has(n)) return true;
+  if (g.hasSelfRelation(c, 'CLOSE') && (n === c || g.hasEdge(n, 'ON', c))) return true;
   if (cc.size === 0) return false;
   for (const y of g.out(n, 'ON')) if (cc.has(y)) return true;
   const nc = g.in(n, 'CLOSE');
@@ -55,7 +68,7 @@ export function isClose(g: SceneGraph, c: number, n: number): boolean {
 /** faces(c,n): FACING(c→n), or FACING(c→x) and FACING(x→n). */
 export function isFacing(g: SceneGraph, c: number, n: number): boolean {
   const cf = g.out(c, 'FACING');
-  if (cf.has(n)) return true;
+  if (cf.has(n) || (n === c && g.hasSelfRelation(c, 'FACING'))) return true;
   for (const x of cf) if (g.hasEdge(x, 'FACING', n)) return true;
   return false;
 }
@@ -77,6 +90,8 @@ export function holdsAnything(g: SceneGraph, c: number): boolean {
 
 /** insideClosed(n): INSIDE(n→x) with x CLOSED and not a room. */
 export function isInsideClosed(g: SceneGraph, n: number): boolean {
+  // An object the reference put inside itself counts (its INSIDE(n→n) self-loop).
+  if (g.hasSelfRelation(n, 'INSIDE') && g.hasState(n, 'CLOSED') && g.get(n)?.category !== 'Rooms') return true;
   for (const x of g.out(n, 'INSIDE')) {
     const node = g.get(x);
     if (node && node.states.has('CLOSED') && node.category !== 'Rooms') return true;
