@@ -103,11 +103,12 @@ describe.skipIf(!blas)('native sgemm against a naive reference', () => {
 
         it('products big enough to split over threads: by batch, rows, columns and K', () => {
           setup();
-          expectCase({ batch: 8, M: 70, N: 50, K: 90, tA: false, tB: true }, 300); // batch split
-          expectCase({ batch: 1, M: 1001, N: 40, K: 70, tA: false, tB: false }, 301); // row split
-          expectCase({ batch: 1, M: 11, N: 1500, K: 130, tA: true, tB: false }, 302); // column split
-          expectCase({ batch: 1, M: 20, N: 19, K: 6000, tA: true, tB: false }, 303); // K split (partial sums added)
-          expectCase({ batch: 2, M: 150, N: 37, K: 400, tA: false, tB: true }, 304); // small batch: rows of each item
+          // Each ≥ 8.4 MFLOP (native/gemm.c THREAD_FLOPS), so two threads do split them.
+          expectCase({ batch: 8, M: 100, N: 64, K: 90, tA: false, tB: true }, 300); // batch split
+          expectCase({ batch: 1, M: 1001, N: 40, K: 120, tA: false, tB: false }, 301); // row split
+          expectCase({ batch: 1, M: 11, N: 1500, K: 300, tA: true, tB: false }, 302); // column split
+          expectCase({ batch: 1, M: 20, N: 19, K: 12000, tA: true, tB: false }, 303); // K split (partial sums added)
+          expectCase({ batch: 2, M: 150, N: 37, K: 800, tA: false, tB: true }, 304); // small batch: rows of each item
         });
       });
     }
