@@ -71,15 +71,14 @@ export function intFlag(p: ParsedArgs, name: string, fallback: number, min = Num
 export function parseIntStrict(text: string, what: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   const range = min > Number.MIN_SAFE_INTEGER && max < Number.MAX_SAFE_INTEGER ? ` in [${min}, ${max}]`
     : min > Number.MIN_SAFE_INTEGER ? ` ≥ ${min}` : max < Number.MAX_SAFE_INTEGER ? ` ≤ ${max}` : '';
-  const fail = (why = ''): never => {
-    throw new HearthError('cli.usage', `${what} must be an integer${range}, got "${text}"${why}`,
-      'write it in decimal digits, e.g. 42');
+  const fail = (why = '', hint: string | null = 'write it in decimal digits, e.g. 42'): never => {
+    throw new HearthError('cli.usage', `${what} must be an integer${range}, got "${text}"${why}`, hint ?? undefined);
   };
   if (!/^-?[0-9]+$/.test(text)) fail();
   const big = BigInt(text);
   if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) fail(' (beyond 2^53-1, where integers lose precision)');
   const n = Number(big);
-  if (n < min || n > max) fail();
+  if (n < min || n > max) fail('', null); // the message says the range: nothing to add
   return n;
 }
 

@@ -47,6 +47,9 @@ export const command: Command = {
       dropout: numFlag(args, 'dropout', 0, 0, 0.99),
     };
     if (config.d % config.heads !== 0) throw new HearthError('cli.usage', `--d (${config.d}) must be divisible by --heads (${config.heads})`);
+    if (positions === 'rope' && (config.d / config.heads) % 2 !== 0) {
+      throw new HearthError('cli.usage', `--d / --heads (${config.d / config.heads}) must be even with rotary positions`, 'choose an even head width, or --positions learned');
+    }
     const lr = numFlag(args, 'lr', 3e-3, 0, 10);
     const seed = intFlag(args, 'seed', 0, 0);
     // Every flag and the output directory are checked before the data is read and the model built.

@@ -6,7 +6,8 @@
  * stderr: never a stack trace, never library source, nothing on stdout, and no work started.
  *
  * Most cases call the CLI's `main` in-process (fast); a few run the real `hearth` process, which
- * also goes through bin/hearth.mjs and the process-level boundary. Seeded (HEARTH_FUZZ_SEED to vary).
+ * also goes through bin/hearth.mjs and the process-level boundary. Seeded: HEARTH_FUZZ_SEED and
+ * HEARTH_FUZZ_RUNS (default 150 in-process cases) vary it.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { decodeUtf8, firstInvalidUtf8 } from '../../env/text.ts';
 import { REPO_ROOT } from '../support/vh-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-fuzz-'));
@@ -25,6 +27,7 @@ const FAKE_CK = join(dir, 'ck');
 mkdirSync(FAKE_CK);
 writeFileSync(join(FAKE_CK, 'manifest.json'), '{}');
 const SEED = Number(process.env.HEARTH_FUZZ_SEED ?? 22);
+const RUNS = Number(process.env.HEARTH_FUZZ_RUNS ?? 150);
 
 const BAD_INT = ['', '1e20', '0x10', '1.5', 'abc', '9007199254740993', ' 3', '+4', '١٢', 'NaN', 'Infinity', '--5'];
 const BAD_NUM = ['', 'abc', '0x10', 'NaN', 'Infinity', '1e999', '-1e999', ' 1', '1,5'];
@@ -124,7 +127,28 @@ function check(argv: string[], r: Out): void {
 
 describe('hearth under generated bad input (property)', () => {
   it('every command answers bad flags and files with one error line and exit 2 (in-process main)', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, async (argv) => { check(argv, await inProcess(argv)); }), { numRuns: 150, seed: SEED });
+    await fc.assert(fc.asyncProperty(caseArb, async (argv) => { check(argv, await inProcess(argv)); }), { numRuns: RUNS, seed: SEED });
+  });
+
+  it('text: a BOM is stripped alike from any text; invalid UTF-8 is found exactly where the strict decoder fails', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+      expect(decodeUtf8(Buffer.from(`\uFEFF${s}`), 'x')).toBe(s);
+      expect(decodeUtf8(Buffer.from(s), 'x')).toBe(s.startsWith('\uFEFF') ? s.slice(1) : s);
+    }), { numRuns: 200, seed: SEED });
+    const bytes = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0x0a)), { maxLength: 24 })
+      .map((a) => Uint8Array.from(a));
+    fc.assert(fc.property(bytes, (b) => {
+      const at = firstInvalidUtf8(b);
+      let valid = true;
+      try { strict.decode(b); } catch { valid = false; }
+      expect(at === -1).toBe(valid);
+      if (at >= 0) {
+        expect(() => strict.decode(b.subarray(0, at))).not.toThrow();
+        const line = 1 + [...b.subarray(0, at)].filter((x) => x === 0x0a).length;
+        expect(() => decodeUtf8(b, 'f')).toThrow(`f: invalid UTF-8 at line ${line}, byte offset ${at}`);
+      }
+    }), { numRuns: 2000, seed: SEED });
   });
 
   it('the same through the real process (bin/hearth.mjs)', async () => {

@@ -133,6 +133,10 @@ describe('(2) one-line errors instead of stack traces', () => {
     oneLineError(await run(['train-lm', '--data', dir, '--checkpoint', join(dir, 'ck-a')]), /data file .* is a directory/);
   });
 
+  it('train-lm with an odd rotary head width is a usage error, not an internal one (found by exploring)', async () => {
+    oneLineError(await run(['train-lm', '--data', dir, '--d', '6', '--heads', '2']), /--d \/ --heads \(3\) must be even with rotary positions/);
+  });
+
   it('train-lm --checkpoint that is a file or cannot be written is refused before training', async () => {
     const data = file('pairs.jsonl', '{"input": "a", "output": "b"}\n');
     const r = await run(['train-lm', '--data', data, '--checkpoint', A_FILE, '--steps', '1']);
