@@ -91,6 +91,6 @@ if (incs.length) {
   const oi = e ? { error: e } : check(outOpenblas);
   openblas = oi.error ? `not built (${oi.error})` : 'also built; opt in with HEARTH_GEMM=openblas (not faster for our shapes: docs/native.md)';
 }
-say(`built ${out}`);
+say(`built ${out} (Node-API headers from ${include})`);
 say(`OpenBLAS variant: ${openblas}`);
 say(`compute path: native Hearth GEMM (${info.kernel} micro-kernel${info.avx2Fma ? '' : '; this CPU has no AVX2+FMA'}), wasm for the rest; this is the fastest path here.`);
