@@ -15,6 +15,11 @@ import type { Compat, RoomAdjacency } from './predicates.ts';
 export interface ExecutorOptions {
   /** 'v1' (default): VirtualHome v1.0.0, the dataset's simulator. 'master': current master. */
   compat?: Compat;
+  /**
+   * v1 only: objects resolve by id alone, without v1's "must be found first" rule (EAI's
+   * evaluator, whose instance selection takes the id in parentheses).
+   */
+  resolveById?: boolean;
 }
 
 export interface GrabRecord { dest: number; rel: Relation }
@@ -22,6 +27,7 @@ export interface GrabRecord { dest: number; rel: Relation }
 export class ExecCore {
   readonly graph: SceneGraph;
   readonly compat: Compat;
+  readonly resolveById: boolean;
   /** The character's node id. */
   readonly character: number;
   /** v1's bindings: node id → names it was bound under by Walk/Run/Find. */
@@ -43,6 +49,7 @@ export class ExecCore {
   constructor(graph: SceneGraph, options: ExecutorOptions = {}) {
     this.graph = graph;
     this.compat = options.compat ?? 'v1';
+    this.resolveById = options.resolveById === true;
     if (this.compat !== 'v1' && this.compat !== 'master') {
       throw new HearthError('exec.compat', `unknown compat "${String(this.compat)}"`, 'use "v1" or "master"');
     }
@@ -138,7 +145,7 @@ export class ExecCore {
    */
   resolve(a: ScriptArg): number {
     const g = this.graph;
-    if (this.compat === 'v1') {
+    if (this.compat === 'v1' && !this.resolveById) {
       const names = this.bound.get(a.id);
       if (names !== undefined && names.includes(a.name) && g.has(a.id)) return a.id;
     } else if (g.has(a.id)) {
