@@ -56,7 +56,10 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());
-    return name ? 0 : 2;
+    if (name) return 0;
+    // Exit 2 comes with its one error line, like every other usage error.
+    console.error('error: no command given (pick one of the commands listed above)');
+    return 2;
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
@@ -172,7 +175,8 @@ export function installProcessBoundary(): void {
   if (installed) return;
   installed = true;
   const fatal = (e: unknown): void => {
-    const code = reportFailure(e);
+    let code = 1;
+    try { code = reportFailure(e); } catch { /* stderr itself failed: the exit code still tells */ }
     process.exit(code);
   };
   process.on('uncaughtException', fatal);

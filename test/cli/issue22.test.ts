@@ -275,6 +275,12 @@ describe('(4) strict inputs', () => {
     oneLineError(await run(['e2cl', '--out', '--quiet']), /--out needs a value, got the option --quiet/);
   });
 
+  it('no command at all: the list of commands, and exit 2 with its one error line', async () => {
+    const r = await run([]);
+    expect(r.out).toMatch(/^usage: hearth <command>/);
+    oneLineError(r, /^error: no command given/);
+  });
+
   it('an empty exec --batch file is an error like an empty script', async () => {
     oneLineError(await run(['exec', '--batch', file('empty.jsonl', '\n\n'), '--graphs', dir]), /empty\.jsonl has no records/);
   });
