@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SceneGraph } from '../../env/graph.ts';
-import { attempt, C, expectFailure, expectOk, ID, renamed, type AttemptOptions } from './action-scene.ts';
+import { PREDICATES } from './action-predicates.ts';
+import { attempt, C, expectFailure, expectOk, ID, lines, renamed, type AttemptOptions } from './action-scene.ts';
 
 interface Case {
   name: string;
@@ -227,7 +228,11 @@ describe('every precondition, made to fail, gives its typed failure and leaves t
       if (c.only && c.only !== compat) continue;
       it(`${compat}: ${c.name}`, () => {
         const o: AttemptOptions = { compat, setup: c.setup, before: c.before, bind: c.bind };
-        expectFailure(attempt(c.line, o), c.code, c.text);
+        const a = attempt(c.line, o);
+        expectFailure(a, c.code, c.text);
+        expect([a.r.failure?.predicate, a.r.exception ?? null]).toEqual(PREDICATES[`${compat}: ${c.name}`]);
+        expect(a.r.failure?.action).toBe(lines(c.line)[0].action);
+        expect(a.r.failure?.args).toEqual(lines(c.line)[0].args.map((x) => x.id));
       });
     }
   }
