@@ -93,6 +93,17 @@ export function numberFlag(p: ParsedArgs, name: string, fallback: number, lo = -
   return n;
 }
 
+/**
+ * `--backend NAME` checked against `names` (agent/tfjs.ts BACKENDS, passed in so that this
+ * module does not load TensorFlow.js): an unknown name is a usage error now, not after the
+ * exploration that precedes the first training.
+ */
+export function backendFlag(p: ParsedArgs, names: readonly string[]): string | undefined {
+  const v = stringFlag(p, 'backend');
+  if (v !== undefined && !names.includes(v)) throw new HearthError('cli.usage', `--backend must be one of ${names.join(', ')}, got "${v}"`, 'or leave it out for the default order');
+  return v;
+}
+
 /** Flags that cannot be combined: at most one of `names` (two given is a usage error naming both). */
 export function exclusive(p: ParsedArgs, names: string[], usage?: string): void {
   const given = names.filter((n) => p.flags[n] !== undefined);

@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
+import { BACKENDS } from '../../agent/tfjs.ts';
 import { stripBom } from '../../env/text.ts';
 import { checkConfig, MODEL_SCHEMA, RECIPE_OVERRIDE_SCHEMA } from '../config-schemas.ts';
 import { checkOutputDir } from '../output-paths.ts';
@@ -26,7 +27,7 @@ import { episodeFactory, planner } from '../../exploration/world.ts';
 import { acceptanceChecks, reportRows } from '../../suites/e2cl-report.ts';
 import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
-import { boolFlag, exclusive, intFlag, numberFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
+import { backendFlag, boolFlag, exclusive, intFlag, numberFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
@@ -160,6 +161,7 @@ export const command: Command = {
     // Fine-tunes side by side, one process per core (the four are independent; same results).
     const trainWorkers = intFlag(args, 'workers', Math.min(4, availableParallelism()), 1);
     const quiet = boolFlag(args, 'quiet');
+    backendFlag(args, BACKENDS);
     const out = resolve(stringFlag(args, 'out') ?? join('runs', timestamp()));
     // Before any work: the run directory must be creatable and writable (not a file).
     checkOutputDir(out, stringFlag(args, 'out') !== undefined ? '--out' : 'the run directory');

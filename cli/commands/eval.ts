@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describeCheckpoint, resolveCheckpointDir } from '../../agent/checkpoint.ts';
 import { HearthError } from '../../env/errors.ts';
+import { BACKENDS } from '../../agent/tfjs.ts';
 import { readText } from '../../env/text.ts';
 import { checkConfig, SETTINGS_SCHEMA } from '../config-schemas.ts';
 import { checkOutputDir } from '../output-paths.ts';
@@ -20,7 +21,7 @@ import { episodeFactory } from '../../exploration/world.ts';
 import { summarise, summaryJson } from '../../suites/metrics.ts';
 import { cell, COLUMNS } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
-import { boolFlag, intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
+import { backendFlag, boolFlag, intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth eval --checkpoint DIR [--tasks generated|vh-programs] [--data DIR] [--split seen|unseen|train] [--seed S] [--count N] '
   + '[--speculative] [--json] [--log DIR] [--all-tasks] [--backend B] [--quiet]';
@@ -64,6 +65,7 @@ export const command: Command = {
     const count = intFlag(args, 'count', 50, 1);
     const speculative = boolFlag(args, 'speculative');
     const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
+    backendFlag(args, BACKENDS);
     const s = settingsFor(dir);
     const logFlag = stringFlag(args, 'log');
     if (logFlag !== undefined) checkOutputDir(logFlag, '--log');

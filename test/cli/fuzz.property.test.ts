@@ -32,6 +32,7 @@ const RUNS = Number(process.env.HEARTH_FUZZ_RUNS ?? 150);
 const BAD_INT = ['', '1e20', '0x10', '1.5', 'abc', '9007199254740993', ' 3', '+4', '١٢', 'NaN', 'Infinity', '--5'];
 const BAD_NUM = ['', 'abc', '0x10', 'NaN', 'Infinity', '1e999', '-1e999', ' 1', '1,5'];
 const BAD_ENUM = ['', 'x', 'V1', 'none ', '🙂', '--'];
+const BAD_BACKEND = ['', 'foo', 'WASM', 'gpu'];
 const BAD_JSON = ['{oops', '[]', 'null', '"x"', '{"vocab": 5}', '{"maxSteps": 0}', '{"layers": 1.5}', '\uFEFF{oops', '{"teacherFree": {"samples": "4"}}', '{"__proto__": {"x": 1}}', '{"d": 7, "heads": 2}'];
 const BAD_DIR_OUT = [A_FILE, '/proc/hearth-fuzz/out', join(A_FILE, 'sub')];
 const BAD_FILE_OUT = [dir, '/proc/hearth-fuzz/out.jsonl', join(A_FILE, 'sub.jsonl')];
@@ -57,12 +58,12 @@ const COMMANDS: CommandSpec[] = [
     },
   },
   { name: 'generate', base: ['--prompt', 'hi', '--checkpoint', FAKE_CK], flags: { 'max-tokens': BAD_INT, temperature: BAD_NUM, 'top-p': BAD_NUM, seed: BAD_INT } },
-  { name: 'eval', base: ['--checkpoint', FAKE_CK], flags: { split: BAD_ENUM, seed: BAD_INT, count: BAD_INT, log: BAD_DIR_OUT, checkpoint: [A_FILE, join(dir, 'nope')] } },
+  { name: 'eval', base: ['--checkpoint', FAKE_CK], flags: { backend: BAD_BACKEND, split: BAD_ENUM, seed: BAD_INT, count: BAD_INT, log: BAD_DIR_OUT, checkpoint: [A_FILE, join(dir, 'nope')] } },
   {
     name: 'e2cl', base: [], booleans: ['quick', 'full', 'tiny'],
     flags: {
       seed: BAD_INT, train: BAD_INT, eval: BAD_INT, 'eval-seen': BAD_INT, 'log-episodes': BAD_INT, workers: BAD_INT, epochs: BAD_INT, history: BAD_INT,
-      detail: BAD_ENUM, corrector: BAD_ENUM, 'teacher-correction': BAD_ENUM, recipe: BAD_JSON, model: BAD_JSON, out: BAD_DIR_OUT, 'llm-url': ['http://127.0.0.1:9/v1'], 'max-hours': BAD_NUM,
+      detail: BAD_ENUM, corrector: BAD_ENUM, 'teacher-correction': BAD_ENUM, recipe: BAD_JSON, model: BAD_JSON, out: BAD_DIR_OUT, 'llm-url': ['http://127.0.0.1:9/v1'], 'max-hours': BAD_NUM, backend: BAD_BACKEND,
     },
   },
   { name: 'serve', base: [], flags: { port: BAD_INT, timeout: BAD_INT, retries: BAD_INT, 'prompts-per-request': BAD_INT, checkpoint: [A_FILE, join(dir, 'nope')] } },

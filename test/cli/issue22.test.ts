@@ -194,6 +194,11 @@ describe('(3) configs and output paths are checked before any work', () => {
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
+  it('e2cl --backend is checked before the exploration that precedes the first training', async () => {
+    oneLineError(await run(['e2cl', '--tiny', '--backend', 'foo', '--out', join(dir, 'never-backend')]), /--backend must be one of tensorflow, wasm, cpu, got "foo"/);
+    expect(existsSync(join(dir, 'never-backend'))).toBe(false);
+  });
+
   it('--model is checked against its schema (vocab 5 used to crash after training started)', async () => {
     oneLineError(await run(['e2cl', '--tiny', '--model', '{"vocab": 5}']), /--model: "vocab" must be an integer in \[259, 1048576\], got 5/);
   });
