@@ -4,7 +4,7 @@
  * probes, perturbation, resizes and duplicate keys.
  */
 import { describe, expect, it } from 'vitest';
-import { pythonSetOrder } from '../../env/exec/pyset.ts';
+import { pythonSetOrder, pythonSetOrderOps, type PySetOp } from '../../env/exec/pyset.ts';
 
 const CPYTHON: Array<[number[], number[]]> = [
   [[1, 2, 3], [1, 2, 3]],
@@ -54,5 +54,38 @@ describe('pythonSetOrder reproduces CPython 3.11 set iteration order', () => {
     expect(pythonSetOrder([9, 2 ** 31, 1])).toEqual([9, 2 ** 31, 1]);
     expect(pythonSetOrder([9, 2 ** 31 - 1, 1])).toEqual([9, 1, 2 ** 31 - 1]); // CPython: [9, 1, 2147483647]
     expect(pythonSetOrder([9, 0, 1])).toEqual([0, 9, 1]); // CPython: [0, 9, 1]
+  });
+});
+
+/** Add/discard histories, orders from CPython 3.11 (`s.add(k)` / `s.discard(k)`, then `list(s)`). */
+const CPYTHON_OPS: Array<[PySetOp[], number[]]> = [
+  [[["add", 65], ["add", 1001], ["add", 1002]], [65, 1002, 1001]],
+  [[["add", 65], ["add", 1001], ["add", 1002], ["discard", 65]], [1002, 1001]],
+  [[["add", 1], ["add", 9], ["discard", 1], ["add", 17]], [17, 9]],
+  [[["add", 1], ["discard", 1], ["add", 1]], [1]],
+  [[["discard", 5]], []],
+  [[["add", 3], ["discard", 4], ["add", 11]], [11, 3]],
+  [[["add", 1], ["add", 9], ["add", 17], ["discard", 9], ["add", 25], ["add", 9]], [1, 9, 25, 17]],
+  [[["add", 0], ["add", 8], ["add", 16], ["add", 24], ["discard", 0], ["discard", 8], ["add", 32], ["add", 40], ["add", 48]], [32, 40, 16, 48, 24]],
+  [[["add", 119], ["add", 143], ["add", 119], ["add", 143], ["add", 199], ["add", 115]], [143, 199, 115, 119]],
+  [[["add", 115], ["add", 101], ["discard", 115], ["discard", 101], ["add", 167], ["add", 115]], [115, 167]],
+  [[["add", 163], ["add", 127], ["discard", 169], ["discard", 163], ["discard", 127], ["add", 169], ["add", 163], ["add", 163], ["add", 127], ["discard", 163]], [169, 127]],
+  [[["discard", 13], ["add", 13], ["add", 120], ["add", 53], ["add", 53], ["discard", 13], ["add", 0], ["add", 0], ["discard", 13], ["discard", 54]], [120, 0, 53]],
+  [[["add", 107], ["add", 187], ["add", 29], ["add", 48], ["discard", 107], ["add", 29], ["add", 114], ["add", 130], ["add", 196], ["add", 29], ["add", 196], ["add", 114], ["add", 29], ["add", 48], ["add", 33], ["discard", 130], ["discard", 164], ["discard", 130], ["add", 130], ["discard", 196]], [33, 130, 48, 114, 187, 29]],
+  [[["discard", 161], ["add", 175], ["add", 156], ["add", 156], ["add", 40], ["add", 161], ["add", 175], ["add", 50], ["add", 63], ["add", 141], ["add", 175], ["add", 40], ["discard", 48], ["add", 63], ["add", 141], ["add", 156], ["add", 189], ["add", 185], ["discard", 185], ["discard", 189]], [161, 40, 141, 175, 50, 156, 63]],
+  [[["add", 1277], ["add", 2393], ["add", 275], ["discard", 2137], ["discard", 2416], ["add", 1277], ["discard", 306], ["discard", 2450], ["discard", 2831], ["add", 2992], ["add", 87], ["add", 2831], ["add", 2393], ["discard", 574], ["discard", 2450], ["discard", 87], ["add", 2992], ["discard", 2605], ["add", 2393], ["add", 1975], ["add", 1274], ["add", 2831], ["add", 574], ["discard", 1274], ["add", 306], ["add", 2831], ["discard", 2416], ["add", 73], ["discard", 1277], ["add", 2605], ["add", 1944], ["add", 1464], ["discard", 2450], ["discard", 73], ["add", 87], ["add", 1277], ["add", 2416], ["discard", 2137], ["discard", 1464], ["add", 574]], [2605, 2831, 2992, 2416, 306, 275, 87, 1975, 1944, 2393, 1277, 574]],
+  [[["add", 1291], ["add", 2933], ["add", 2778], ["add", 2563], ["add", 2022], ["add", 1291], ["discard", 2563], ["add", 1566], ["discard", 169], ["discard", 1853], ["add", 2022], ["add", 1139], ["discard", 1127], ["discard", 169], ["add", 2129], ["add", 1853], ["add", 2488], ["add", 2129], ["add", 2753], ["add", 1312], ["add", 128], ["add", 1127], ["discard", 2778], ["discard", 2488], ["add", 2559], ["add", 2022], ["add", 1566], ["discard", 1312], ["add", 2933], ["add", 2559], ["add", 1127], ["add", 1695], ["add", 2559], ["add", 1291], ["add", 1127], ["add", 1695], ["add", 876], ["discard", 2559], ["add", 2563], ["discard", 2488]], [2753, 128, 2563, 2022, 1127, 1291, 876, 1695, 2129, 1139, 2933, 1853, 1566]],
+  [[["add", 2496], ["add", 2823], ["add", 852], ["add", 468], ["discard", 2371], ["discard", 2017], ["add", 2147], ["add", 852], ["add", 1118], ["add", 1276], ["add", 1118], ["add", 2822], ["add", 2479], ["add", 673], ["add", 2776], ["add", 1799], ["add", 2106], ["add", 2749], ["add", 2346], ["add", 2061], ["add", 2038], ["discard", 1188], ["add", 578], ["discard", 1247], ["add", 2479], ["discard", 2985], ["add", 1683], ["add", 823], ["add", 1683], ["add", 906], ["discard", 2749], ["add", 1050], ["add", 1188], ["discard", 1188], ["discard", 906], ["discard", 906], ["add", 673], ["discard", 578], ["add", 1247], ["add", 906], ["add", 2776], ["discard", 468], ["add", 1561], ["add", 2038], ["add", 1276], ["discard", 1188], ["add", 1118], ["discard", 2823], ["add", 2479], ["add", 468], ["add", 1188], ["add", 2985], ["discard", 2157], ["add", 2822], ["discard", 906], ["add", 2147], ["add", 2822], ["add", 2147], ["add", 2749], ["add", 20], ["discard", 2823], ["add", 2288], ["discard", 1561], ["discard", 852], ["add", 20], ["discard", 2038], ["discard", 1050], ["add", 852], ["add", 1188], ["discard", 1276], ["add", 673], ["discard", 352], ["discard", 2157], ["add", 852], ["discard", 1276], ["discard", 1561], ["add", 2288], ["add", 2288], ["add", 1276], ["add", 2822]], [2822, 1799, 2061, 1683, 20, 673, 1188, 2985, 2346, 2479, 823, 2106, 2749, 2496, 468, 852, 2776, 1118, 1247, 2147, 2288, 1276]],
+  [[["add", 1595], ["add", 2872], ["add", 1644], ["add", 2067], ["add", 2728], ["add", 950], ["add", 2555], ["add", 2702], ["discard", 2702], ["add", 206], ["add", 203], ["add", 1817], ["add", 2067], ["add", 2630], ["add", 2038], ["add", 2108], ["discard", 2038], ["add", 2038], ["add", 314], ["add", 2702], ["add", 2354], ["discard", 873], ["add", 203], ["add", 873], ["add", 2183], ["add", 1051], ["add", 314], ["discard", 2728], ["add", 970], ["add", 314], ["add", 1224], ["add", 470], ["discard", 745], ["add", 489], ["add", 1224], ["discard", 1383], ["add", 970], ["discard", 1538], ["discard", 1619], ["discard", 2067], ["discard", 1383], ["add", 1383], ["add", 1224], ["discard", 2630], ["discard", 403], ["add", 2108], ["discard", 2654], ["add", 2332], ["add", 314], ["add", 314], ["discard", 2332], ["add", 2555], ["add", 1456], ["add", 2520], ["add", 2555], ["add", 206], ["discard", 1118], ["add", 2702], ["add", 1619], ["add", 489], ["add", 2872], ["discard", 1383], ["discard", 950], ["discard", 442], ["discard", 403], ["add", 745], ["add", 1595], ["add", 884], ["add", 44], ["discard", 800], ["add", 1663], ["add", 1619], ["discard", 970], ["add", 1118], ["add", 2520], ["discard", 1817], ["add", 970], ["add", 1456], ["discard", 745], ["add", 44]], [2183, 2702, 1051, 44, 1456, 2354, 2872, 314, 1595, 2108, 1224, 970, 203, 206, 1619, 470, 2520, 1118, 873, 489, 1644, 884, 2038, 2555, 1663]],
+];
+
+describe('pythonSetOrderOps reproduces CPython 3.11 after adds and discards', () => {
+  CPYTHON_OPS.forEach(([ops, want], i) => {
+    it(`history ${i}: ${ops.length} operations`, () => {
+      expect(pythonSetOrderOps(ops)).toEqual(want);
+    });
+  });
+  it('only adds: the same as pythonSetOrder', () => {
+    for (const [keys, want] of CPYTHON) expect(pythonSetOrderOps(keys.map((k) => ['add', k] as const))).toEqual(want);
   });
 });
