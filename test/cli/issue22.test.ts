@@ -3,7 +3,7 @@
  * fix (a stack trace, a late error, a silently accepted input, or no output for minutes).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -75,6 +75,7 @@ describe('(1) one error boundary', () => {
       expect(errs[0]).toMatch(/^error: internal error in `hearth e2cl`: TypeError: boom \(at test\/cli\/issue22\.test\.ts:\d+\); full trace in (\S+hearth-crash-\S+\.log)/);
       const crash = /full trace in (\S+\.log)/.exec(errs[0])![1];
       expect(readFileSync(crash, 'utf8')).toMatch(/TypeError: boom\n\s+at /);
+      rmSync(crash);
     } finally { spy.mockRestore(); }
   });
 
