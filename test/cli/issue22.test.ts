@@ -126,6 +126,8 @@ describe('(1) one error boundary', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: internal error in `hearth`: Error: never awaited/);
     expect(r.code).toBe(1);
+    const crash = /full trace in (\S+\.log)/.exec(r.stderr)?.[1];
+    if (crash) rmSync(crash, { force: true });
   });
 });
 
