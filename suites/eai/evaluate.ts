@@ -72,13 +72,16 @@ export const OFFICIAL_ACTIONS: Record<string, number> = {
   RUN: 1, SIT: 1, STANDUP: 0, TURNTO: 1, WIPE: 1, PUTON: 1, PUTOFF: 1, GREET: 1, DROP: 1, LIE: 1, POUR: 2,
 };
 
-/** The prompt's "Supported Actions List" (the corrected vocabulary). */
+/** The prompt's "Supported Actions List". */
 export const PROMPT_ACTIONS: Record<string, number> = {
   CLOSE: 1, DRINK: 1, FIND: 1, WALK: 1, GRAB: 1, LOOKAT: 1, OPEN: 1, POINTAT: 1, PUTBACK: 2, PUTIN: 2, RUN: 1, SIT: 1,
   STANDUP: 0, SWITCHOFF: 1, SWITCHON: 1, TOUCH: 1, TURNTO: 1, WATCH: 1, WIPE: 1, PUTON: 1, PUTOFF: 1, GREET: 1, DROP: 1,
   READ: 1, LIE: 1, POUR: 2, PUSH: 1, PULL: 1, MOVE: 1, WASH: 1, RINSE: 1, SCRUB: 1, SQUEEZE: 1, PLUGIN: 1, PLUGOUT: 1,
   CUT: 1, EAT: 1, RELEASE: 1, TYPE: 1,
 };
+
+/** The corrected vocabulary: what the prompt advertises plus what eai-eval accepts (SLEEP, WAKEUP, PUTOBJBACK, LOOKAT_*). */
+export const CORRECTED_ACTIONS: Record<string, number> = { ...OFFICIAL_ACTIONS, ...PROMPT_ACTIONS };
 
 /** How a Hearth failure code counts among EAI's runtime errors. */
 export function runtimeKind(code: FailureCode): RuntimeKind {
@@ -193,6 +196,12 @@ export function taskContext(data: EaiData, task: EaiTask): TaskContext {
     goldOkOfficial: n1 === nodeGoals.length && e1 === edgeGoals.length,
     goldOkCorrected: n2 === nodeGoals.length && e2 === edgeGoals.length,
   };
+}
+
+/** Whether every node and edge goal of a task holds in a graph (the corrected count). */
+export function goalsHold(graph: SceneGraph, nodeGoals: NodeGoal[], edgeGoals: EdgeGoal[]): boolean {
+  const [n, e] = goalCounts(graphGoalState(graph), nodeGoals, edgeGoals, 'corrected');
+  return n === nodeGoals.length && e === edgeGoals.length;
 }
 
 function goalCounts(s: GoalState, nodeGoals: NodeGoal[], edgeGoals: EdgeGoal[], scoring: Scoring): [number, number] {
@@ -354,14 +363,14 @@ function scoreCorrectedInner(ctx: TaskContext, rec: OutputRecord, t: Tally): Tas
   const g: Grounded = { lines: [], steps: [] };
   for (const s of parsed.steps) {
     const action = s.action.toUpperCase();
-    if (!Object.hasOwn(PROMPT_ACTIONS, action)) { t.hallucination++; return { outcome: 'hallucination', success: false, errors: [`unknown action ${s.action}`] }; }
+    if (!Object.hasOwn(CORRECTED_ACTIONS, action)) { t.hallucination++; return { outcome: 'hallucination', success: false, errors: [`unknown action ${s.action}`] }; }
   }
   for (const s of parsed.steps) {
     const action = s.action.toUpperCase();
     const bad = s.params.find((p) => typeof p !== 'string' && typeof p !== 'number');
-    if (bad !== undefined || s.params.length !== 2 * PROMPT_ACTIONS[action]) {
+    if (bad !== undefined || s.params.length !== 2 * CORRECTED_ACTIONS[action]) {
       t.parameter++;
-      return { outcome: 'parameter', success: false, errors: [`${action} takes ${PROMPT_ACTIONS[action]} object(s) as name, id pairs; got ${JSON.stringify(s.params)}`] };
+      return { outcome: 'parameter', success: false, errors: [`${action} takes ${CORRECTED_ACTIONS[action]} object(s) as name, id pairs; got ${JSON.stringify(s.params)}`] };
     }
   }
   for (const s of parsed.steps) {
