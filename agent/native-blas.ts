@@ -21,7 +21,8 @@ import { heapBuffer, heapOffset, replaceWasmKernel, type WasmBackendLike } from 
 export interface NativeBlas {
   sgemm(a: ArrayBuffer | Float32Array, aOff: number, b: ArrayBuffer | Float32Array, bOff: number, c: ArrayBuffer | Float32Array, cOff: number,
     batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
-  setThreads(n: number): void;
+  /** Threads for products; ownFirst (tests) makes each thread run a task of its own first, so every split is exercised. */
+  setThreads(n: number, ownFirst?: boolean): void;
   /** y = gelu(x), d = gelu'(x) for n floats of one buffer (offsets in floats). */
   geluGrad(buf: ArrayBuffer, xOff: number, yOff: number, dOff: number, n: number): void;
   /** GELU (tanh approximation) in place. */

@@ -306,13 +306,17 @@ static napi_value colsum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* setThreads(n, ownFirst?): threads for products; ownFirst (tests) makes each thread run a task of its own first. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  const int64_t n = argc == 1 ? get_int(env, argv[0]) : 0;
+  const int64_t n = argc >= 1 ? get_int(env, argv[0]) : 0;
   if (n < 1 || n > 64) return throw_error(env, "setThreads: expected a thread count in [1, 64]");
   gemm_threads = (int)n;
+  bool own = false;
+  if (argc >= 2) napi_get_value_bool(env, argv[1], &own);
+  hearth_gemm_set_own_first(own);
 #ifdef HEARTH_OPENBLAS
   openblas_set_num_threads((int)n);
 #endif

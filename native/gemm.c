@@ -524,7 +524,11 @@ typedef struct {
   enum Split split;
   long chunks, chunk; /* per batch item: number and size (rows, columns or K) of chunks */
   atomic_long next;
+  int own_first; /* each worker runs task `id` first (see worker_main) */
 } Job;
+
+static atomic_int own_first_tasks;
+void hearth_gemm_set_own_first(int on) { atomic_store(&own_first_tasks, on != 0); }
 
 typedef struct {
   Job *job;
@@ -594,9 +598,11 @@ static void *worker_main(void *arg) {
     if (!w->space->c) { w->failed = 1; space_release(w->space, w->owned); w->space = NULL; return NULL; }
     w->c = w->space->c;
   }
-  /* Task `id` is this worker's own (so every thread that starts does some work, and the
-   * tests can rely on each split being exercised); the rest go to whoever asks first. */
-  if (w->id < tasks) run_task(w, w->id);
+  /* With own_first (tests: every split is then exercised), task `id` is this worker's own;
+   * by default every task goes to whoever asks first, so a thread whose core is taken by
+   * another process never holds up the product (measured: own first tasks made training
+   * slower with two threads than with one on a loaded machine). */
+  if (j->own_first && w->id < tasks) run_task(w, w->id);
   w->first_done = 1;
   for (;;) {
     const long t = atomic_fetch_add(&j->next, 1);
@@ -617,7 +623,7 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
   if (batch <= 0 || M <= 0 || N <= 0) return;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   const double flops = 2.0 * (double)batch * (double)M * (double)N * (double)K;
-  Job job = {transA, transB, batch, M, N, K, A, lda, strideA, B, ldb, strideB, C, ldc, strideC, SPLIT_BATCH, 1, 0, 0};
+  Job job = {transA, transB, batch, M, N, K, A, lda, strideA, B, ldb, strideB, C, ldc, strideC, SPLIT_BATCH, 1, 0, 0, atomic_load(&own_first_tasks)};
   if (threads > 1 && flops >= (double)THREAD_FLOPS) {
     if (batch >= 2L * threads) job.split = SPLIT_BATCH;
     else {
@@ -661,13 +667,13 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
   pthread_t tid[MAX_THREADS];
   int spawned[MAX_THREADS] = {0};
   for (int i = 0; i < threads; i++) w[i] = (Worker){&job, i, 0, i == 0 ? C : NULL, NULL, 0, 0, 0};
-  atomic_store(&job.next, threads);
+  atomic_store(&job.next, job.own_first ? threads : 0);
   for (int i = 1; i < threads; i++) spawned[i] = pthread_create(&tid[i], NULL, worker_main, &w[i]) == 0;
   worker_main(&w[0]);
   for (int i = 1; i < threads; i++) if (spawned[i]) pthread_join(tid[i], NULL);
-  /* A worker that never ran (no thread, no memory) leaves its own task: run it here, as worker 0. */
+  /* With own_first, a worker that never ran (no thread, no memory) leaves its own task: run it here, as worker 0. */
   const long tasks = job.split == SPLIT_BATCH ? job.batch : job.batch * job.chunks;
-  for (int i = 0; i < threads; i++) {
+  for (int i = 0; i < threads && job.own_first; i++) {
     if (w[i].first_done || i >= tasks) continue;
     w[0].space = space_acquire(&w[0].owned);
     if (!w[0].space) continue;

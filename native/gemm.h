@@ -14,6 +14,10 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
                   const float *A, long lda, long strideA, const float *B, long ldb, long strideB,
                   float *C, long ldc, long strideC, int threads);
 
+/* on != 0: in threaded products each thread first runs a task of its own (tests use it so
+ * every split is exercised); default 0: all tasks go to whichever thread asks first. */
+void hearth_gemm_set_own_first(int on);
+
 /* The micro-kernel in use: "avx2-fma" or "portable". */
 const char *hearth_gemm_kernel(void);
 /* Force a kernel ("avx2-fma" or "portable"); returns 0 when that kernel cannot run here. */

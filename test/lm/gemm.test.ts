@@ -74,7 +74,8 @@ describe.skipIf(!blas)('native sgemm against a naive reference', () => {
   for (const kernel of kernels) {
     for (const threads of [1, 2]) {
       describe(`${kernel} kernel, ${threads} thread(s)`, () => {
-        const setup = () => { if (hearth) blas!.setKernel(kernel); blas!.setThreads(threads); };
+        // ownFirst: each thread runs a task of its own first, so the splits below are exercised for sure.
+        const setup = () => { if (hearth) blas!.setKernel(kernel); blas!.setThreads(threads, true); };
 
         it('every transpose over edge-tile shapes (M, N, K in 1..33)', () => {
           setup();
