@@ -1,0 +1,325 @@
+/**
+ * The suite runner: lists the suite's tasks, plans every episode as a key
+ * (suite, task, agent, seed, repetition), skips the keys already in the out directory's
+ * ledger (suites/ledger.ts), runs the rest and appends each one to the ledger the moment it
+ * finishes, then writes `results.json`, `results.csv` and `report.html` from the ledger.
+ *
+ * Protocols:
+ * - `closed-loop`: the agent acts one step at a time and sees the observation after each
+ *   action; with `feedback: generic|specific` a failed action's observation starts with the
+ *   environment's error at that detail (`Error, <reason>. `); `none` gives observations only
+ *   (E2CL's prompts).
+ * - `one-shot`: the agent writes its whole plan from the task alone (an LM sees its own earlier
+ *   actions with empty observations; the planner plans once from the initial state), then the
+ *   plan is executed and stops at its first failed action (`plan-failed`), as EAI scores plans.
+ *
+ * Results do not depend on which episodes ran in which process: every episode's randomness
+ * comes from its own key, and results are ordered by the plan, not by finishing time.
+ */
+import { join, resolve } from 'node:path';
+import { cleanOutput, type HistoryStep, isEnd, planningPrompt } from '../alignment/datasets/prompts.ts';
+import { mixSeed } from '../alignment/datasets/rng.ts';
+import { Episode } from '../env/episode.ts';
+import { HearthError } from '../env/errors.ts';
+import type { Split, Task } from '../env/task.ts';
+import { getTaskSet } from '../env/tasks/index.ts';
+import { BatchedDecoder, EpisodeDecoder } from '../exploration/batching.ts';
+import type { EpisodeFactory, EpisodeLike } from '../exploration/env-adapter.ts';
+import type { PolicyConfig } from '../exploration/policy.ts';
+import { type RolloutEpisode, type RolloutJob, runRollout } from '../exploration/rollout.ts';
+import { solvableTasks, withExperts } from '../exploration/task-source.ts';
+import { episodeFactory } from '../exploration/world.ts';
+import { errorFeedback, type DetailLevel } from '../feedback/targets.ts';
+import { openLmAgent, syncAgent } from './agents.ts';
+import { type EpisodeRecord, episodeKey, openLedger, type StepRecord } from './ledger.ts';
+import { type AgentSpec, isLmAgent, type LmAgent, type LoadedSuite, type SuiteSpec } from './spec.ts';
+import { writeSuiteOutputs } from './suite-report.ts';
+
+export interface SuiteTask { split: Split; task: Task }
+
+export interface PlannedEpisode {
+  key: string;
+  task: Task;
+  split: Split;
+  agent: AgentSpec;
+  seed: number;
+  repetition: number;
+}
+
+/** The suite's tasks, split by split, in a deterministic order (with NL expert programs for LCS where one exists). */
+export function loadSuiteTasks(spec: SuiteSpec): SuiteTask[] {
+  const t = spec.tasks;
+  const set = getTaskSet(t.set, t.data ? { data: t.data } : {});
+  if (t.ids) {
+    return t.ids.map((id) => {
+      const task = set.get(id);
+      return { split: task.split, task: withExperts([task], true, t.seed).tasks[0] };
+    });
+  }
+  const out: SuiteTask[] = [];
+  for (const split of t.splits) {
+    const tasks = t.solvable
+      ? solvableTasks(set, split, t.seed, t.count, t.maxExpertSteps ?? Infinity).tasks
+      : withExperts(set.list({ split, seed: t.seed, count: t.count }), true, t.seed).tasks;
+    if (tasks.length === 0) throw new HearthError('suite.tasks', `task set ${t.set} has no ${t.solvable ? 'solvable ' : ''}${split} tasks for this suite`, 'check tasks.splits, tasks.maxExpertSteps and tasks.data');
+    for (const task of tasks) out.push({ split, task });
+  }
+  return out;
+}
+
+/** Every episode of the suite, keyed; order: agent, seed, repetition, task. */
+export function planEpisodes(spec: SuiteSpec, tasks: readonly SuiteTask[]): PlannedEpisode[] {
+  const out: PlannedEpisode[] = [];
+  for (const agent of spec.agents) {
+    for (const seed of spec.seeds) {
+      for (let repetition = 0; repetition < spec.repetitions; repetition++) {
+        for (const { split, task } of tasks) {
+          out.push({ key: episodeKey(spec.name, task.id, agent.name, seed, repetition), task, split, agent, seed, repetition });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Progress on stderr: redrawn on a TTY, else a line per 10% (and the last one). */
+class SuiteProgress {
+  private done = 0;
+  private last = -1;
+  private readonly t0 = Date.now();
+  private readonly tty = Boolean(process.stderr.isTTY);
+  constructor(private readonly name: string, private readonly total: number, private readonly skipped: number, private readonly quiet: boolean) {}
+  tick(agent: string): void {
+    this.done++;
+    if (this.quiet) return;
+    const pct = Math.floor((this.done / Math.max(1, this.total)) * 100);
+    const line = `suite ${this.name}: ${this.done + this.skipped}/${this.total + this.skipped} episodes (${this.done} run now, ${this.skipped} from the ledger), agent ${agent}, ${((Date.now() - this.t0) / 1000).toFixed(1)} s`;
+    if (this.tty) process.stderr.write(`\r${line}   ${this.done >= this.total ? '\n' : ''}`);
+    else if (Math.floor(pct / 10) > Math.floor(this.last / 10) || this.done >= this.total) process.stderr.write(`${line}\n`);
+    this.last = pct;
+  }
+}
+
+const stepRecord = (s: { action: string; ok: boolean; failure?: { code?: string } | null; predictedFeedback?: string | null; corrected?: boolean }): StepRecord => {
+  const r: StepRecord = { action: s.action, ok: s.ok };
+  if (!s.ok && s.failure?.code) r.failure = s.failure.code;
+  if (s.predictedFeedback !== undefined && s.predictedFeedback !== null) r.predictedFeedback = s.predictedFeedback;
+  if (s.corrected) r.corrected = true;
+  return r;
+};
+
+function baseRecord(p: PlannedEpisode, suite: string): Omit<EpisodeRecord, 'success' | 'goal' | 'steps' | 'reason' | 'calls' | 'ms'> {
+  const r: Omit<EpisodeRecord, 'success' | 'goal' | 'steps' | 'reason' | 'calls' | 'ms'> = {
+    key: p.key, suite, task: p.task.id, split: p.split, agent: p.agent.name, seed: p.seed, repetition: p.repetition,
+  };
+  if (p.task.expertNL) r.expert = p.task.expertNL;
+  return r;
+}
+
+/** One episode of a planner, random or scripted agent. */
+export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec): EpisodeRecord {
+  const t0 = Date.now();
+  const maxSteps = spec.budgets.maxSteps;
+  const ep = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
+  const reset = ep.reset(p.seed);
+  let goal = reset.info.goal;
+  const agent = syncAgent(p.agent, p.task, p.seed, p.repetition);
+  const steps: StepRecord[] = [];
+  let reason = 'max-steps';
+  const timeout = spec.budgets.episodeTimeoutMs;
+  if (spec.protocol === 'one-shot') {
+    const plan = agent.plan(ep, maxSteps);
+    const end = plan.findIndex(isEnd);
+    const actions = (end >= 0 ? plan.slice(0, end) : plan).slice(0, maxSteps);
+    reason = 'end';
+    for (const a of actions) {
+      const out = ep.step(a);
+      steps.push(stepRecord(out));
+      goal = out.goal;
+      if (!out.ok) { reason = 'plan-failed'; break; }
+    }
+  } else {
+    for (;;) {
+      if (timeout !== undefined && Date.now() - t0 > timeout) { reason = 'timeout'; break; }
+      const a = agent.act(ep);
+      if (isEnd(a)) { reason = 'end'; break; }
+      const out = ep.step(a);
+      steps.push(stepRecord(out));
+      goal = out.goal;
+      if (out.terminated) { reason = 'terminated'; break; }
+      if (out.truncated) { reason = 'max-steps'; break; }
+    }
+  }
+  return { ...baseRecord(p, spec.name), success: goal.satisfied === goal.total, goal, steps, reason, calls: 0, ms: Date.now() - t0 };
+}
+
+/** Episodes whose failed actions' observations start with the error at `detail` (nothing for `none`). */
+export function feedbackFactory(detail: DetailLevel, inner: EpisodeFactory = episodeFactory): EpisodeFactory {
+  if (detail === 'none') return inner;
+  return (task, o) => {
+    const ep = inner(task, o);
+    const wrapped: EpisodeLike = {
+      reset: (s) => ep.reset(s),
+      step(action, extras) {
+        const out = ep.step(action, extras);
+        if (out.ok) return out;
+        return { ...out, observation: `${errorFeedback(out.failure ?? { message: '' }, detail)}. ${out.observation}` };
+      },
+      get graph() { return ep.graph; },
+    };
+    return wrapped;
+  };
+}
+
+function fromRollout(p: PlannedEpisode, e: RolloutEpisode, suite: string, ms: number): EpisodeRecord {
+  return { ...baseRecord(p, suite), success: e.success, goal: e.goal, steps: e.steps.map(stepRecord), reason: e.reason, calls: e.calls, ms };
+}
+
+/** The policy of one (seed, repetition) group: sampling seeded by both (greedy decoding ignores it). */
+function groupPolicy(policy: PolicyConfig, seed: number, repetition: number): PolicyConfig {
+  if (!policy.actionOptions.temperature) return policy;
+  const s = mixSeed(seed, 'suite-sampling', repetition);
+  return { ...policy, actionOptions: { ...policy.actionOptions, seed: s }, feedbackOptions: { ...policy.feedbackOptions, seed: s } };
+}
+
+async function oneShotLm(p: PlannedEpisode, dec: BatchedDecoder, policy: PolicyConfig, spec: SuiteSpec): Promise<EpisodeRecord> {
+  const t0 = Date.now();
+  const d = new EpisodeDecoder(dec);
+  const history: HistoryStep[] = [];
+  let calls = 0;
+  for (let k = 0; k < spec.budgets.maxSteps; k++) {
+    const a = cleanOutput(await d.decode(planningPrompt(p.task, history, policy.prompt), policy.actionOptions));
+    calls++;
+    if (isEnd(a) || a === '') break;
+    history.push({ action: a, observation: '' });
+  }
+  const ep = new Episode(p.task, { seed: p.seed, maxSteps: spec.budgets.maxSteps, lenient: true });
+  let goal = ep.reset(p.seed).info.goal;
+  const steps: StepRecord[] = [];
+  let reason = 'end';
+  for (const h of history) {
+    const out = ep.step(h.action);
+    steps.push(stepRecord(out));
+    goal = out.goal;
+    if (!out.ok) { reason = 'plan-failed'; break; }
+  }
+  return { ...baseRecord(p, spec.name), success: goal.satisfied === goal.total, goal, steps, reason, calls, ms: Date.now() - t0 };
+}
+
+async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], spec: SuiteSpec, record: (r: EpisodeRecord) => void): Promise<Record<string, unknown>> {
+  const opened = await openLmAgent(agent, spec.budgets, 0);
+  try {
+    const groups = new Map<string, PlannedEpisode[]>();
+    for (const p of pending) {
+      const k = `${p.seed}|${p.repetition}`;
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k)!.push(p);
+    }
+    for (const group of groups.values()) {
+      const { seed, repetition } = group[0];
+      const policy = groupPolicy(opened.policy, seed, repetition);
+      const concurrency = agent.concurrency ?? 32;
+      const dec = new BatchedDecoder(opened.lm, { maxBatch: concurrency });
+      try {
+        if (spec.protocol === 'one-shot') {
+          // `concurrency` episodes at a time; each is recorded as it finishes.
+          let next = 0;
+          const worker = async (): Promise<void> => {
+            while (next < group.length) {
+              const p = group[next++];
+              record(await oneShotLm(p, dec, policy, spec));
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(concurrency, group.length) }, worker));
+        } else {
+          const started = new Map<number, number>();
+          const jobs: RolloutJob[] = group.map((p) => ({ task: p.task, speculative: agent.speculative }));
+          await runRollout(jobs, dec, {
+            factory: feedbackFactory(spec.feedback), policy, speculative: agent.speculative, maxSteps: spec.budgets.maxSteps, seed,
+            concurrency, timeoutMs: spec.budgets.episodeTimeoutMs,
+          }, (e) => {
+            if (!started.has(e.index)) started.set(e.index, Date.now());
+            if (e.kind === 'end') record(fromRollout(group[e.index], e.episode, spec.name, Date.now() - started.get(e.index)!));
+          }).promise;
+        }
+      } finally {
+        dec.close();
+      }
+    }
+  } finally {
+    await opened.lm.dispose?.();
+  }
+  return opened.describe;
+}
+
+export interface RunOptions {
+  /** Out directory (the ledger). */
+  out: string;
+  resume: boolean;
+  quiet?: boolean;
+  /** Called after each episode is in the ledger (tests). */
+  onEpisode?: (r: EpisodeRecord) => void;
+}
+
+export interface SuiteRun {
+  out: string;
+  planned: number;
+  ran: number;
+  skipped: number;
+  /** Every episode of the suite, in plan order. */
+  records: EpisodeRecord[];
+  seconds: number;
+  /** Per agent: episodes run now and their wall time. */
+  agentTimes: Record<string, { episodes: number; seconds: number }>;
+}
+
+export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<SuiteRun> {
+  const t0 = Date.now();
+  const spec = suite.spec;
+  const out = resolve(opts.out);
+  const ledger = openLedger(out, suite, opts.resume);
+  const log = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
+  let planned: PlannedEpisode[];
+  const agentTimes: SuiteRun['agentTimes'] = {};
+  let ran = 0;
+  try {
+    const tasks = loadSuiteTasks(spec);
+    planned = planEpisodes(spec, tasks);
+    const keys = new Set(planned.map((p) => p.key));
+    const stray = [...ledger.done.keys()].filter((k) => !keys.has(k)).length;
+    if (stray > 0) throw new HearthError('suite.ledger', `the ledger in ${out} holds ${stray} episodes this suite does not plan`, 'the task set changed since the run began: choose another --out');
+    const pending = planned.filter((p) => !ledger.done.has(p.key));
+    if (ledger.done.size > 0 || ledger.cut > 0) {
+      log(`suite ${spec.name}: resuming in ${out}: ${ledger.done.size} of ${planned.length} episodes already done${ledger.cut ? ` (an unfinished last line of ${ledger.cut} bytes was cut off)` : ''}`);
+    } else {
+      log(`suite ${spec.name}: ${planned.length} episodes (${tasks.length} tasks × ${spec.agents.length} agents × ${spec.seeds.length} seeds × ${spec.repetitions} repetitions) into ${out}`);
+    }
+    const progress = new SuiteProgress(spec.name, pending.length, ledger.done.size, opts.quiet === true);
+    const record = (r: EpisodeRecord): void => {
+      ledger.append(r);
+      ledger.done.set(r.key, r);
+      ran++;
+      progress.tick(r.agent);
+      opts.onEpisode?.(r);
+    };
+    for (const agent of spec.agents) {
+      const mine = pending.filter((p) => p.agent.name === agent.name);
+      if (mine.length === 0) continue;
+      const a0 = Date.now();
+      if (isLmAgent(agent)) {
+        await runLmAgent(agent, mine, spec, record);
+      } else {
+        for (const p of mine) record(runSyncEpisode(p, spec));
+      }
+      agentTimes[agent.name] = { episodes: mine.length, seconds: (Date.now() - a0) / 1000 };
+    }
+  } finally {
+    ledger.close();
+  }
+  const records = planned.map((p) => ledger.done.get(p.key)!);
+  const seconds = (Date.now() - t0) / 1000;
+  const run: SuiteRun = { out, planned: planned.length, ran, skipped: planned.length - ran, records, seconds, agentTimes };
+  writeSuiteOutputs(out, suite, run);
+  log(`suite ${spec.name}: ${ran} episodes run, ${planned.length - ran} from the ledger, ${seconds.toFixed(1)} s; report: ${join(out, 'report.html')}`);
+  return run;
+}
