@@ -17,6 +17,7 @@ import { maskedCrossEntropy } from '../agent/logprob.ts';
 import type { ModelConfig } from '../agent/model.ts';
 import { tf } from '../agent/tfjs.ts';
 import { AdamW, clipByGlobalNorm, type AdamWOptions } from './optim.ts';
+import { preferenceLossFn, type PreferencePair, type PreferenceStepOptions } from './preference.ts';
 import { batchRows, encodeExample, packRows, type IOPairLike, type PackedBatch } from './packing.ts';
 
 export interface TrainerOptions extends AdamWOptions {
@@ -62,7 +63,48 @@ export function defaultMicroBatchRows(c: Pick<ModelConfig, 'layers' | 'heads' | 
   return Math.max(1, Math.min(16, Math.floor(MICRO_BATCH_BUDGET_BYTES / attentionBytesPerRow(c))));
 }
 
-export interface StepResult { loss: number; lr: number; gradNorm: number; targetTokens: number }
+export interface StepResult {
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  /** SFT: Σ loss weights (target tokens) of the step; preference steps: the number of pairs. */
+  targetTokens: number;
+  /** Wall time of the step (forward, backward, update). */
+  seconds?: number;
+  /** What the loss reported, summed over micro-batches (preference steps: TRL's rewards/* means). */
+  metrics?: Record<string, number>;
+}
+
+/** What a loss function is told about the micro-batch it is computing. */
+export interface LossContext {
+  lm: LocalModel;
+  /** The optimizer step being taken (1-based). */
+  step: number;
+  /** Index of the micro-batch within the step. */
+  micro: number;
+  /** Dropout seed for a training-mode forward pass of this micro-batch (fixed by seed, step, micro). */
+  dropoutSeed: number;
+}
+
+/**
+ * A loss over one micro-batch: a scalar to minimise (normalised over the whole step), or the
+ * scalar plus metrics (summed over micro-batches). Runs inside `tf.variableGrads`.
+ */
+export type LossFn<B> = (batch: B, ctx: LossContext) => tf.Scalar | { loss: tf.Scalar; metrics?: Record<string, number> };
+
+/**
+ * SFT as a `LossFn`: a training-mode forward pass (dropout) over a packed batch, masked token
+ * cross-entropy normalised by `normaliser` (the whole step's target tokens, so micro-batch
+ * gradients add up to the full batch's).
+ */
+export function sftLoss(normaliser: number): LossFn<PackedBatch> {
+  return (b, ctx) => {
+    const { logits } = ctx.lm.model.forward({
+      tokens: b.tokens, batch: b.batch, time: b.time, segments: b.segments, train: true, dropoutSeed: ctx.dropoutSeed,
+    });
+    return maskedCrossEntropy(logits!, b.targets, b.weights, normaliser);
+  };
+}
 
 export class Trainer {
   readonly optimizer: AdamW;
@@ -104,20 +146,48 @@ export class Trainer {
     for (let i = 0; i < rows.length; i += micro) batches.push(batchRows(rows.slice(i, i + micro), this.lm.tokenizer.pad));
     const total = batches.reduce((a, b) => a + b.targetTokens, 0);
     if (total === 0) return { loss: 0, lr: 0, gradNorm: 0, targetTokens: 0 };
+    return { ...this.stepWith(batches, sftLoss(total)), targetTokens: total };
+  }
+
+  /**
+   * One optimizer step of a preference loss (DPO, IPO, SimPO, ORPO, ...) on these pairs, in
+   * micro-batches of ⌈microBatchRows / 2⌉ pairs (each pair is two sequences). Reference
+   * log-probs come from the pairs (offline, `withReferenceLogProbs`) or `options.reference`.
+   */
+  preferenceStep(pairs: readonly PreferencePair[], options: PreferenceStepOptions): StepResult {
+    if (pairs.length === 0) return { loss: 0, lr: 0, gradNorm: 0, targetTokens: 0 };
+    const micro = Math.max(1, Math.floor((this.options.microBatchRows ?? defaultMicroBatchRows(this.lm.config)) / 2));
+    const batches: PreferencePair[][] = [];
+    for (let i = 0; i < pairs.length; i += micro) batches.push(pairs.slice(i, i + micro));
+    return { ...this.stepWith(batches, preferenceLossFn(pairs.length, options)), targetTokens: pairs.length };
+  }
+
+  /**
+   * One optimizer step of any loss: `lossFn` maps each micro-batch to a scalar (already
+   * normalised so that the micro-batches' losses add up to the step's loss); the gradients
+   * are accumulated, clipped by global norm and applied by AdamW to the trainable
+   * parameters. Metrics a loss reports are summed over the micro-batches likewise.
+   */
+  stepWith<B>(batches: readonly B[], lossFn: LossFn<B>): StepResult {
+    const t0 = performance.now();
     const vars = this.trainable();
     const byVarName = new Map<string, string>();
     for (const [k, v] of vars) byVarName.set(v.name, k);
     const varList = [...vars.values()];
     let acc: Map<string, tf.Tensor> | null = null;
     let loss = 0;
+    let metrics: Record<string, number> | undefined;
     const step = this.optimizer.step + 1;
     batches.forEach((b, mi) => {
+      const ctx: LossContext = { lm: this.lm, step, micro: mi, dropoutSeed: (this.options.seed * 1000003 + step * 131 + mi) >>> 0 };
       const { value, grads } = tf.variableGrads(() => {
-        const { logits } = this.lm.model.forward({
-          tokens: b.tokens, batch: b.batch, time: b.time, segments: b.segments,
-          train: true, dropoutSeed: (this.options.seed * 1000003 + step * 131 + mi) >>> 0,
-        });
-        return maskedCrossEntropy(logits!, b.targets, b.weights, total);
+        const out = lossFn(b, ctx);
+        if (out instanceof tf.Tensor) return out;
+        if (out.metrics) {
+          metrics ??= {};
+          for (const [k, x] of Object.entries(out.metrics)) metrics[k] = (metrics[k] ?? 0) + x;
+        }
+        return out.loss;
       }, varList);
       loss += value.dataSync()[0];
       value.dispose();
@@ -134,12 +204,15 @@ export class Trainer {
         }
       }
     });
+    if (!acc) return { loss: 0, lr: 0, gradNorm: 0, targetTokens: 0 };
     const grads = acc as unknown as Map<string, tf.Tensor>;
     const gradNorm = clipByGlobalNorm(grads, this.options.gradClip ?? 1);
     const lr = this.optimizer.apply(vars, grads);
     for (const g of grads.values()) g.dispose();
     this.lm.meta.step = this.optimizer.step;
-    return { loss, lr, gradNorm, targetTokens: total };
+    const result: StepResult = { loss, lr, gradNorm, targetTokens: 0, seconds: (performance.now() - t0) / 1000 };
+    if (metrics) result.metrics = metrics;
+    return result;
   }
 
   private content(extra: Record<string, unknown> = {}) {

@@ -1,0 +1,140 @@
+/**
+ * The trainer with a loss passed in (issue 14): DPO on a tiny model and a handful of
+ * preference pairs raises the chosen-vs-rejected log-prob margin, deterministically; the
+ * offline reference equals an in-memory one; micro-batches add up to the whole batch; a
+ * custom `LossFn` runs through the same loop.
+ */
+import { createHash } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../../agent/tfjs.ts';
+import { loadModel } from '../../agent/local-model.ts';
+import { sequenceLogProbs, weightedNll } from '../../alignment/losses.ts';
+import { withReferenceLogProbs, type PreferencePair } from '../../alignment/preference.ts';
+import { Trainer, type LossFn } from '../../alignment/trainer.ts';
+import { HearthError } from '../../env/errors.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+beforeAll(async () => { await initBackend('wasm'); });
+
+const config = { vocabSize: 300, ctx: 32, layers: 1, d: 32, heads: 2, dropout: 0.1 };
+const rooms = ['kitchen', 'bedroom', 'bathroom', 'livingroom', 'office', 'garage'];
+const pairs: PreferencePair[] = rooms.map((r, i) => ({
+  prompt: `task ${i}: go to the ${r} ->`,
+  chosen: ` [walk] <${r}>`,
+  rejected: ` [grab] <${rooms[(i + 1) % rooms.length]}>`,
+}));
+const corpus = pairs.flatMap((p) => [p.prompt + p.chosen, p.prompt + p.rejected]);
+const opts = { lr: 1e-2, warmupSteps: 1, totalSteps: 12, microBatchRows: 16 };
+
+function weightsHash(t: Trainer): string {
+  const h = createHash('sha256');
+  for (const v of t.lm.model.namedTensors().values()) h.update(Buffer.from((v.dataSync() as Float32Array).buffer));
+  return h.digest('hex');
+}
+/** Mean over pairs of log π(y_w|x) − log π(y_l|x), summed over completion tokens and EOS. */
+function margin(t: Trainer): number {
+  const c = t.lm.scorePairs(pairs.map((p) => ({ input: p.prompt, output: p.chosen })), { includeEos: true });
+  const r = t.lm.scorePairs(pairs.map((p) => ({ input: p.prompt, output: p.rejected })), { includeEos: true });
+  return c.reduce((a, x, i) => a + x - r[i], 0) / pairs.length;
+}
+
+async function dpoRun(steps: number) {
+  const t = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
+  const data = withReferenceLogProbs(t.lm, pairs, { kind: 'sigmoid' });
+  const before = margin(t);
+  const log: Array<{ loss: number; acc: number; chosen: number; rejected: number }> = [];
+  for (let s = 0; s < steps; s++) {
+    const r = t.preferenceStep(data, { kind: 'sigmoid', beta: 0.5 });
+    log.push({ loss: r.loss, acc: r.metrics!['rewards/accuracies'], chosen: r.metrics!['rewards/chosen'], rejected: r.metrics!['rewards/rejected'] });
+  }
+  return { t, before, after: margin(t), log, data };
+}
+
+describe('Trainer.preferenceStep (DPO)', () => {
+  it('raises the chosen-vs-rejected margin over steps; step 1 starts at log 2 with zero rewards; seeded runs are identical', async () => {
+    const a = await dpoRun(10);
+    // Policy = reference and no dropout at step 1: h = 0, loss = log 2, rewards 0.
+    expect(a.log[0].loss).toBeCloseTo(Math.LN2, 5);
+    expect(Math.abs(a.log[0].chosen)).toBeLessThan(1e-5);
+    expect(Math.abs(a.log[0].rejected)).toBeLessThan(1e-5);
+    expect(a.after).toBeGreaterThan(a.before + 1);
+    expect(a.log[9].loss).toBeLessThan(a.log[0].loss - 0.2);
+    expect(a.log[9].acc).toBe(1);
+    expect(a.log[9].chosen).toBeGreaterThan(a.log[9].rejected);
+    const b = await dpoRun(10);
+    expect(weightsHash(b.t)).toBe(weightsHash(a.t));
+    expect(b.log).toEqual(a.log);
+    a.t.dispose();
+    b.t.dispose();
+  });
+
+  it('an in-memory reference gives the same step as the offline one; a missing reference is a HearthError', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hearth-pref-'));
+    try {
+      const a = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
+      a.lm.save(join(tmp, 'ref'));
+      const reference = await loadModel(join(tmp, 'ref'));
+      const b = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
+      const offline = withReferenceLogProbs(a.lm, pairs, { kind: 'ipo' });
+      expect(() => a.preferenceStep(pairs, { kind: 'ipo', beta: 0.5 })).toThrow(HearthError);
+      for (let s = 0; s < 3; s++) {
+        const ra = a.preferenceStep(offline, { kind: 'ipo', beta: 0.5 });
+        const rb = b.preferenceStep(pairs, { kind: 'ipo', beta: 0.5, reference });
+        expect(rb.loss).toBe(ra.loss);
+      }
+      expect(weightsHash(b)).toBe(weightsHash(a));
+      a.dispose(); b.dispose(); reference.model.dispose();
+    } finally { rmSync(tmp, { recursive: true, force: true }); }
+  });
+
+  it('micro-batches of pairs add up to the whole batch (same loss and update to float precision)', async () => {
+    const whole = await Trainer.create({ corpus, seed: 3, config, trainer: opts });
+    const micro = await Trainer.create({ corpus, seed: 3, config, trainer: { ...opts, microBatchRows: 2 } }); // 1 pair per micro-batch
+    const data = withReferenceLogProbs(whole.lm, pairs, { kind: 'simpo' });
+    const o = { kind: 'simpo' as const, beta: 2, gamma: 0.5 };
+    const rw = whole.preferenceStep(data, o);
+    const rm = micro.preferenceStep(data, o);
+    expect(rm.loss).toBeCloseTo(rw.loss, 5);
+    expect(rm.gradNorm).toBeCloseTo(rw.gradNorm, 4);
+    expect(rm.metrics!['rewards/margins']).toBeCloseTo(rw.metrics!['rewards/margins'], 5);
+    const wa = [...whole.lm.model.namedTensors().values()].map((v) => v.dataSync());
+    const wb = [...micro.lm.model.namedTensors().values()].map((v) => v.dataSync());
+    let maxErr = 0;
+    wa.forEach((x, i) => x.forEach((y, j) => { maxErr = Math.max(maxErr, Math.abs(y - wb[i][j])); }));
+    expect(maxErr).toBeLessThan(1e-5);
+    whole.dispose(); micro.dispose();
+  });
+
+  it('ORPO (reference-free, odds ratio + NLL on the chosen) trains without reference log-probs', async () => {
+    const t = await Trainer.create({ corpus, seed: 5, config, trainer: opts });
+    const before = margin(t);
+    const losses: number[] = [];
+    for (let s = 0; s < 6; s++) losses.push(t.preferenceStep(pairs, { kind: 'orpo', beta: 0.5, nllWeight: 1 }).loss);
+    expect(losses[5]).toBeLessThan(losses[0]);
+    expect(margin(t)).toBeGreaterThan(before);
+    t.dispose();
+  });
+});
+
+describe('Trainer.stepWith (any LossFn)', () => {
+  it('a custom loss (weighted NLL of sequence log-probs) runs through the same loop, with its metrics summed over micro-batches', async () => {
+    const t = await Trainer.create({ corpus, seed: 2, config, trainer: opts });
+    const batches = [pairs.slice(0, 3), pairs.slice(3)];
+    const nll: LossFn<PreferencePair[]> = (ps, ctx) => {
+      const b = ctx.lm.batchPairs(ps.map((p) => ({ input: p.prompt, output: p.chosen })));
+      const { logits } = ctx.lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid });
+      const lp = sequenceLogProbs(logits!, b.targets, { batch: b.batch, mask: b.mask, reduce: 'mean' });
+      return { loss: weightedNll(lp, new Array(ps.length).fill(1), pairs.length), metrics: { pairs: ps.length, micro: ctx.micro } };
+    };
+    const first = t.stepWith(batches, nll);
+    expect(first.metrics).toEqual({ pairs: 6, micro: 1 });
+    expect(first.seconds).toBeGreaterThan(0);
+    let last = first;
+    for (let s = 0; s < 5; s++) last = t.stepWith(batches, nll);
+    expect(last.loss).toBeLessThan(first.loss);
+    expect(t.step).toBe(6);
+    t.dispose();
+  });
+});
