@@ -18,6 +18,7 @@
  * decoding products, as a share of the FMA peak measured in the same run (bench/lm/gemm-bench.ts).
  *
  * Flags: --layers --d --heads --ctx --batch --vocab --steps --decode-steps --threads (PyTorch),
+ * --rounds N (every path N times in turn, medians over rounds; loads shown are the highest),
  * --paths hearth,openblas,wasm,pytorch (optional: hearth-1t, ours on one thread; openblas-2t, OpenBLAS on two)  --max-load N  --force  --no-gemm  --json
  */
 import { spawnSync } from 'node:child_process';
@@ -79,18 +80,33 @@ function torchPath(): PathResult {
 }
 
 const started = new Date().toISOString();
-console.log(`bench:lm ${started}; shape ${JSON.stringify(shape)}; ${cores} cores; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (ratios need ≤ ${maxLoad}${force ? ', forced' : ''})`);
-const results: PathResult[] = [];
-if (wantPaths.includes('pytorch')) results.push(torchPath());
-if (wantPaths.includes('hearth')) results.push(oursBuilt ? nodePath('hearth', {}, !process.argv.includes('--no-gemm')) : { name: 'hearth', detail: '', error: 'addon not built (node native/build.mjs)', loadBefore: load1(), loadAfter: load1() });
-// Optional (--paths …,hearth-1t): Hearth's GEMM on one thread, to see what the second core gives.
-if (wantPaths.includes('hearth-1t') && oursBuilt) results.push(nodePath('hearth-1t', { HEARTH_BLAS_THREADS: '1' }, false));
-if (wantPaths.includes('openblas')) {
-  results.push(openblasBuilt ? nodePath('openblas', { HEARTH_GEMM: 'openblas' }, false)
-    : { name: 'openblas', detail: '', error: 'OpenBLAS variant not built (apt-get install -y libopenblas-dev && node native/build.mjs)', loadBefore: load1(), loadAfter: load1() });
+console.log(`bench:lm ${started}; shape ${JSON.stringify(shape)}; ${cores} cores; ${arg('rounds', 1)} round(s); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (ratios need ≤ ${maxLoad}${force ? ', forced' : ''})`);
+// --rounds N runs every path N times in turn (A B C A B C …) and reports each figure's median
+// over the rounds: a change of load during the run then hits every path alike.
+const rounds = Math.max(1, arg('rounds', 1));
+const unavailable = (name: string, error: string): PathResult => ({ name, detail: '', error, loadBefore: load1(), loadAfter: load1() });
+const runs = new Map<string, PathResult[]>();
+for (let round = 0; round < rounds; round++) {
+  const add = (p: PathResult) => runs.set(p.name, [...(runs.get(p.name) ?? []), p]);
+  if (wantPaths.includes('pytorch')) add(torchPath());
+  if (wantPaths.includes('hearth')) add(oursBuilt ? nodePath('hearth', {}, round === 0 && !process.argv.includes('--no-gemm')) : unavailable('hearth', 'addon not built (node native/build.mjs)'));
+  // Optional (--paths …,hearth-1t): Hearth's GEMM on one thread, to see what the second core gives.
+  if (wantPaths.includes('hearth-1t') && oursBuilt) add(nodePath('hearth-1t', { HEARTH_BLAS_THREADS: '1' }, false));
+  if (wantPaths.includes('openblas')) {
+    add(openblasBuilt ? nodePath('openblas', { HEARTH_GEMM: 'openblas' }, false)
+      : unavailable('openblas', 'OpenBLAS variant not built (apt-get install -y libopenblas-dev && node native/build.mjs)'));
+  }
+  if (wantPaths.includes('openblas-2t') && openblasBuilt) add(nodePath('openblas-2t', { HEARTH_GEMM: 'openblas', HEARTH_BLAS_THREADS: '2' }, false));
+  if (wantPaths.includes('wasm')) add(nodePath('wasm', { HEARTH_NATIVE: '0' }, false));
 }
-if (wantPaths.includes('openblas-2t') && openblasBuilt) results.push(nodePath('openblas-2t', { HEARTH_GEMM: 'openblas', HEARTH_BLAS_THREADS: '2' }, false));
-if (wantPaths.includes('wasm')) results.push(nodePath('wasm', { HEARTH_NATIVE: '0' }, false));
+const medianOf = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
+const results: PathResult[] = [...runs.values()].map((ps) => {
+  const ok = ps.filter((p) => p.rates);
+  if (!ok.length) return ps[0];
+  const rates: Rates = {};
+  for (const k of Object.keys(ok[0].rates!)) if (typeof ok[0].rates![k] === 'number') rates[k] = medianOf(ok.map((p) => p.rates![k]));
+  return { ...ok[0], rates, loadBefore: Math.max(...ps.map((p) => p.loadBefore)), loadAfter: Math.max(...ps.map((p) => p.loadAfter)) };
+});
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US').padStart(7);
 const keys = ['train', 'decode', 'batchedDecode'] as const;
