@@ -9,13 +9,16 @@
  * 8-wide registers (AVX2 + FMA, selected at run time); a portable C kernel covers every
  * other CPU (the compiler vectorises it for whatever -march the addon is built with).
  *
- * Small products (few rows, as in decoding) skip the packing of B when B is not transposed
- * (the kernel reads B's rows in place), and a single row is a matrix-vector product.
+ * A row-major A (not transposed) of more than 24 rows is not packed at all: the kernel reads
+ * its rows in place while B blocks stay in L2 (gemm_direct_a). Small products (few rows, as
+ * in decoding) skip the packing of B when B is not transposed (the kernel reads B's rows in
+ * place), and a single row is a matrix-vector product.
  *
  * Threads: a call big enough to pay for them splits into tasks that the threads take from
  * a shared counter (so a thread on a core that another process holds just takes fewer):
  * batch items, row chunks, column chunks, or chunks of K (each thread summing into its own
- * copy of C, added at the end), whichever repacks the least data.
+ * copy of C, added at the end), whichever repacks the least data. Each element of C is summed
+ * in the same order whatever the thread count, except in K splits.
  */
 #include "gemm.h"
 
