@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 interface Summary { agent: string; split: string; episodes: number; metrics: Record<string, { value: number; lo: number; hi: number } | null> }
-interface Results { summary: Summary[]; episodes: Array<{ key: string; agent: string; task: string; steps: Array<{ action: string; ok: boolean }> }> }
+interface Results { summary: Summary[]; episodes: Array<{ key: string; agent: string; task: string; calls: number; steps: Array<{ action: string; ok: boolean }> }> }
 
 const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 const ledgerLines = (out: string): string[] => (existsSync(join(out, 'episodes.jsonl')) ? readFileSync(join(out, 'episodes.jsonl'), 'utf8').split('\n').filter((l) => l !== '') : []);
@@ -67,7 +67,7 @@ describe('hearth suite run', () => {
     }
     expect(j.summary.find((s) => s.agent === 'random' && s.split === 'all')!.metrics.successRate!.value).toBeLessThan(1);
     // Speculative inference made model calls beyond one per step.
-    const res = readJson<Results & { episodes: Array<{ agent: string; calls: number; steps: unknown[] }> }>(join(out, 'results.json'));
+    const res = readJson<Results>(join(out, 'results.json'));
     const calls = (a: string): number => res.episodes.filter((e) => e.agent === a).reduce((n, e) => n + e.calls, 0);
     expect(calls('checkpoint+spec')).toBeGreaterThan(calls('checkpoint'));
     const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
