@@ -2,9 +2,9 @@
  * Suite files (issue 18): JSON and YAML through one JSON Schema; every error names the file,
  * the line and the field; defaults, `speculative: both`, `${VAR}` and relative paths.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HearthError } from '../../env/errors.ts';
 import { loadSuite } from '../../suites/spec.ts';
@@ -100,6 +100,13 @@ describe('suite files', () => {
     const d = loadSuite(file('vardef.yaml', GOOD_YAML.replace('path: ckpt', 'path: ${HEARTH_TEST_UNSET_VAR:-/abs/ckpt}')));
     expect((d.spec.agents[1] as { path: string }).path).toBe('/abs/ckpt');
     expect(errorOf(file('scripted.yaml', 'name: s\ntasks: {set: generated}\nagents:\n  - {name: s, kind: scripted}\n')).message).toContain('needs "actions", "byTask" or "file"');
+  });
+
+  it('every example suite under suites/examples/ is valid', () => {
+    const examples = resolve(import.meta.dirname, '../../suites/examples');
+    const files = readdirSync(examples).filter((f) => /\.(json|ya?ml)$/.test(f));
+    expect(files).toEqual(expect.arrayContaining(['quick.yaml', 'served.yaml', 'eai.yaml', 'one-shot.json']));
+    for (const f of files) expect(loadSuite(join(examples, f)).spec.agents.length, f).toBeGreaterThan(0);
   });
 
   it('the CLI prints one error line and exits 2', async () => {
