@@ -34,7 +34,9 @@ export class ExecCore {
   readonly bound = new Map<number, string[]>();
   readonly grabs = new Map<number, GrabRecord>();
   /** Undo logs of the executor's own state, for mark/rollback. */
+  // Stryker disable next-line ArrayDeclaration: rollback only pops down to a mark's length, never below the start
   readonly bindLog: Array<[id: number, name: string]> = [];
+  // Stryker disable next-line ArrayDeclaration: rollback only pops down to a mark's length, never below the start
   readonly grabLog: Array<[id: number, previous: GrabRecord | undefined]> = [];
   readonly log: string[] = [];
   /** Master reads the character's states from the initial graph (its char lookup skips changes). */
@@ -99,6 +101,7 @@ export class ExecCore {
     return this.err(code, `state(${this.name(n)}, ${need})`, `${this.L(n)} is not ${need.toLowerCase()}`);
   }
 
+  // Stryker disable next-line OptionalChaining: callers pass ids of nodes in the graph
   name(id: number): string { return this.graph.get(id)?.className ?? String(id); }
   /**
    * `missing_step`, or `wrong_order` when the precondition held earlier in this executor's
@@ -162,6 +165,7 @@ export class ExecCore {
   bind(a: ScriptArg): void {
     const names = this.bound.get(a.id);
     if (names === undefined) this.bound.set(a.id, [a.name]);
+    // Stryker disable next-line ConditionalExpression: a duplicate name is pushed and logged together, so rollback still removes it
     else if (!names.includes(a.name)) names.push(a.name);
     else return;
     this.bindLog.push([a.id, a.name]);
@@ -169,6 +173,7 @@ export class ExecCore {
 
   setGrab(id: number, rec: GrabRecord | undefined): void {
     const prev = this.grabs.get(id);
+    // Stryker disable next-line ConditionalExpression: logging an undefined → undefined change restores the same nothing on rollback
     if (prev === undefined && rec === undefined) return;
     this.grabLog.push([id, prev]);
     if (rec === undefined) this.grabs.delete(id); else this.grabs.set(id, rec);
@@ -184,6 +189,7 @@ export class ExecCore {
     const initial = this.initialCharStates;
     if (initial !== undefined) {
       // Master: ChangeNode(copy of the initial character node), so earlier posture changes are lost.
+      // Stryker disable next-line ConditionalExpression: removing an initial state too is undone by the next line (net state and diff unchanged)
       for (const s of [...g.node(c).states]) if (!initial.has(s)) g.removeState(c, s);
       for (const s of initial) g.addState(c, s);
     }

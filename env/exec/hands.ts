@@ -25,7 +25,9 @@ export function grab(ex: ExecCore, n: number): Failure | null {
   if (charRoom === undefined) return ex.noCharRoom();
 
   // The origin PutObjBack returns to: the first non-room target of ON, then INSIDE, then CLOSE.
+  // Stryker disable next-line UnaryOperator: assigned in the loop before any read
   let origin = -1;
+  // Stryker disable next-line StringLiteral: assigned whenever an origin is found, unused otherwise
   let originRel: Relation = 'ON';
   for (const rel of ORIGIN_RELATIONS) {
     origin = firstNonRoom(ex, n, rel);
@@ -58,6 +60,7 @@ export function firstNonRoom(ex: ExecCore, n: number, rel: Relation): number {
   // put into itself, or a pipeline graph's CLOSE self-loop): the graph keeps those apart.
   const self = g.hasSelfRelation(n, rel);
   if (targets.size === 0) return self && !isRoom(g, n) ? n : -1;
+  // Stryker disable next-line ConditionalExpression,BlockStatement: a fast path; the general replay below gives the same single target
   if (targets.size === 1 && !self) {
     for (const x of targets) return isRoom(g, x) ? -1 : x;
   }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { HearthError } from '../../env/errors.ts';
 import { Executor } from '../../env/executor.ts';
 import { SceneGraph, type GraphJSON } from '../../env/graph.ts';
-import { attempt, C, close2, expectOk, house, ID, lines } from './action-scene.ts';
+import { attempt, C, close2, expectOk, house, ID, lines, renamed } from './action-scene.ts';
 
 const closeTo = (...ids: number[]) => (g: SceneGraph) => { for (const x of ids) g.addClose(C, x); };
 const face = close2(C, ID.face);
@@ -143,5 +143,51 @@ describe('Walk details', () => {
     // Not a door class: the path check applies and door 5 blocks.
     const other = attempt('[Walk] <door> (7)', { json: withDoor7('gate') });
     expect(other.r.failure?.predicate).toBe('open(door)');
+  });
+});
+
+describe('more single checks', () => {
+  it('squeeze: every squeezable class', () => {
+    for (const cls of ['cleaning_solution', 'tooth_paste', 'shampoo', 'food_peanut_butter', 'dish_soap', 'soap', 'towel', 'rag', 'paper', 'sponge', 'food_lemon', 'check']) {
+      const a = attempt('[Squeeze] <rock> (36)', { json: renamed(ID.rock, cls), setup: closeTo(ID.rock) });
+      expect(a.r.failure, cls).toBeUndefined();
+    }
+  });
+  it('open: a window by class', () => {
+    const a = attempt('[Open] <rock> (36)', { json: renamed(ID.rock, 'window'), setup: (g) => { g.addClose(C, ID.rock); g.addState(ID.rock, 'CLOSED'); } });
+    expect(a.r.failure).toBeUndefined();
+  });
+  it('watch of something not inside a closed container gives no warning', () => {
+    const a = attempt('[Watch] <tv> (21)', { setup: (g) => { g.removeEdge(C, 'INSIDE', ID.kitchen); g.addEdge(C, 'INSIDE', ID.livingroom); g.addEdge(C, 'FACING', ID.tv); } });
+    expect(a.r).toEqual({ ok: true });
+  });
+  it('v1 lets an object be grabbed again while held (master refuses)', () => {
+    const before = ['[Walk] <plate> (22)', '[Grab] <plate> (22)'];
+    expect(attempt('[Grab] <plate> (22)', { before }).r.failure).toBeUndefined();
+    expect(attempt('[Grab] <plate> (22)', { before, compat: 'master' }).r.failure?.code).toBe('already');
+  });
+  it('master clears a left-hand HOLDS edge to the grabbed object too', () => {
+    const setup = (g: SceneGraph) => { g.addClose(C, ID.cup); g.addEdge(C, 'HOLDS_LH', ID.cup); };
+    expectOk(attempt('[Grab] <cup> (35)', { setup }), [`+${C} HOLDS_RH ${ID.cup}`]);
+    expectOk(attempt('[Grab] <cup> (35)', { setup, compat: 'master' }), [`-${C} HOLDS_LH ${ID.cup}`, `+${C} HOLDS_RH ${ID.cup}`]);
+  });
+  it('a grab origin with node id 0', () => {
+    const json = (j: GraphJSON) => {
+      j.nodes.push({ id: 0, class_name: 'tray', category: 'Props', properties: ['SURFACES'], states: [] });
+      j.edges.push({ from_id: 0, relation_type: 'INSIDE', to_id: ID.kitchen }, { from_id: ID.cup, relation_type: 'ON', to_id: 0 });
+    };
+    const a = attempt('[Grab] <cup> (35)', { json, setup: closeTo(ID.cup) });
+    expect(a.ex.grabOrigin(ID.cup)).toEqual({ dest: 0, rel: 'ON' });
+    expect(a.g.hasEdge(C, 'CLOSE', 0)).toBe(true);
+  });
+  it('v1: every closed door on the path is named, nearest the target first', () => {
+    const json = (j: GraphJSON) => {
+      j.nodes.push({ id: 7, class_name: 'door', category: 'Doors', properties: ['CAN_OPEN'], states: ['CLOSED'] });
+      j.edges.push({ from_id: 7, relation_type: 'BETWEEN', to_id: ID.livingroom }, { from_id: 7, relation_type: 'BETWEEN', to_id: ID.bedroom },
+        { from_id: 7, relation_type: 'INSIDE', to_id: ID.livingroom });
+      for (const n of j.nodes) if (n.id === ID.door) n.states = ['CLOSED'];
+    };
+    const a = attempt('[Walk] <bed> (34)', { json });
+    expect(a.r.failure?.message).toBe('Door(s) <door> (7), <door> (5) between <kitchen> (1) and <bedroom> (3) is (are) closed when executing "[WALK] <bed> (34) [1]"');
   });
 });
