@@ -296,11 +296,16 @@ function parseText(text: string, file: string): { data: unknown; doc: Document |
 
 const absolute = (base: string, p: string): string => (isAbsolute(p) ? p : resolve(base, p));
 
-/** sha256 of JSON with sorted keys. */
+/**
+ * sha256 of the spec as JSON with sorted keys. An agent's `cacheMode` is left out: recording
+ * or replaying does not change what a run computes, so a suite recorded against a server
+ * can be resumed or re-scored offline in replay mode under the same hash.
+ */
 export function specHash(spec: SuiteSpec): string {
+  const stripped = { ...spec, agents: spec.agents.map((a) => ('cacheMode' in a ? { ...a, cacheMode: undefined } : a)) };
   const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon)
     : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v);
-  return createHash('sha256').update(JSON.stringify(canon(spec))).digest('hex');
+  return createHash('sha256').update(JSON.stringify(canon(stripped))).digest('hex');
 }
 
 /** Check a parsed suite (already interpolated) and fill defaults; `base` resolves relative paths. */

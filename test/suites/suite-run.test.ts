@@ -129,15 +129,19 @@ agents:
     expect(changed.stderr).toContain('its spec differs');
   });
 
-  it('a suite against hearth serve over HTTP gives the same episodes and metrics as the checkpoint in process', async () => {
-    const srv = await spawnServe(['--checkpoint', ckpt, '--quiet']);
+  it('a suite against hearth serve over HTTP gives the same episodes and metrics as the checkpoint in process; replayed offline, the same results byte for byte', async () => {
+    const srv = await spawnServe(['--checkpoint', ckpt, '--quiet', '--model-id', 'tiny']);
+    const cache = join(dir, 'http-cache.jsonl');
+    const http = join(dir, 'http.json');
+    const replayed = join(dir, 'http-replayed');
     try {
-      const suite = join(dir, 'http.json');
+      const suite = http;
+      process.env.HEARTH_TEST_CACHE_MODE = 'record';
       writeFileSync(suite, JSON.stringify({
         name: 'http', tasks: { set: 'generated', splits: ['seen', 'unseen'], count: 3, maxExpertSteps: 6 }, budgets: { maxSteps: 8, maxTokens: 12, feedbackTokens: 4 },
         agents: [
           { name: 'local', kind: 'checkpoint', path: ckpt, speculative: 'both' },
-          { name: 'http', kind: 'openai', baseUrl: srv.url, api: 'completions', speculative: 'both' },
+          { name: 'http', kind: 'openai', baseUrl: srv.url, model: 'tiny', api: 'completions', speculative: 'both', cache, cacheMode: '${HEARTH_TEST_CACHE_MODE}' },
         ],
       }, null, 2));
       const out = join(dir, 'http');
@@ -156,5 +160,11 @@ agents:
       srv.proc.kill();
       await srv.exited;
     }
+    // The server is gone: the same suite in replay mode is scored from the cache alone.
+    process.env.HEARTH_TEST_CACHE_MODE = 'replay';
+    const r = await hearth(['suite', 'run', http, '--out', replayed, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(replayed, 'results.json'), 'utf8')).toBe(readFileSync(join(dir, 'http', 'results.json'), 'utf8'));
+    expect(readFileSync(join(replayed, 'results.csv'), 'utf8')).toBe(readFileSync(join(dir, 'http', 'results.csv'), 'utf8'));
   });
 });
