@@ -25,7 +25,7 @@ import { SceneGraph } from '../../env/graph.ts';
 import type { Relation, State } from '../../env/vocabulary.ts';
 import { planTask } from '../../exploration/teacher/planner.ts';
 import { EaiData, eaiDataDir, type EaiTask } from '../../suites/eai/data.ts';
-import { CORRECTED_ACTIONS, EaiEvaluator, differences, goalsHold, taskContext, type OutputRecord, type Scoring } from '../../suites/eai/evaluate.ts';
+import { CORRECTED_ACTIONS, EaiEvaluator, checkIdentifiers, differences, goalsHold, taskContext, type OutputRecord, type Scoring } from '../../suites/eai/evaluate.ts';
 import { eaiPrompts } from '../../suites/eai/prompts.ts';
 import { readOutputs, renderText } from '../../suites/eai/report.ts';
 import { checkOutputDir, checkOutputFile } from '../output-paths.ts';
@@ -55,8 +55,9 @@ function evaluate(p: ParsedArgs): number {
   only(p, ['outputs', 'scoring', 'json', 'eai-data'], 'evaluate');
   const file = requireFlag(p, 'outputs', USAGE);
   const scoring = scoringFlag(p);
+  const records = readOutputs(file, null); // the file's own errors first, data or not
   const data = new EaiData(eaiDataDir(stringFlag(p, 'eai-data')));
-  const records = readOutputs(file, data);
+  checkIdentifiers(records, file, data);
   const ev = new EaiEvaluator(data);
   const official = ev.evaluate(records, 'official');
   const corrected = ev.evaluate(records, 'corrected');

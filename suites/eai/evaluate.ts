@@ -30,7 +30,7 @@
  */
 import { HearthError } from '../../env/errors.ts';
 import { Executor } from '../../env/executor.ts';
-import type { FailureCode } from '../../env/failure.ts';
+import type { Failure } from '../../env/failure.ts';
 import { SceneGraph, type GraphJSON } from '../../env/graph.ts';
 import type { Relation, State } from '../../env/vocabulary.ts';
 import type { EaiData, EaiTask, EdgeGoal, NodeGoal } from './data.ts';
@@ -83,9 +83,13 @@ export const PROMPT_ACTIONS: Record<string, number> = {
 /** The corrected vocabulary: what the prompt advertises plus what eai-eval accepts (SLEEP, WAKEUP, PUTOBJBACK, LOOKAT_*). */
 export const CORRECTED_ACTIONS: Record<string, number> = { ...OFFICIAL_ACTIONS, ...PROMPT_ACTIONS };
 
-/** How a Hearth failure code counts among EAI's runtime errors. */
-export function runtimeKind(code: FailureCode): RuntimeKind {
-  switch (code) {
+/**
+ * How a Hearth failure counts among EAI's runtime errors. eai-eval's executor differs from
+ * VirtualHome's in one message: WATCH's "char room ... is not node room" is an affordance error.
+ */
+export function runtimeKind(f: Pick<Failure, 'code' | 'message'>): RuntimeKind {
+  if (/is not node room/.test(f.message)) return 'affordance_error';
+  switch (f.code) {
     case 'already': return 'additional_step';
     case 'wrong_order': return 'wrong_order';
     case 'missing_step': case 'posture': return 'missing_step';
@@ -307,7 +311,7 @@ function scoreOfficial(ctx: TaskContext, rec: OutputRecord, t: Tally): TaskResul
     t.executable++;
     return { outcome: 'executable', success: false, errors: ['equals the dataset program: counted executable, never simulated nor goal-checked'] };
   }
-  const run = simulate(ctx, g, true);
+  const run = simulate(ctx, g, true, true);
   for (const k of run.kinds) t.runtime[k]++;
   if (run.executable) t.executable++;
   const [n, e] = goalCounts(graphGoalState(run.graph), ctx.nodeGoals, ctx.edgeGoals, 'official');
@@ -320,7 +324,7 @@ function scoreOfficial(ctx: TaskContext, rec: OutputRecord, t: Tally): TaskResul
 
 interface Run { executable: boolean; graph: SceneGraph; executedLines: string[]; executedActions: string[]; kinds: RuntimeKind[]; errors: string[] }
 
-function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean): Run {
+function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean, official = false): Run {
   const graph = SceneGraph.fromJSON(ctx.init, { lenient: true, source: `eai/${ctx.task.id}` });
   const ex = new Executor(graph, { resolveById: true });
   const run: Run = { executable: true, graph, executedLines: [], executedActions: [], kinds: [], errors: [] };
@@ -330,6 +334,14 @@ function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean): Run {
   let wasUp = !(graph.node(char).states.has('SITTING') || graph.node(char).states.has('LYING'));
   g.steps.forEach((s, i) => {
     if (!run.executable && stopAtFatal) return;
+    // eai-eval's GRAB refuses an object the character already holds ("already grabbed"), an
+    // additional step; VirtualHome v1.0.0 (the dataset's simulator, used by corrected) grabs it
+    // again, with the other hand (file688_1's program relies on it).
+    if (official && s.action === 'GRAB' && s.args.length === 1 && (graph.hasEdge(char, 'HOLDS_RH', s.args[0].id) || graph.hasEdge(char, 'HOLDS_LH', s.args[0].id))) {
+      run.kinds.push('additional_step');
+      run.errors.push(`additional_step: <${s.args[0].name}> (${s.args[0].id}) already grabbed when executing "${g.lines[i]} [${i + 1}]"`);
+      return;
+    }
     const r = ex.executeLine({ action: s.action, args: s.args.map((a) => ({ name: a.name.toLowerCase().replaceAll(' ', '_'), id: a.id })), index: i + 1, text: g.lines[i] });
     if (r.ok) {
       run.executedLines.push(g.lines[i]); run.executedActions.push(s.action);
@@ -337,9 +349,17 @@ function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean): Run {
       if (!st.has('SITTING') && !st.has('LYING')) wasUp = true;
       return;
     }
-    const kind = r.failure!.code === 'posture' && wasUp ? 'wrong_order' : runtimeKind(r.failure!.code);
+    const f = r.failure!;
+    // Failures eai-eval's executor leaves without an error type (PUTOBJBACK of an object never
+    // grabbed, actions it has no executor for, objects it cannot find): its evaluate_results
+    // then stops on `assert failed_error_code in error_code_to_number`.
+    if (official && ((s.action === 'PUTOBJBACK' && /not grabbed/.test(f.message)) || f.code === 'unsupported' || f.code === 'unknown_object')) {
+      throw new HearthError('eai.official_crash', `record "${ctx.task.id}": eai-eval 1.0.5 stops with AssertionError (no error type for "${f.message}")`,
+        'score with --scoring corrected (eai-eval cannot score this outputs file)');
+    }
+    const kind = f.code === 'posture' && wasUp ? 'wrong_order' : runtimeKind(f);
     run.kinds.push(kind);
-    run.errors.push(`${kind}: ${r.failure!.message}`);
+    run.errors.push(`${kind}: ${f.message}`);
     if (kind !== 'additional_step') run.executable = false;
   });
   return run;
@@ -453,7 +473,7 @@ function summarize(t: Tally, scoring: Scoring, notes: string[]): Summary {
 // ---- the outputs file ------------------------------------------------------------------------
 
 /** Validate an outputs file's parsed JSON; every problem names the file and the record. */
-export function checkOutputs(json: unknown, file: string, data: EaiData): OutputRecord[] {
+export function checkOutputs(json: unknown, file: string, data: EaiData | null): OutputRecord[] {
   if (!Array.isArray(json)) throw new HearthError('eai.outputs', `${file}: an EAI outputs file is a JSON list of {identifier, llm_output}, got ${json === null ? 'null' : typeof json}`);
   if (json.length === 0) throw new HearthError('eai.outputs', `${file}: the outputs list is empty`, 'write one {identifier, llm_output} per task (`hearth eai prompts` lists them)');
   return json.map((r, i) => {
@@ -461,9 +481,18 @@ export function checkOutputs(json: unknown, file: string, data: EaiData): Output
     if (!r || typeof r !== 'object' || Array.isArray(r)) throw new HearthError('eai.outputs', `${where} is not an object {identifier, llm_output}`);
     const o = r as Record<string, unknown>;
     if (typeof o.identifier !== 'string') throw new HearthError('eai.outputs', `${where} has no string "identifier"`);
-    if (!data.byId.has(o.identifier)) throw new HearthError('eai.outputs', `${where}: unknown identifier "${o.identifier.slice(0, 80)}"`, 'identifiers are EAI task ids such as 27_2 (`hearth eai prompts` lists them)');
-    if (typeof o.llm_output !== 'string') throw new HearthError('eai.outputs', `${where} ("${o.identifier}") has no string "llm_output"`);
+    if (data && !data.byId.has(o.identifier)) throw new HearthError('eai.outputs', `${where}: unknown identifier "${o.identifier.slice(0, 80)}"`, 'identifiers are EAI task ids such as 27_2 (`hearth eai prompts` lists them)');
+    if (typeof o.llm_output !== 'string') throw new HearthError('eai.outputs', `${where} ("${o.identifier.slice(0, 80)}") has no string "llm_output"`);
     return { identifier: o.identifier, llm_output: o.llm_output };
+  });
+}
+
+/** Every identifier must be an EAI task (the check eai-eval fails with a KeyError). */
+export function checkIdentifiers(records: OutputRecord[], file: string, data: EaiData): void {
+  records.forEach((r, i) => {
+    if (!data.byId.has(r.identifier)) {
+      throw new HearthError('eai.outputs', `${file}: record ${i}: unknown identifier "${r.identifier.slice(0, 80)}"`, 'identifiers are EAI task ids such as 27_2 (`hearth eai prompts` lists them)');
+    }
   });
 }
 

@@ -12,7 +12,8 @@ import { checkOutputs, type Difference, type Evaluation, type OutputRecord } fro
 /** Outputs files beyond this are refused (EAI's full set is ~338 outputs, well under 1 MB per model). */
 export const MAX_OUTPUTS_BYTES = 64 * 1024 * 1024;
 
-export function readOutputs(file: string, data: EaiData): OutputRecord[] {
+/** The records of an outputs file; identifiers are checked against `data` when given. */
+export function readOutputs(file: string, data: EaiData | null): OutputRecord[] {
   let size: number;
   try {
     size = statSync(file).size;
