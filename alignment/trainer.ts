@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { HearthError } from '../env/errors.ts';
 import { Prng } from '../env/prng.ts';
 import { readCheckpoint, writeCheckpoint, writeCheckpointFiles } from '../agent/checkpoint.ts';
-import { createModel, hashText, loadModel, type LocalModel } from '../agent/local-model.ts';
+import { createModel, hashText, loadModel, type LocalModel, type PairBatch } from '../agent/local-model.ts';
 import { maskedCrossEntropy } from '../agent/logprob.ts';
 import type { ModelConfig } from '../agent/model.ts';
 import { tf } from '../agent/tfjs.ts';
@@ -92,6 +92,71 @@ export interface LossContext {
  */
 export type LossFn<B> = (batch: B, ctx: LossContext) => tf.Scalar | { loss: tf.Scalar; metrics?: Record<string, number> };
 
+export interface AccumulateStepOptions<B> {
+  lm: LocalModel;
+  /** The trainable parameters by name (all base weights, or one adapter's). */
+  vars: Map<string, tf.Variable>;
+  optimizer: AdamW;
+  /** Max global gradient norm (0 = no clipping). */
+  gradClip: number;
+  batches: readonly B[];
+  lossFn: LossFn<B>;
+  /** Dropout seed of micro-batch `mi` of this step. */
+  dropoutSeed: (mi: number) => number;
+}
+
+/**
+ * One optimizer step of any loss over micro-batches: gradients of `vars` accumulated over
+ * the micro-batches (in order), clipped by global norm, applied by `optimizer`. The loop
+ * `Trainer` and E2CL's local provider (exploration/local-provider.ts) share.
+ */
+export function accumulateStep<B>(o: AccumulateStepOptions<B>): StepResult {
+  const t0 = performance.now();
+  const { vars } = o;
+  const byVarName = new Map<string, string>();
+  for (const [k, v] of vars) byVarName.set(v.name, k);
+  const varList = [...vars.values()];
+  let acc: Map<string, tf.Tensor> | null = null;
+  let loss = 0;
+  let metrics: Record<string, number> | undefined;
+  const step = o.optimizer.step + 1;
+  o.batches.forEach((b, mi) => {
+    const ctx: LossContext = { lm: o.lm, step, micro: mi, dropoutSeed: o.dropoutSeed(mi) };
+    const { value, grads } = tf.variableGrads(() => {
+      const out = o.lossFn(b, ctx);
+      if (out instanceof tf.Tensor) return out;
+      if (out.metrics) {
+        metrics ??= {};
+        for (const [k, x] of Object.entries(out.metrics)) metrics[k] = (metrics[k] ?? 0) + x;
+      }
+      return out.loss;
+    }, varList);
+    loss += value.dataSync()[0];
+    value.dispose();
+    if (!acc) {
+      acc = new Map();
+      for (const [vn, g] of Object.entries(grads)) acc.set(byVarName.get(vn)!, g);
+    } else {
+      for (const [vn, g] of Object.entries(grads)) {
+        const k = byVarName.get(vn)!;
+        const prev = acc.get(k)!;
+        acc.set(k, tf.add(prev, g));
+        prev.dispose();
+        g.dispose();
+      }
+    }
+  });
+  if (!acc) return { loss: 0, lr: 0, gradNorm: 0, targetTokens: 0 };
+  const grads = acc as unknown as Map<string, tf.Tensor>;
+  const gradNorm = clipByGlobalNorm(grads, o.gradClip);
+  const lr = o.optimizer.apply(vars, grads);
+  for (const g of grads.values()) if (!g.isDisposed) g.dispose();
+  o.lm.meta.step = o.optimizer.step;
+  const result: StepResult = { loss, lr, gradNorm, targetTokens: 0, seconds: (performance.now() - t0) / 1000 };
+  if (metrics) result.metrics = metrics;
+  return result;
+}
+
 /**
  * SFT as a `LossFn`: a training-mode forward pass (dropout) over a packed batch, masked token
  * cross-entropy normalised by `normaliser` (the whole step's target tokens, so micro-batch
@@ -169,50 +234,12 @@ export class Trainer {
    * parameters. Metrics a loss reports are summed over the micro-batches likewise.
    */
   stepWith<B>(batches: readonly B[], lossFn: LossFn<B>): StepResult {
-    const t0 = performance.now();
-    const vars = this.trainable();
-    const byVarName = new Map<string, string>();
-    for (const [k, v] of vars) byVarName.set(v.name, k);
-    const varList = [...vars.values()];
-    let acc: Map<string, tf.Tensor> | null = null;
-    let loss = 0;
-    let metrics: Record<string, number> | undefined;
+    const seed = this.options.seed;
     const step = this.optimizer.step + 1;
-    batches.forEach((b, mi) => {
-      const ctx: LossContext = { lm: this.lm, step, micro: mi, dropoutSeed: (this.options.seed * 1000003 + step * 131 + mi) >>> 0 };
-      const { value, grads } = tf.variableGrads(() => {
-        const out = lossFn(b, ctx);
-        if (out instanceof tf.Tensor) return out;
-        if (out.metrics) {
-          metrics ??= {};
-          for (const [k, x] of Object.entries(out.metrics)) metrics[k] = (metrics[k] ?? 0) + x;
-        }
-        return out.loss;
-      }, varList);
-      loss += value.dataSync()[0];
-      value.dispose();
-      if (!acc) {
-        acc = new Map();
-        for (const [vn, g] of Object.entries(grads)) acc.set(byVarName.get(vn)!, g);
-      } else {
-        for (const [vn, g] of Object.entries(grads)) {
-          const k = byVarName.get(vn)!;
-          const prev = acc.get(k)!;
-          acc.set(k, tf.add(prev, g));
-          prev.dispose();
-          g.dispose();
-        }
-      }
+    return accumulateStep({
+      lm: this.lm, vars: this.trainable(), optimizer: this.optimizer, gradClip: this.options.gradClip ?? 1, batches, lossFn,
+      dropoutSeed: (mi) => (seed * 1000003 + step * 131 + mi) >>> 0,
     });
-    if (!acc) return { loss: 0, lr: 0, gradNorm: 0, targetTokens: 0 };
-    const grads = acc as unknown as Map<string, tf.Tensor>;
-    const gradNorm = clipByGlobalNorm(grads, this.options.gradClip ?? 1);
-    const lr = this.optimizer.apply(vars, grads);
-    for (const g of grads.values()) g.dispose();
-    this.lm.meta.step = this.optimizer.step;
-    const result: StepResult = { loss, lr, gradNorm, targetTokens: 0, seconds: (performance.now() - t0) / 1000 };
-    if (metrics) result.metrics = metrics;
-    return result;
   }
 
   private content(extra: Record<string, unknown> = {}) {
@@ -259,6 +286,18 @@ export function localModelProvider(opts: { config?: Partial<ModelConfig>; traine
   return {
     create: (corpus: readonly string[], seed: number) => Trainer.create({ corpus, seed, config: opts.config, trainer: opts.trainer, backend: opts.backend }),
     load: (dir: string) => Trainer.load(dir, { backend: opts.backend, trainer: opts.trainer }),
+  };
+}
+
+/**
+ * SFT over right-padded `{input, output}` pair batches (`LocalModel.batchPairs`): E2CL's
+ * recipe (loss on the output tokens and EOS, no weights). `normaliser` undefined = the
+ * micro-batch's own target count (a step of one micro-batch).
+ */
+export function pairSftLoss(normaliser?: number): LossFn<PairBatch> {
+  return (b, ctx) => {
+    const { logits } = ctx.lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid, train: true, dropoutSeed: ctx.dropoutSeed, logits: 'all' });
+    return maskedCrossEntropy(logits!, b.targets, b.mask, normaliser);
   };
 }
 

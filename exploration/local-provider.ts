@@ -2,17 +2,16 @@
  * The local TensorFlow.js transformer (agent/) as a `ModelProvider` for E2CL training:
  * supervised fine-tuning on `{input, output}` pairs (loss on the output tokens and EOS
  * only, no loss weights: the paper's recipe) with AdamW, warmup + cosine schedule and
- * gradient clipping (alignment/optim.ts). Checkpoints carry the optimizer moments and step
+ * gradient clipping, through the trainer's one loop (`accumulateStep` with `pairSftLoss`,
+ * alignment/trainer.ts). Checkpoints carry the optimizer moments and step
  * so that a resumed run continues exactly.
  */
 import { readCheckpoint, writeCheckpointFiles } from '../agent/checkpoint.ts';
 import { type LocalModel, createModel, loadModel } from '../agent/local-model.ts';
-import { maskedCrossEntropy } from '../agent/logprob.ts';
 import type { ModelConfig } from '../agent/model.ts';
-import { tf } from '../agent/tfjs.ts';
-import { AdamW, clipByGlobalNorm } from '../alignment/optim.ts';
+import { AdamW } from '../alignment/optim.ts';
 import type { IOPair } from '../alignment/datasets/export.ts';
-import { attentionBytesPerRow, MICRO_BATCH_BUDGET_BYTES } from '../alignment/trainer.ts';
+import { accumulateStep, attentionBytesPerRow, MICRO_BATCH_BUDGET_BYTES, pairSftLoss } from '../alignment/trainer.ts';
 import { mixSeed } from '../alignment/datasets/rng.ts';
 import type { ModelProvider, TrainableModel } from './training.ts';
 
@@ -55,10 +54,6 @@ class LocalTrainable implements TrainableModel {
   async trainStep(batch: readonly IOPair[]): Promise<number> {
     if (!this.adam) this.prepare(this.totalSteps);
     const adam = this.adam!;
-    const params = this.lm.model.namedTensors();
-    const varList = [...params.values()];
-    const nameOf = new Map<string, string>();
-    for (const [name, v] of params) nameOf.set(v.name, name);
     // Micro-batches where the whole batch's attention would not fit the backend's heap (a
     // batch of 30 prompts at ctx 1024 aborted the wasm backend); the loss is normalised by the
     // whole batch's target count, so the summed gradients are the full batch's. A batch that
@@ -69,28 +64,13 @@ class LocalTrainable implements TrainableModel {
     const micro = rows >= pairs.length ? [whole] : chunk(pairs, rows).map((c) => this.lm.batchPairs(c, true));
     let total = 0;
     for (const b of micro) for (const m of b.mask) total += m;
-    let loss = 0;
-    const acc = new Map<string, tf.Tensor>();
-    micro.forEach((b, i) => {
-      const dropoutSeed = i === 0 ? mixSeed(this.lm.meta.seed, 'dropout', adam.step) : mixSeed(this.lm.meta.seed, 'dropout', adam.step, i);
-      const { value, grads } = tf.variableGrads(() => {
-        const { logits } = this.lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid, train: true, dropoutSeed, logits: 'all' });
-        return maskedCrossEntropy(logits!, b.targets, b.mask, micro.length === 1 ? undefined : Math.max(total, 1e-9));
-      }, varList);
-      loss += value.dataSync()[0];
-      value.dispose();
-      for (const [vn, g] of Object.entries(grads)) {
-        const name = nameOf.get(vn);
-        if (!name) { g.dispose(); continue; }
-        const prev = acc.get(name);
-        if (prev) { acc.set(name, tf.add(prev, g)); prev.dispose(); g.dispose(); } else acc.set(name, g);
-      }
-    });
-    clipByGlobalNorm(acc, this.o.clip ?? 1.0);
-    adam.apply(params, acc);
-    for (const g of acc.values()) if (!g.isDisposed) g.dispose();
-    this.lm.meta.step = adam.step;
-    return loss;
+    const step = adam.step;
+    // The one training loop (alignment/trainer.ts) with E2CL's SFT loss and dropout seeds.
+    return accumulateStep({
+      lm: this.lm, vars: this.lm.model.namedTensors(), optimizer: adam, gradClip: this.o.clip ?? 1.0,
+      batches: micro, lossFn: pairSftLoss(micro.length === 1 ? undefined : Math.max(total, 1e-9)),
+      dropoutSeed: (i) => (i === 0 ? mixSeed(this.lm.meta.seed, 'dropout', step) : mixSeed(this.lm.meta.seed, 'dropout', step, i)),
+    }).loss;
   }
 
   async save(dir: string): Promise<void> {

@@ -13,6 +13,12 @@ import { withReferenceLogProbs, type PreferencePair } from '../../alignment/pref
 import { Trainer, type LossFn } from '../../alignment/trainer.ts';
 import { HearthError } from '../../env/errors.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { maskedCrossEntropy } from '../../agent/logprob.ts';
+import { AdamW, clipByGlobalNorm } from '../../alignment/optim.ts';
+import { mixSeed } from '../../alignment/datasets/rng.ts';
+import { attentionBytesPerRow } from '../../alignment/trainer.ts';
+import { localProvider } from '../../exploration/local-provider.ts';
+import type { LocalModel } from '../../agent/local-model.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -137,4 +143,62 @@ describe('Trainer.stepWith (any LossFn)', () => {
     expect(t.step).toBe(6);
     t.dispose();
   });
+});
+
+/**
+ * E2CL's SFT step as it was written before it went through `accumulateStep` (the oracle):
+ * whole batch or micro-batches by attention budget, mixSeed dropout seeds, AdamW with clipping.
+ */
+function oldE2CLStep(lm: LocalModel, adam: AdamW, batch: Array<{ input: string; output: string }>, budget: number): number {
+  const params = lm.model.namedTensors();
+  const varList = [...params.values()];
+  const nameOf = new Map<string, string>();
+  for (const [name, v] of params) nameOf.set(v.name, name);
+  const whole = lm.batchPairs(batch, true);
+  const rows = Math.max(1, Math.floor(budget / attentionBytesPerRow({ ...lm.config, ctx: whole.time })));
+  const micro = rows >= batch.length ? [whole] : Array.from({ length: Math.ceil(batch.length / rows) }, (_, k) => lm.batchPairs(batch.slice(k * rows, (k + 1) * rows), true));
+  let total = 0;
+  for (const b of micro) for (const m of b.mask) total += m;
+  let loss = 0;
+  const acc = new Map<string, tf.Tensor>();
+  micro.forEach((b, i) => {
+    const dropoutSeed = i === 0 ? mixSeed(lm.meta.seed, 'dropout', adam.step) : mixSeed(lm.meta.seed, 'dropout', adam.step, i);
+    const { value, grads } = tf.variableGrads(() => {
+      const { logits } = lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid, train: true, dropoutSeed, logits: 'all' });
+      return maskedCrossEntropy(logits!, b.targets, b.mask, micro.length === 1 ? undefined : Math.max(total, 1e-9));
+    }, varList);
+    loss += value.dataSync()[0];
+    value.dispose();
+    for (const [vn, g] of Object.entries(grads)) {
+      const name = nameOf.get(vn)!;
+      const prev = acc.get(name);
+      if (prev) { acc.set(name, tf.add(prev, g)); prev.dispose(); g.dispose(); } else acc.set(name, g);
+    }
+  });
+  clipByGlobalNorm(acc, 1.0);
+  adam.apply(params, acc);
+  for (const g of acc.values()) if (!g.isDisposed) g.dispose();
+  return loss;
+}
+
+describe("E2CL's SFT path (exploration/local-provider.ts) through the shared loop", () => {
+  for (const budget of [1 << 30, 1]) {
+    it(`gives bit-identical weights and losses to the loop it replaced (${budget === 1 ? 'one pair per micro-batch' : 'one pass'})`, async () => {
+      const data = pairs.map((p) => ({ input: p.prompt, output: p.chosen }));
+      const o = { config, lr: 5e-3, warmupSteps: 2, attentionBudgetBytes: budget };
+      const a = await localProvider(o).create(corpus, 9);
+      const b = await localProvider(o).create(corpus, 9);
+      a.prepare!(6);
+      const adam = new AdamW({ lr: 5e-3, warmupSteps: 2, totalSteps: 6, weightDecay: 0.1 });
+      const lmB = b.lm as LocalModel;
+      for (let s = 0; s < 6; s++) {
+        const batch = data.slice(s % 3, s % 3 + 4);
+        expect(await a.trainStep(batch)).toBe(oldE2CLStep(lmB, adam, batch, budget));
+      }
+      const wa = [...(a.lm as LocalModel).model.namedTensors().values()].map((v) => Array.from(v.dataSync()));
+      const wb = [...lmB.model.namedTensors().values()].map((v) => Array.from(v.dataSync()));
+      expect(wa).toEqual(wb);
+      a.dispose!(); b.dispose!(); adam.dispose();
+    });
+  }
 });
