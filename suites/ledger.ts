@@ -39,6 +39,8 @@ export interface EpisodeRecord {
   /** end, terminated, max-steps, timeout, truncated, plan-failed (one-shot). */
   reason: string;
   calls: number;
+  /** The episode log, relative to the out directory (when the suite writes logs). */
+  log?: string;
   /** Wall-clock time of the episode (not part of results.json, which must not depend on timing). */
   ms: number;
 }

@@ -19,13 +19,15 @@
 import { join, resolve } from 'node:path';
 import { cleanOutput, type HistoryStep, isEnd, planningPrompt } from '../alignment/datasets/prompts.ts';
 import { mixSeed } from '../alignment/datasets/rng.ts';
-import { Episode } from '../env/episode.ts';
+import { Episode, type StepOutcome } from '../env/episode.ts';
+import { EpisodeLogWriter } from '../env/episode-log.ts';
 import { HearthError } from '../env/errors.ts';
 import type { Split, Task } from '../env/task.ts';
 import { getTaskSet } from '../env/tasks/index.ts';
 import { BatchedDecoder, EpisodeDecoder } from '../exploration/batching.ts';
 import type { EpisodeFactory, EpisodeLike } from '../exploration/env-adapter.ts';
 import type { PolicyConfig } from '../exploration/policy.ts';
+import { episodeLogSink, safeName } from '../exploration/episode-logs.ts';
 import { type RolloutEpisode, type RolloutJob, runRollout } from '../exploration/rollout.ts';
 import { solvableTasks, withExperts } from '../exploration/task-source.ts';
 import { episodeFactory } from '../exploration/world.ts';
@@ -108,49 +110,90 @@ const stepRecord = (s: { action: string; ok: boolean; failure?: { code?: string 
   return r;
 };
 
-function baseRecord(p: PlannedEpisode, suite: string): Omit<EpisodeRecord, 'success' | 'goal' | 'steps' | 'reason' | 'calls' | 'ms'> {
+/** Where an episode's log goes, relative to the out directory. */
+export function logPathOf(p: Pick<PlannedEpisode, 'agent' | 'task' | 'seed' | 'repetition'>): string {
+  return `logs/${p.agent.name}/${safeName(p.task.id)}.s${p.seed}.r${p.repetition}.jsonl`; // agent names are file-safe (spec NAME)
+}
+
+/** Where to write logs: the out directory when the suite writes them. */
+export interface LogTarget { out: string }
+
+function baseRecord(p: PlannedEpisode, suite: string, logs?: LogTarget): Omit<EpisodeRecord, 'success' | 'goal' | 'steps' | 'reason' | 'calls' | 'ms'> {
   const r: Omit<EpisodeRecord, 'success' | 'goal' | 'steps' | 'reason' | 'calls' | 'ms'> = {
     key: p.key, suite, task: p.task.id, split: p.split, agent: p.agent.name, seed: p.seed, repetition: p.repetition,
   };
   if (p.task.expertNL) r.expert = p.task.expertNL;
+  if (logs) r.log = logPathOf(p);
   return r;
 }
 
-/** One episode of a planner, random or scripted agent. */
-export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec): EpisodeRecord {
-  const t0 = Date.now();
-  const maxSteps = spec.budgets.maxSteps;
-  const ep = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
-  const reset = ep.reset(p.seed);
-  let goal = reset.info.goal;
-  const agent = syncAgent(p.agent, p.task, p.seed, p.repetition);
+/** The end record of an episode log from the runner's outcome. */
+function endLog(w: EpisodeLogWriter | undefined, reason: string, steps: number, goal: { satisfied: number; total: number }): void {
+  w?.end({ steps, success: goal.satisfied === goal.total, terminated: reason === 'end' || reason === 'terminated', truncated: reason !== 'end' && reason !== 'terminated', goal });
+}
+
+/** Execute a whole plan (one-shot), stopping at the first failed action. */
+function executePlan(p: PlannedEpisode, actions: readonly string[], spec: SuiteSpec, logs: LogTarget | undefined, describe: Record<string, unknown>):
+  { steps: StepRecord[]; goal: { satisfied: number; total: number }; reason: string } {
+  const ep = new Episode(p.task, { seed: p.seed, maxSteps: spec.budgets.maxSteps, lenient: true });
+  let goal = ep.reset(p.seed).info.goal;
+  const log = logs ? EpisodeLogWriter.forEpisode(join(logs.out, logPathOf(p)), ep, { agent: describe }) : undefined;
   const steps: StepRecord[] = [];
-  let reason = 'max-steps';
-  const timeout = spec.budgets.episodeTimeoutMs;
-  if (spec.protocol === 'one-shot') {
-    const plan = agent.plan(ep, maxSteps);
-    const end = plan.findIndex(isEnd);
-    const actions = (end >= 0 ? plan.slice(0, end) : plan).slice(0, maxSteps);
-    reason = 'end';
-    for (const a of actions) {
+  let reason = 'end';
+  try {
+    for (const a of actions.slice(0, spec.budgets.maxSteps)) {
       const out = ep.step(a);
+      log?.step(out);
       steps.push(stepRecord(out));
       goal = out.goal;
       if (!out.ok) { reason = 'plan-failed'; break; }
     }
-  } else {
+    endLog(log, reason, steps.length, goal);
+  } finally {
+    log?.close();
+  }
+  return { steps, goal, reason };
+}
+
+const describeAgent = (p: PlannedEpisode, spec: SuiteSpec): Record<string, unknown> =>
+  ({ name: p.agent.name, kind: p.agent.kind, suite: spec.name, seed: p.seed, repetition: p.repetition, protocol: spec.protocol, feedback: spec.feedback });
+
+/** One episode of a planner, random or scripted agent. */
+export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec, logs?: LogTarget): EpisodeRecord {
+  const t0 = Date.now();
+  const maxSteps = spec.budgets.maxSteps;
+  const agent = syncAgent(p.agent, p.task, p.seed, p.repetition);
+  if (spec.protocol === 'one-shot') {
+    const planning = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
+    planning.reset(p.seed);
+    const plan = agent.plan(planning, maxSteps);
+    const end = plan.findIndex(isEnd);
+    const r = executePlan(p, end >= 0 ? plan.slice(0, end) : plan, spec, logs, describeAgent(p, spec));
+    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0 };
+  }
+  const ep = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
+  let goal = ep.reset(p.seed).info.goal;
+  const log = logs ? EpisodeLogWriter.forEpisode(join(logs.out, logPathOf(p)), ep, { agent: describeAgent(p, spec) }) : undefined;
+  const steps: StepRecord[] = [];
+  let reason = 'max-steps';
+  const timeout = spec.budgets.episodeTimeoutMs;
+  try {
     for (;;) {
       if (timeout !== undefined && Date.now() - t0 > timeout) { reason = 'timeout'; break; }
       const a = agent.act(ep);
       if (isEnd(a)) { reason = 'end'; break; }
-      const out = ep.step(a);
+      const out: StepOutcome = ep.step(a);
+      log?.step(out);
       steps.push(stepRecord(out));
       goal = out.goal;
       if (out.terminated) { reason = 'terminated'; break; }
       if (out.truncated) { reason = 'max-steps'; break; }
     }
+    endLog(log, reason, steps.length, goal);
+  } finally {
+    log?.close();
   }
-  return { ...baseRecord(p, spec.name), success: goal.satisfied === goal.total, goal, steps, reason, calls: 0, ms: Date.now() - t0 };
+  return { ...baseRecord(p, spec.name, logs), success: goal.satisfied === goal.total, goal, steps, reason, calls: 0, ms: Date.now() - t0 };
 }
 
 /** Episodes whose failed actions' observations start with the error at `detail` (nothing for `none`). */
@@ -171,8 +214,8 @@ export function feedbackFactory(detail: DetailLevel, inner: EpisodeFactory = epi
   };
 }
 
-function fromRollout(p: PlannedEpisode, e: RolloutEpisode, suite: string, ms: number): EpisodeRecord {
-  return { ...baseRecord(p, suite), success: e.success, goal: e.goal, steps: e.steps.map(stepRecord), reason: e.reason, calls: e.calls, ms };
+function fromRollout(p: PlannedEpisode, e: RolloutEpisode, suite: string, ms: number, logs?: LogTarget): EpisodeRecord {
+  return { ...baseRecord(p, suite, logs), success: e.success, goal: e.goal, steps: e.steps.map(stepRecord), reason: e.reason, calls: e.calls, ms };
 }
 
 /** The policy of one (seed, repetition) group: sampling seeded by both (greedy decoding ignores it). */
@@ -182,7 +225,8 @@ function groupPolicy(policy: PolicyConfig, seed: number, repetition: number): Po
   return { ...policy, actionOptions: { ...policy.actionOptions, seed: s }, feedbackOptions: { ...policy.feedbackOptions, seed: s } };
 }
 
-async function oneShotLm(p: PlannedEpisode, dec: BatchedDecoder, policy: PolicyConfig, spec: SuiteSpec): Promise<EpisodeRecord> {
+async function oneShotLm(p: PlannedEpisode, dec: BatchedDecoder, policy: PolicyConfig, spec: SuiteSpec, logs: LogTarget | undefined,
+  describe: Record<string, unknown>): Promise<EpisodeRecord> {
   const t0 = Date.now();
   const d = new EpisodeDecoder(dec);
   const history: HistoryStep[] = [];
@@ -193,20 +237,11 @@ async function oneShotLm(p: PlannedEpisode, dec: BatchedDecoder, policy: PolicyC
     if (isEnd(a) || a === '') break;
     history.push({ action: a, observation: '' });
   }
-  const ep = new Episode(p.task, { seed: p.seed, maxSteps: spec.budgets.maxSteps, lenient: true });
-  let goal = ep.reset(p.seed).info.goal;
-  const steps: StepRecord[] = [];
-  let reason = 'end';
-  for (const h of history) {
-    const out = ep.step(h.action);
-    steps.push(stepRecord(out));
-    goal = out.goal;
-    if (!out.ok) { reason = 'plan-failed'; break; }
-  }
-  return { ...baseRecord(p, spec.name), success: goal.satisfied === goal.total, goal, steps, reason, calls, ms: Date.now() - t0 };
+  const r = executePlan(p, history.map((h) => h.action), spec, logs, describe);
+  return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls, ms: Date.now() - t0 };
 }
 
-async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], spec: SuiteSpec, record: (r: EpisodeRecord) => void): Promise<Record<string, unknown>> {
+async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], spec: SuiteSpec, record: (r: EpisodeRecord) => void, logs?: LogTarget): Promise<Record<string, unknown>> {
   const opened = await openLmAgent(agent, spec.budgets, 0);
   try {
     const groups = new Map<string, PlannedEpisode[]>();
@@ -227,19 +262,23 @@ async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], sp
           const worker = async (): Promise<void> => {
             while (next < group.length) {
               const p = group[next++];
-              record(await oneShotLm(p, dec, policy, spec));
+              record(await oneShotLm(p, dec, policy, spec, logs, { ...describeAgent(p, spec), model: opened.describe }));
             }
           };
           await Promise.all(Array.from({ length: Math.min(concurrency, group.length) }, worker));
         } else {
           const started = new Map<number, number>();
+          const sink = logs
+            ? episodeLogSink(logs.out, (i) => group[i].task, (i) => ({ ...describeAgent(group[i], spec), model: opened.describe }), seed, undefined, (i) => logPathOf(group[i]))
+            : undefined;
           const jobs: RolloutJob[] = group.map((p) => ({ task: p.task, speculative: agent.speculative }));
           await runRollout(jobs, dec, {
             factory: feedbackFactory(spec.feedback), policy, speculative: agent.speculative, maxSteps: spec.budgets.maxSteps, seed,
             concurrency, timeoutMs: spec.budgets.episodeTimeoutMs,
           }, (e) => {
             if (!started.has(e.index)) started.set(e.index, Date.now());
-            if (e.kind === 'end') record(fromRollout(group[e.index], e.episode, spec.name, Date.now() - started.get(e.index)!));
+            sink?.onEvent(e); // the log is complete before its episode enters the ledger
+            if (e.kind === 'end') record(fromRollout(group[e.index], e.episode, spec.name, Date.now() - started.get(e.index)!, logs));
           }).promise;
         }
       } finally {
@@ -294,6 +333,7 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
     } else {
       log(`suite ${spec.name}: ${planned.length} episodes (${tasks.length} tasks × ${spec.agents.length} agents × ${spec.seeds.length} seeds × ${spec.repetitions} repetitions) into ${out}`);
     }
+    const logs: LogTarget | undefined = spec.report.logs ? { out } : undefined;
     const progress = new SuiteProgress(spec.name, pending.length, ledger.done.size, opts.quiet === true);
     const record = (r: EpisodeRecord): void => {
       ledger.append(r);
@@ -307,9 +347,9 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
       if (mine.length === 0) continue;
       const a0 = Date.now();
       if (isLmAgent(agent)) {
-        await runLmAgent(agent, mine, spec, record);
+        await runLmAgent(agent, mine, spec, record, logs);
       } else {
-        for (const p of mine) record(runSyncEpisode(p, spec));
+        for (const p of mine) record(runSyncEpisode(p, spec, logs));
       }
       agentTimes[agent.name] = { episodes: mine.length, seconds: (Date.now() - a0) / 1000 };
     }

@@ -107,7 +107,8 @@ export interface SuiteSpec {
   budgets: Budgets;
   /** After `speculative: both` is expanded into two agents (`name` and `name+spec`). */
   agents: AgentSpec[];
-  report: { resamples: number };
+  /** `logs`: an episode log per episode under `logs/` (for the viewer; default true). */
+  report: { resamples: number; logs: boolean };
 }
 
 export interface LoadedSuite {
@@ -148,7 +149,7 @@ export const SUITE_SCHEMA: Schema = obj({
     maxSteps: int(1, 10_000), maxTokens: int(1, 4096), feedbackTokens: int(1, 4096), episodeTimeoutMs: int(1), requestTimeoutMs: int(1),
   }),
   agents: { type: 'array', minItems: 1, items: { type: 'object', properties: { name: NAME, kind: { enum: [...AGENT_KINDS] } }, required: ['name', 'kind'] } },
-  report: obj({ resamples: int(10, 1_000_000) }),
+  report: obj({ resamples: int(10, 1_000_000), logs: { type: 'boolean' } }),
 }, ['name', 'tasks', 'agents']);
 
 export const AGENT_SCHEMAS: Record<AgentKind, Schema> = {
@@ -361,7 +362,7 @@ export function checkSuite(data: unknown, file: string, base: string, doc?: Docu
     name: d.name as string, tasks, protocol: (d.protocol as Protocol | undefined) ?? 'closed-loop',
     feedback: (d.feedback as DetailLevel | undefined) ?? 'none', seeds: (d.seeds as number[] | undefined) ?? [0],
     repetitions: (d.repetitions as number | undefined) ?? 1, budgets, agents,
-    report: { resamples: ((d.report as { resamples?: number } | undefined)?.resamples) ?? 1000 },
+    report: { resamples: ((d.report as { resamples?: number } | undefined)?.resamples) ?? 1000, logs: ((d.report as { logs?: boolean } | undefined)?.logs) ?? true },
   };
   if (typeof d.description === 'string') spec.description = d.description;
   return spec;

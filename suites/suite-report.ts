@@ -99,7 +99,7 @@ export function resultsCsv(records: readonly EpisodeRecord[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], records: readonly EpisodeRecord[], run?: Pick<SuiteRun, 'seconds' | 'ran' | 'skipped' | 'agentTimes'>): string {
+export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], records: readonly EpisodeRecord[], run?: Pick<SuiteRun, 'seconds' | 'ran' | 'skipped' | 'agentTimes'>, out?: string): string {
   const s = suite.spec;
   const agents = s.agents.map((a) => a.name);
   const splits = [...new Set(rows.map((r) => r.split))];
@@ -121,7 +121,8 @@ export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], recor
       const steps = mine.length ? (mine.reduce((n, r) => n + r.steps.length, 0) / mine.length).toFixed(1) : '–';
       return `<td class="${mine.length && ok === mine.length ? 'pass' : ok === 0 ? 'miss' : ''}">${ok}/${mine.length} · ${steps} steps</td>`;
     }).join('');
-    const detail = rs.map((r) => `<li><b>${esc(r.agent)}</b> seed ${r.seed} rep ${r.repetition}: ${r.success ? 'success' : 'not solved'}, goal ${r.goal.satisfied}/${r.goal.total}, ${esc(r.reason)}<br>${
+    const detail = rs.map((r) => `<li><b>${esc(r.agent)}</b> seed ${r.seed} rep ${r.repetition}: ${r.success ? 'success' : 'not solved'}, goal ${r.goal.satisfied}/${r.goal.total}, ${esc(r.reason)}${
+      r.log ? ` · <a href="${esc(r.log)}" title="${esc(`hearth view ${join(out ?? '.', r.log)} --open`)}">episode log</a> <code>hearth view ${esc(join(out ?? '.', r.log))} --open</code>` : ''}<br>${
       r.steps.map((st) => `<span class="${st.ok ? 'ok' : 'bad'}" title="${esc(st.failure ?? 'ok')}">${esc(st.action)}</span>`).join(' → ') || '<i>no actions</i>'}</li>`).join('');
     const expert = rs[0]?.expert ? `<p>Expert: ${esc(rs[0].expert.join(' → '))}</p>` : '';
     return `<tr><td><details><summary>${esc(id)}</summary>${expert}<ul>${detail}</ul></details></td><td>${esc(rs[0]?.split ?? '')}</td>${cells}</tr>`;
@@ -129,6 +130,7 @@ export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], recor
   const notes = [
     `Protocol ${s.protocol}, feedback ${s.feedback}; task set ${s.tasks.set} (${s.tasks.splits.join(', ')}, ${s.tasks.count} per split${s.tasks.solvable ? ', solvable by an expert' : ''}); seeds ${s.seeds.join(', ')}; ${s.repetitions} repetition(s); at most ${s.budgets.maxSteps} steps.`,
     `Rates in %, with 95% percentile-bootstrap intervals over tasks (${s.report.resamples} resamples; all episodes of a drawn task).`,
+    ...(records.some((r) => r.log) ? [`Every episode has a log for the replay viewer: \`hearth view ${out ?? '.'} --open\` lists them all; each episode below links its own.`] : []),
     ...(run ? [`This run: ${run.ran} episodes run, ${run.skipped} taken from the ledger, ${run.seconds.toFixed(1)} s (${Object.entries(run.agentTimes).map(([a, t]) => `${a}: ${t.episodes} in ${t.seconds.toFixed(1)} s`).join('; ')}).`] : []),
   ];
   return `<!doctype html>
@@ -159,6 +161,6 @@ export function writeSuiteOutputs(out: string, suite: LoadedSuite, run: SuiteRun
   const opts = { what: 'suite results', kind: 'suite.write' };
   writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(resultsJson(suite, rows, run.records), null, 1)}\n`, opts);
   writeFileAtomic(join(out, 'results.csv'), resultsCsv(run.records), opts);
-  writeFileAtomic(join(out, 'report.html'), suiteHtml(suite, rows, run.records, run), opts);
+  writeFileAtomic(join(out, 'report.html'), suiteHtml(suite, rows, run.records, run, out), opts);
   return rows;
 }

@@ -78,6 +78,10 @@ describe('hearth suite run', () => {
     expect(html).toContain('Per task');
     expect(html).toContain('checkpoint+spec');
     expect(html).toContain('95% percentile-bootstrap intervals over tasks');
+    // Every episode has its episode log (the viewer's input), linked from the drill-down.
+    const logged = readJson<{ episodes: Array<{ log: string }> }>(join(out, 'results.json')).episodes;
+    expect(logged.every((e) => existsSync(join(out, e.log)))).toBe(true);
+    expect(html).toContain(`href="${logged[0].log}"`);
     // The directory is a ledger: without --resume it is refused; with it nothing runs again.
     const again = await hearth(['suite', 'run', QUICK, '--out', out]);
     expect(again.code).toBe(2);
@@ -122,6 +126,11 @@ agents:
     expect(new Set(keys)).toEqual(new Set(ledgerLines(ref).map((l) => (JSON.parse(l) as { key: string }).key)));
     expect(readJson<unknown>(join(out, 'results.json'))).toEqual(readJson<unknown>(join(ref, 'results.json')));
     expect(readFileSync(join(out, 'results.csv'), 'utf8')).toBe(readFileSync(join(ref, 'results.csv'), 'utf8'));
+    // Each episode's log is whole (a killed episode's partial log was rewritten when it ran again).
+    for (const l of ledgerLines(out)) {
+      const log = readFileSync(join(out, (JSON.parse(l) as { log: string }).log), 'utf8').trim().split('\n');
+      expect(JSON.parse(log[log.length - 1])).toMatchObject({ type: 'end' });
+    }
     // Another spec in the same directory is refused.
     writeFileSync(suite, readFileSync(suite, 'utf8').replace('maxSteps: 10', 'maxSteps: 11'));
     const changed = await hearth(['suite', 'run', suite, '--out', out, '--resume']);
