@@ -175,8 +175,9 @@ function problem(e: ErrorObject): string {
  * (`expect` restricts which are accepted); blank lines are skipped. Errors are HearthErrors
  * naming `file:line` and the field.
  */
-export function readDatasetJsonl(path: string, o: { expect?: readonly DatasetFormat[] } = {}): Dataset {
-  const lines = readText(path, 'dataset').split('\n'); // strict UTF-8, BOM stripped; missing file named
+export function readDatasetJsonl(path: string, o: { expect?: readonly DatasetFormat[]; what?: string } = {}): Dataset {
+  const what = o.what ?? 'dataset';
+  const lines = readText(path, what).split('\n'); // strict UTF-8, BOM stripped; missing file named
   const accepted = o.expect ?? DATASET_FORMATS;
   const hint = (f: DatasetFormat | null) => `each line must be ${(f ? [f] : accepted).map((x) => FIX[x]).join(', or ')}`;
   let format: DatasetFormat | null = null;
@@ -206,7 +207,7 @@ export function readDatasetJsonl(path: string, o: { expect?: readonly DatasetFor
     records.push({ format: f, ...r } as DatasetRecord);
     at.push(i + 1);
   }
-  if (format === null) throw new HearthError('dataset.empty', `dataset ${path} has no records`, hint(null));
+  if (format === null) throw new HearthError('dataset.empty', `${what} ${path} has no records`, hint(null));
   return { path, format, records, lines: at };
 }
 

@@ -11,6 +11,7 @@ import {
   toTrlPreferenceJsonl, toTrlPromptCompletionJsonl, writeTrlPreferenceJsonl, writeTrlPromptCompletionJsonl, type PreferenceRecord,
 } from '../../alignment/datasets/export.ts';
 import { HearthError } from '../../env/errors.ts';
+import { readPairsJsonl as readTrainLmData } from '../../alignment/lm-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-ds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,5 +106,22 @@ describe('reader errors name the file, line and field', () => {
     const p = join(dir, 'bad-utf8.jsonl');
     writeFileSync(p, Buffer.concat([Buffer.from('{"input":"a","output":"b"}\n{"input":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","output":"b"}\n')]));
     expect(err(() => readDatasetJsonl(p)).message).toMatch(/bad-utf8\.jsonl: invalid UTF-8 at line 2/);
+  });
+});
+
+describe("train-lm's data reader goes through the same reader", () => {
+  it('e2cl, messages (role-prefixed text), prompt-completion standard and conversational', () => {
+    expect(readTrainLmData(file('lm-e2cl.jsonl', toE2CLJsonl(pairs)))).toEqual(pairs);
+    expect(readTrainLmData(file('lm-msg.jsonl', toTrlMessagesJsonl(pairs.slice(0, 1))))).toEqual([{ input: `user: ${pairs[0].input}\nassistant:`, output: ` ${pairs[0].output}` }]);
+    expect(readTrainLmData(file('lm-pc.jsonl', toTrlPromptCompletionJsonl(pairs)))).toEqual(pairs);
+    expect(readTrainLmData(file('lm-pcc.jsonl', toTrlPromptCompletionJsonl(pairs.slice(0, 1), { conversational: true })))).toEqual([{ input: `user: ${pairs[0].input}\nassistant:`, output: ` ${pairs[0].output}` }]);
+  });
+  it('names file, line and field; a directory, a missing file, an empty file, a preference file', () => {
+    expect(err(() => readTrainLmData(file('lm-bad.jsonl', '{"input":"a","output":"b"}\n{"input":"a","output":["b"]}\n'))).message).toMatch(/lm-bad\.jsonl:2: field "output" must be a string/);
+    expect(err(() => readTrainLmData(dir)).message).toMatch(/data file .* is a directory/);
+    expect(err(() => readTrainLmData(join(dir, 'none.jsonl'))).message).toMatch(/data file .*none\.jsonl does not exist/);
+    expect(err(() => readTrainLmData(file('lm-empty.jsonl', '\n'))).message).toMatch(/data file .*lm-empty\.jsonl has no records/);
+    expect(err(() => readTrainLmData(file('lm-pref.jsonl', toTrlPreferenceJsonl(prefs)))).message).toMatch(/lm-pref\.jsonl:1: a preference record/);
+    expect(err(() => readTrainLmData(file('lm-noa.jsonl', '{"messages":[{"role":"user","content":"a"}]}\n'))).message).toMatch(/lm-noa\.jsonl:1: "messages" has no assistant turn/);
   });
 });
