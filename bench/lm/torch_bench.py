@@ -80,8 +80,12 @@ with torch.no_grad():
             prm.zero_()  # LayerNorm bias
 opt = torch.optim.AdamW(m.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
 x = torch.randint(0, a.vocab, (a.batch, a.ctx + 1))
+last_logit_grad = []  # the logits' gradient of the last step (the backward pass's biggest operand)
+
+
 def step():
     logits = m(x[:, :-1])
+    logits.register_hook(lambda g: last_logit_grad[:] and last_logit_grad.clear() or last_logit_grad.append(g.detach()))
     loss = F.cross_entropy(logits.reshape(-1, a.vocab), x[:, 1:].reshape(-1))
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -98,14 +102,14 @@ def timed_steps():
 
 
 def denormal_share():
-    """Share of the gradients' nonzero values that are subnormal floats (after the last step)."""
+    """Share of the nonzero values of the last step's gradients (parameters' and the logits',
+    which the backward products read) that are subnormal floats."""
     tiny = torch.finfo(torch.float32).tiny
     sub = nz = 0
-    for prm in m.parameters():
-        if prm.grad is not None:
-            g = prm.grad.abs()
-            sub += int(((g > 0) & (g < tiny)).sum())
-            nz += int((g > 0).sum())
+    for g in [prm.grad for prm in m.parameters() if prm.grad is not None] + last_logit_grad:
+        g = g.abs()
+        sub += int(((g > 0) & (g < tiny)).sum())
+        nz += int((g > 0).sum())
     return sub / max(nz, 1)
 
 
