@@ -1,6 +1,6 @@
 /**
  * AdamW (decoupled weight decay, decay only on matrices as in nanoGPT) with a linear
- * warmup + cosine learning-rate schedule, and global-norm gradient clipping. The state
+ * warmup + cosine learning-rate schedule (or constant, or Noam: the methods' schedules), and global-norm gradient clipping. The state
  * (step count, first and second moments) can be saved and restored exactly, so a resumed
  * run continues bit-for-bit.
  */
@@ -13,10 +13,22 @@ export interface ScheduleOptions {
   warmupSteps: number;
   /** Step at which the cosine reaches minLr (afterwards it stays there). */
   totalSteps: number;
+  /**
+   * 'cosine' (default): linear warm-up to lr, cosine decay to minLr at totalSteps.
+   * 'constant': linear warm-up to lr, then lr (TRL's `constant_with_warmup`).
+   * 'noam': lr·min(step^−½, step·warmup^−1.5) (Muffin's, from "Attention is all you need"):
+   *   it peaks at step = warmupSteps with lr/√warmupSteps, then decays as step^−½.
+   */
+  schedule?: 'cosine' | 'constant' | 'noam';
 }
 
 /** Learning rate at optimizer step `step` (1-based). */
 export function learningRate(step: number, s: ScheduleOptions): number {
+  if (s.schedule === 'noam') {
+    const n = Math.max(step, 1);
+    return s.lr * Math.min(n ** -0.5, n * Math.max(s.warmupSteps, 1) ** -1.5);
+  }
+  if (s.schedule === 'constant') return s.warmupSteps > 0 && step <= s.warmupSteps ? (s.lr * step) / s.warmupSteps : s.lr;
   const minLr = s.minLr ?? s.lr / 10;
   if (s.warmupSteps > 0 && step <= s.warmupSteps) return (s.lr * step) / s.warmupSteps;
   if (step >= s.totalSteps) return minLr;

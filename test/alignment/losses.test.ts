@@ -276,3 +276,43 @@ describe('weightedNll and helpers', () => {
     close(data(d), [((0.4 ** 2) + (0.5 ** 2)) / 2]);
   });
 });
+
+/** Central differences of a scalar function of one flat input, against its analytic gradient. */
+function checkGrad(f: (x: tf.Tensor) => tf.Scalar, x0: number[], shape: number[], h = 1e-2, tol = 2e-3): void {
+  const g = data(tf.grad(f)(tf.tensor(x0, shape)));
+  for (let i = 0; i < x0.length; i++) {
+    const up = x0.slice(); up[i] += h;
+    const dn = x0.slice(); dn[i] -= h;
+    const fd = (f(tf.tensor(up, shape)).dataSync()[0] - f(tf.tensor(dn, shape)).dataSync()[0]) / (2 * h);
+    if (Math.abs(fd - g[i]) > tol * Math.max(1, Math.abs(fd))) throw new Error(`input ${i}: analytic ${g[i]}, finite difference ${fd}`);
+  }
+}
+
+describe('finite differences of the other losses', () => {
+  it('fpo: the rejected features and both log-probs (the chosen features have none: stop-gradient)', () => {
+    const c = ref.fpo;
+    const base = { refChosen: inp.refChosen, refRejected: inp.refRejected, chosenLengths: inp.chosenLengths, rejectedLengths: inp.rejectedLengths,
+      refChosenFeatures: tf.tensor2d(c.refChosenFeatures), refRejectedFeatures: tf.tensor2d(c.refRejectedFeatures) };
+    const fw = tf.tensor2d(c.policyChosenFeatures);
+    const o = { kind: 'fpo' as const, beta: 0.5, alpha: 3, topK: 3 };
+    // Small steps keep the policy's top-3 selection fixed (no feature is within 1e-3 of the cut).
+    checkGrad((x) => tf.mean(preferenceLoss({ ...base, policyChosen: v(inp.policyChosen), policyRejected: v(inp.policyRejected), policyChosenFeatures: fw, policyRejectedFeatures: x as tf.Tensor2D }, o).losses) as tf.Scalar,
+      (c.policyRejectedFeatures as number[][]).flat(), [4, 6], 1e-3);
+    checkGrad((x) => tf.mean(preferenceLoss({ ...base, policyChosen: x as tf.Tensor1D, policyRejected: v(inp.policyRejected), policyChosenFeatures: fw, policyRejectedFeatures: tf.tensor2d(c.policyRejectedFeatures) }, o).losses) as tf.Scalar,
+      inp.policyChosen, [4]);
+  });
+  for (const kind of ['pairwise', 'offset', 'listwise'] as const) {
+    it(`ranking ${kind}`, () => {
+      checkGrad((x) => tf.sum(rankingLoss(x as tf.Tensor2D, ref.ranking.labels, { kind, margin: ref.ranking.margin })) as tf.Scalar, ref.ranking.scores, [2, 4], 1e-3);
+    });
+  }
+  it('sequenceLogProbs (sum and mean, weighted) and weightedNll', () => {
+    const s = ref.sequence;
+    const labels = Int32Array.from(s.labels.flat() as number[]);
+    const weights = Float32Array.from(s.weights.flat() as number[]);
+    for (const reduce of ['sum', 'mean'] as const) {
+      checkGrad((x) => tf.sum(tf.mul(sequenceLogProbs(x as tf.Tensor3D, labels, { weights, reduce }), v([1, -2]))) as tf.Scalar, (s.logits as number[][][]).flat(2), [2, 4, 5]);
+    }
+    checkGrad((x) => weightedNll(x as tf.Tensor1D, ref.weightedNll.weights), ref.weightedNll.logps, [4]);
+  });
+});
