@@ -124,6 +124,29 @@ describe('Trainer.preferenceStep (DPO)', () => {
   });
 });
 
+describe('preference step options', () => {
+  it('token weights (RISE) reach the policy and the reference log-probs; nllWeight adds λ·mean-token NLL of the chosen', async () => {
+    const t = await Trainer.create({ corpus, seed: 11, config, trainer: opts });
+    const plain = withReferenceLogProbs(t.lm, pairs, { kind: 'sigmoid' });
+    const n = (s: string) => t.lm.tokenizer.encode(s).length + 1; // + EOS
+    // Weight 2 on every chosen token, 0 on every rejected token: the reference log-probs double and vanish.
+    const weighted = pairs.map((p) => ({ ...p, chosenWeights: new Array(n(p.chosen)).fill(2), rejectedWeights: new Array(n(p.rejected)).fill(0) }));
+    const ref = withReferenceLogProbs(t.lm, weighted, { kind: 'sigmoid' });
+    ref.forEach((p, i) => {
+      expect(p.refChosen!).toBeCloseTo(2 * plain[i].refChosen!, 4);
+      expect(p.refRejected).toBe(0);
+    });
+    // At step 1 (policy = reference) the weighted DPO loss is still log 2; with λ = 0.5 the NLL term
+    // is 0.5 · mean over pairs of −(1/|y_w|) log π(y_w|x).
+    const meanLp = t.lm.scorePairs(pairs.map((p) => ({ input: p.prompt, output: p.chosen })), { average: 'mean', includeEos: true });
+    const nll = -meanLp.reduce((a, x) => a + x, 0) / pairs.length;
+    const r = t.preferenceStep(ref, { kind: 'sigmoid', beta: 0.3, nllWeight: 0.5 });
+    expect(r.loss).toBeCloseTo(Math.LN2 + 0.5 * nll, 4);
+    expect(r.metrics!['rewards/accuracies']).toBe(0);
+    t.dispose();
+  });
+});
+
 describe('Trainer.stepWith (any LossFn)', () => {
   it('a custom loss (weighted NLL of sequence log-probs) runs through the same loop, with its metrics summed over micro-batches', async () => {
     const t = await Trainer.create({ corpus, seed: 2, config, trainer: opts });
