@@ -8,6 +8,11 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
   const out: string[] = [], err: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
   vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
+  // `tasks list` streams its lines to stdout directly (waiting for a slow reader), not through console.log.
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(...String(chunk).split('\n').filter((l) => l !== ''));
+    return true;
+  });
   const code = await main(argv);
   vi.restoreAllMocks();
   return { code, out, err };
