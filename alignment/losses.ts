@@ -15,7 +15,7 @@
  * chosen/rejected rewards TRL logs as `rewards/chosen`, `rewards/rejected`.
  */
 import { HearthError } from '../env/errors.ts';
-import { logSigmoid, seqLogProb } from '../agent/logprob.ts';
+import { logSigmoid, seqLogProb, tokenLogProbs } from '../agent/logprob.ts';
 import { tf } from '../agent/tfjs.ts';
 
 /** Identity forward, zero gradient (torch's `.detach()`); tfjs-core has no stop_gradient op. */
@@ -281,6 +281,42 @@ export function preferenceMetrics(r: PreferenceResult): PreferenceMetrics {
 
 // ---------------------------------------------------------------------------------------
 // Ranking over K candidates (Muffin, Cooper)
+
+export interface CandidateScoreOptions {
+  /** 'prob' (Muffin's default `score_mode="base"`): Σ_t m_t p_t; 'log': Σ_t m_t log p_t. */
+  mode?: 'prob' | 'log';
+  /** Length penalty α: the sum is divided by |y|^α (Muffin: 1). */
+  alpha?: number;
+}
+
+/**
+ * Muffin's candidate score s(y) = (1/|y|^α) Σ_t m_t·p_t (spec §C), p_t the token probability
+ * ('prob') or its log ('log': α = 1 gives the mean log-prob). logits (B·T, V) or (B, T, V),
+ * labels (N,) (negative = ignored), mask (N,) optional; `batch` = B rows (candidates) when
+ * logits are 2-D. Returns (B,), to be reshaped to (contexts, K) for `rankingLoss`.
+ */
+export function candidateScores(logits: tf.Tensor2D | tf.Tensor3D, labels: Int32Array, options: CandidateScoreOptions & { mask?: Float32Array; batch?: number } = {}): Vec {
+  const B = logits.rank === 3 ? logits.shape[0] : options.batch;
+  if (B === undefined) throw new Error('candidateScores: 2-D logits need options.batch');
+  const V = logits.shape[logits.rank - 1];
+  const flat = (logits.rank === 3 ? tf.reshape(logits, [-1, V]) : logits) as tf.Tensor2D;
+  const N = labels.length;
+  const T = N / B;
+  const m = new Float32Array(N);
+  const safe = new Int32Array(N);
+  const len = new Float32Array(B);
+  for (let i = 0; i < N; i++) {
+    const ignored = labels[i] < 0;
+    m[i] = ignored ? 0 : options.mask ? options.mask[i] : 1;
+    safe[i] = ignored ? 0 : labels[i];
+    len[Math.floor(i / T)] += m[i];
+  }
+  const lp = tokenLogProbs(flat, safe); // (N,)
+  const per = options.mode === 'log' ? lp : tf.exp(lp);
+  const sums = tf.sum(tf.reshape(tf.mul(per, tf.tensor1d(m)), [B, T]), 1);
+  const alpha = options.alpha ?? 1;
+  return tf.div(sums, tf.tensor1d(Array.from(len, (l) => Math.max(l, 1) ** alpha))) as Vec;
+}
 
 export interface RankingOptions {
   /**

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../agent/tfjs.ts';
 import { HearthError } from '../../env/errors.ts';
 import {
-  featureDistance, log1mexp, oddsRatioLoss, preferenceLoss, preferenceMetrics, rankingLoss, sequenceLogProbs,
+  candidateScores, featureDistance, log1mexp, oddsRatioLoss, preferenceLoss, preferenceMetrics, rankingLoss, sequenceLogProbs,
   stopGradient, weightedNll, type PreferenceInputs, type PreferenceOptions,
 } from '../../alignment/losses.ts';
 
@@ -314,5 +314,21 @@ describe('finite differences of the other losses', () => {
       checkGrad((x) => tf.sum(tf.mul(sequenceLogProbs(x as tf.Tensor3D, labels, { weights, reduce }), v([1, -2]))) as tf.Scalar, (s.logits as number[][][]).flat(2), [2, 4, 5]);
     }
     checkGrad((x) => weightedNll(x as tf.Tensor1D, ref.weightedNll.weights), ref.weightedNll.logps, [4]);
+  });
+});
+
+describe('candidateScores (Muffin)', () => {
+  // Two candidates of T = 2 over V = 2: p(label) = 3/4, 1/2 | 1/4, (ignored).
+  const L3 = Math.log(3);
+  const logits = () => tf.tensor3d([[[0, L3], [0, 0]], [[L3, 0], [5, 1]]]);
+  const labels = Int32Array.of(1, 0, 1, -100);
+  it("'prob' (Muffin's base mode, α = 1): mean token probability; α = 0: the sum", () => {
+    close(data(candidateScores(logits(), labels)), [(0.75 + 0.5) / 2, 0.25]);
+    close(data(candidateScores(logits(), labels, { alpha: 0 })), [1.25, 0.25]);
+  });
+  it("'log': mean token log-prob = sequenceLogProbs with reduce 'mean'; its gradient by finite differences", () => {
+    close(data(candidateScores(logits(), labels, { mode: 'log' })), [(Math.log(0.75) + Math.log(0.5)) / 2, Math.log(0.25)]);
+    close(data(candidateScores(logits(), labels, { mode: 'log' })), data(sequenceLogProbs(logits(), labels, { reduce: 'mean' })));
+    checkGrad((x) => tf.sum(tf.mul(candidateScores(x as tf.Tensor3D, labels, { alpha: 0.5 }), v([1, -3]))) as tf.Scalar, [0, L3, 0, 0, L3, 0, 5, 1], [2, 2, 2], 1e-3);
   });
 });
