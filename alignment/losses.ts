@@ -102,7 +102,11 @@ export interface PreferenceOptions {
   gamma?: number;
   /** Ignore the reference (h = policy log-ratio only): the DPO reference's `reference_free`. */
   referenceFree?: boolean;
-  /** Divide every log-prob (policy and reference) by its completion length before the loss. */
+  /**
+   * Divide every log-prob (policy and reference) by its completion length before the loss. SimPO,
+   * ORPO and FPO are defined on length-normalised log-probs: pass mean-reduced ones
+   * (`sequenceLogProbs` with reduce 'mean'), or summed ones with lengths and this flag.
+   */
   lengthNormalize?: boolean;
   /** FPO: α, weight of the feature-distance penalty (code default 0.5). */
   alpha?: number;
@@ -196,10 +200,11 @@ export function preferenceLoss(inputs: PreferenceInputs, options: PreferenceOpti
   if (!(beta > 0)) throw new HearthError('loss.options', `beta must be > 0, got ${beta}`, 'DPO uses 0.1');
   if (!(eps >= 0 && eps < 0.5)) throw new HearthError('loss.options', `labelSmoothing must be in [0, 0.5), got ${eps}`, 'it is the probability a preference label is flipped');
 
-  const normalise = options.lengthNormalize || kind === 'fpo';
+  // FPO is length-normalised by definition: mean-reduced log-probs as given, or sums with lengths.
+  const divide = options.lengthNormalize || (kind === 'fpo' && inputs.chosenLengths !== undefined);
   let pw: Vec = inputs.policyChosen;
   let pl: Vec = inputs.policyRejected;
-  if (normalise && (inputs.chosenLengths !== undefined || options.lengthNormalize)) {
+  if (divide) {
     pw = lengthNorm(pw, inputs.chosenLengths, 'chosenLengths');
     pl = lengthNorm(pl, inputs.rejectedLengths, 'rejectedLengths');
   }
@@ -217,7 +222,7 @@ export function preferenceLoss(inputs: PreferenceInputs, options: PreferenceOpti
     }
     rw = vec(inputs.refChosen);
     rl = vec(inputs.refRejected);
-    if (normalise && (inputs.chosenLengths !== undefined || options.lengthNormalize)) {
+    if (divide) {
       rw = lengthNorm(rw, inputs.chosenLengths, 'chosenLengths');
       rl = lengthNorm(rl, inputs.rejectedLengths, 'rejectedLengths');
     }

@@ -42,7 +42,8 @@ export function defaultReduce(o: Pick<PreferenceStepOptions, 'kind' | 'reduce'>)
   return o.reduce ?? (o.kind === 'simpo' || o.kind === 'orpo' || o.kind === 'fpo' ? 'mean' : 'sum');
 }
 
-function needsReference(o: PreferenceStepOptions): boolean {
+/** Whether this loss uses reference log-probs (SimPO and ORPO never do). */
+export function needsReference(o: Pick<PreferenceStepOptions, 'kind' | 'referenceFree'>): boolean {
   return !(o.referenceFree || o.kind === 'simpo' || o.kind === 'orpo');
 }
 

@@ -17,7 +17,7 @@ import { maskedCrossEntropy } from '../agent/logprob.ts';
 import type { ModelConfig } from '../agent/model.ts';
 import { tf } from '../agent/tfjs.ts';
 import { AdamW, clipByGlobalNorm, type AdamWOptions } from './optim.ts';
-import { preferenceLossFn, type PreferencePair, type PreferenceStepOptions } from './preference.ts';
+import { needsReference, preferenceLossFn, withReferenceLogProbs, type PreferencePair, type PreferenceStepOptions } from './preference.ts';
 import { batchRows, encodeExample, packRows, type IOPairLike, type PackedBatch } from './packing.ts';
 
 export interface TrainerOptions extends AdamWOptions {
@@ -223,8 +223,11 @@ export class Trainer {
     if (pairs.length === 0) return { loss: 0, lr: 0, gradNorm: 0, targetTokens: 0 };
     const micro = Math.max(1, Math.floor((this.options.microBatchRows ?? defaultMicroBatchRows(this.lm.config)) / 2));
     const batches: PreferencePair[][] = [];
-    for (let i = 0; i < pairs.length; i += micro) batches.push(pairs.slice(i, i + micro));
-    return { ...this.stepWith(batches, preferenceLossFn(pairs.length, options)), targetTokens: pairs.length };
+    // An in-memory reference is scored here, outside the gradient tape, as if it were offline.
+    const { reference, ...lossOptions } = options;
+    const data = reference && needsReference(options) ? withReferenceLogProbs(reference, pairs, options) : pairs;
+    for (let i = 0; i < data.length; i += micro) batches.push(data.slice(i, i + micro));
+    return { ...this.stepWith(batches, preferenceLossFn(pairs.length, lossOptions)), targetTokens: pairs.length };
   }
 
   /**
