@@ -22,7 +22,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { HearthError } from '../env/errors.ts';
 import { writeFileAtomic } from '../env/files.ts';
 import { replaceWasmKernel } from './wasm-kernel.ts';
-import { installNativeMatMul, nativeBlas } from './native-blas.ts';
+import { installNativeMatMul, nativeBlas, nativeBlasNote } from './native-blas.ts';
 
 export { tf };
 
@@ -170,13 +170,23 @@ export async function initBackend(requested?: string): Promise<BackendName> {
   throw new Error('no TensorFlow.js backend could be initialised');
 }
 
-/** The backend with its accelerations, for logs and checkpoints, e.g. `wasm (SIMD, OpenBLAS matmul)`. */
+/**
+ * The compute path, for every command's first line, run manifests and checkpoints, e.g.
+ * `wasm (SIMD) + native matmul: Hearth GEMM avx2-fma, 2 threads`, or `wasm (SIMD), no native
+ * addon (<why> )`: the slow path says so (it trains ~4× slower, docs/native.md).
+ */
 export function backendDetail(): string {
   const b = currentBackend();
   if (b !== 'wasm') return b;
   let simd = 'SIMD unknown';
   try { simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'; } catch { /* async flag not evaluated yet */ }
-  return native ? `wasm (${simd}, native OpenBLAS matmul: ${nativeBlas()!.config().split(' ').slice(0, 2).join(' ')})` : `wasm (${simd})`;
+  if (!native) {
+    const why = nativeBlasNote();
+    return `wasm (${simd}), no native addon${why ? ` (${why})` : ''}: the slow path, see docs/native.md`;
+  }
+  const info = nativeBlas()!.info();
+  const who = info.gemm === 'hearth' ? 'Hearth GEMM' : 'OpenBLAS';
+  return `wasm (${simd}) + native matmul: ${who} ${info.kernel}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
 export function currentBackend(): BackendName {

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
-import { BACKENDS } from '../../agent/tfjs.ts';
+import { BACKENDS, backendDetail, initBackend } from '../../agent/tfjs.ts';
 import { stripBom } from '../../env/text.ts';
 import { checkConfig, MODEL_SCHEMA, RECIPE_OVERRIDE_SCHEMA } from '../config-schemas.ts';
 import { checkOutputDir } from '../output-paths.ts';
@@ -165,6 +165,10 @@ export const command: Command = {
     const out = resolve(stringFlag(args, 'out') ?? join('runs', timestamp()));
     // Before any work: the run directory must be creatable and writable (not a file).
     checkOutputDir(out, stringFlag(args, 'out') !== undefined ? '--out' : 'the run directory');
+    // The compute path first: a machine on the slow path (no native addon) hears it before the wait.
+    await initBackend(stringFlag(args, 'backend'));
+    const compute = backendDetail();
+    process.stderr.write(`e2cl: compute: ${compute}\n`);
 
     let correctorModel;
     if (r.teacherFree.corrector === 'llm') {
@@ -184,6 +188,8 @@ export const command: Command = {
       data: { tasks: setName, dir: dataDir === undefined ? null : resolve(dataDir), train: split(splits.train), seen: split(splits.seen), unseen: split(splits.unseen) },
       corrector: r.teacherFree.corrector === 'llm' ? { url: stringFlag(args, 'llm-url'), model: stringFlag(args, 'llm-model') ?? null } : null,
       code: codeVersion(),
+      // Numerics differ between compute paths (summation order), so a resume must use the same one.
+      compute,
     }), { restart: boolFlag(args, 'restart') });
     if (opened.note) process.stderr.write(`warning: ${opened.note}\n`);
     process.stderr.write(`e2cl: run directory ${out}${opened.how === 'resume' ? ' (resuming the same run)' : opened.how === 'restart' ? ' (earlier run deleted: --restart)' : ''}\n`);

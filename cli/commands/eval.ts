@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describeCheckpoint, resolveCheckpointDir } from '../../agent/checkpoint.ts';
 import { HearthError } from '../../env/errors.ts';
-import { BACKENDS } from '../../agent/tfjs.ts';
+import { BACKENDS, backendDetail } from '../../agent/tfjs.ts';
 import { readText } from '../../env/text.ts';
 import { checkConfig, SETTINGS_SCHEMA } from '../config-schemas.ts';
 import { checkOutputDir } from '../output-paths.ts';
@@ -75,7 +75,7 @@ export const command: Command = {
       : solvableTasks(set, split, seed, count, s.maxExpertSteps ?? Infinity).tasks;
     const provider = localProvider({ config: {}, lr: 0, backend: stringFlag(args, 'backend') });
     const model = await provider.load(dir, 'eval');
-    process.stderr.write(`${describeCheckpoint(resolved)}\n`);
+    process.stderr.write(`${describeCheckpoint(resolved)}\ncompute: ${backendDetail()}\n`);
     const jobs: EvalJob[] = tasks.map((task) => ({ split: split === 'seen' ? 'seen' : 'unseen', speculative, task }));
     const logDir = stringFlag(args, 'log');
     const sink = logDir
