@@ -8,7 +8,7 @@
  * opening the ledger cuts such a tail off (that episode was not finished, so it runs again),
  * which is why an episode is never lost and never counted twice.
  */
-import { existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppendFile, writeFileAtomic } from '../env/files.ts';
 import { HearthError } from '../env/errors.ts';
@@ -62,14 +62,37 @@ export interface OpenedLedger {
 
 const LEDGER = 'episodes.jsonl';
 const SUITE = 'suite.json';
+/** The main ledger and the ledgers of `--workers` processes (`episodes.w<i>.jsonl`), read together. */
+const LEDGER_FILE = /^episodes(\.w\d+)?\.jsonl$/;
+
+export function ledgerFiles(out: string): string[] {
+  if (!existsSync(out)) return [];
+  return readdirSync(out).filter((f) => LEDGER_FILE.test(f)).sort().map((f) => join(out, f));
+}
+
+/** Complete lines in all of `out`'s ledger files (for progress). */
+export function countLedgerLines(out: string): number {
+  let n = 0;
+  for (const f of ledgerFiles(out)) {
+    try {
+      const b = readFileSync(f);
+      for (let i = 0; i < b.length; i++) if (b[i] === 0x0a) n++;
+    } catch { /* being created */ }
+  }
+  return n;
+}
 
 /**
  * Open (or create) the ledger in `out` for `suite`. A directory that already holds episodes
  * needs `resume`; a ledger of another suite (a different spec hash) is refused either way.
+ * `worker` i appends to `episodes.w<i>.jsonl` (workers of one run never share a file); every
+ * ledger file is read. A worker cuts an unfinished tail off its own file only (another file's
+ * tail may be a sibling's append in progress: it is skipped, not cut); the process that starts
+ * the workers, or runs alone, cuts every file's.
  */
-export function openLedger(out: string, suite: LoadedSuite, resume: boolean): OpenedLedger {
+export function openLedger(out: string, suite: LoadedSuite, resume: boolean, worker?: number): OpenedLedger {
   const suiteFile = join(out, SUITE);
-  const ledgerFile = join(out, LEDGER);
+  const own = join(out, worker === undefined ? LEDGER : `episodes.w${worker}.jsonl`);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new HearthError('suite.out', `--out ${out} is a file`, 'give a directory');
   if (existsSync(suiteFile)) {
     let prev: { name?: string; hash?: string };
@@ -83,29 +106,32 @@ export function openLedger(out: string, suite: LoadedSuite, resume: boolean): Op
         'resume with the same suite file, or choose another --out');
     }
   }
-  const existing = existsSync(ledgerFile) ? readFileSync(ledgerFile) : undefined;
-  if (existing && existing.length > 0 && !resume) {
+  const files = ledgerFiles(out);
+  const contents = files.map((f) => ({ f, bytes: readFileSync(f) }));
+  if (contents.some((c) => c.bytes.length > 0) && !resume) {
     throw new HearthError('suite.exists', `${out} already holds episodes of this suite`, 'pass --resume to finish it, or choose another --out');
   }
   const done = new Map<string, EpisodeRecord>();
   let cut = 0;
   let duplicates = 0;
-  if (existing && existing.length > 0) {
-    const end = existing.lastIndexOf(0x0a) + 1;
-    if (end < existing.length) {
-      cut = existing.length - end;
-      truncateSync(ledgerFile, end);
+  for (const { f, bytes } of contents) {
+    if (bytes.length === 0) continue;
+    const end = bytes.lastIndexOf(0x0a) + 1;
+    // A process without a worker number is the only writer (workers are started after it): it cuts every file.
+    if (end < bytes.length && (f === own || worker === undefined)) {
+      cut += bytes.length - end;
+      truncateSync(f, end);
     }
-    const lines = existing.subarray(0, end).toString('utf8').split('\n');
+    const lines = bytes.subarray(0, end).toString('utf8').split('\n');
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
       let rec: EpisodeRecord;
       try {
         rec = JSON.parse(line) as EpisodeRecord;
       } catch {
-        throw new HearthError('suite.ledger', `${ledgerFile}:${i + 1} is not a JSON episode record`, 'the ledger was edited by hand: remove that line to run its episode again');
+        throw new HearthError('suite.ledger', `${f}:${i + 1} is not a JSON episode record`, 'the ledger was edited by hand: remove that line to run its episode again');
       }
-      if (typeof rec.key !== 'string') throw new HearthError('suite.ledger', `${ledgerFile}:${i + 1} has no "key"`, 'remove that line to run its episode again');
+      if (typeof rec.key !== 'string') throw new HearthError('suite.ledger', `${f}:${i + 1} has no "key"`, 'remove that line to run its episode again');
       if (done.has(rec.key)) duplicates++;
       else done.set(rec.key, rec);
     });
@@ -113,7 +139,7 @@ export function openLedger(out: string, suite: LoadedSuite, resume: boolean): Op
   if (!existsSync(suiteFile)) {
     writeFileAtomic(suiteFile, `${JSON.stringify({ name: suite.spec.name, hash: suite.hash, file: suite.file, spec: suite.spec }, null, 2)}\n`, { what: 'suite record', kind: 'suite.write' });
   }
-  const file = AppendFile.open(ledgerFile, { what: 'suite ledger', kind: 'suite.write' });
+  const file = AppendFile.open(own, { what: 'suite ledger', kind: 'suite.write' });
   return {
     done, cut, duplicates,
     append(rec) { file.append(`${JSON.stringify(rec)}\n`); },

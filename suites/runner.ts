@@ -16,11 +16,13 @@
  * Results do not depend on which episodes ran in which process: every episode's randomness
  * comes from its own key, and results are ordered by the plan, not by finishing time.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cleanOutput, type HistoryStep, isEnd, planningPrompt } from '../alignment/datasets/prompts.ts';
 import { mixSeed } from '../alignment/datasets/rng.ts';
 import { Episode, type StepOutcome } from '../env/episode.ts';
 import { EpisodeLogWriter } from '../env/episode-log.ts';
+import { writeFileAtomic } from '../env/files.ts';
 import { HearthError } from '../env/errors.ts';
 import type { Split, Task } from '../env/task.ts';
 import { getTaskSet } from '../env/tasks/index.ts';
@@ -46,6 +48,36 @@ export interface PlannedEpisode {
   agent: AgentSpec;
   seed: number;
   repetition: number;
+}
+
+interface TaskListFile { tasks: Array<{ id: string; split: Split; expertNL?: string[]; expert?: string[] }> }
+
+/**
+ * The suite's tasks, read from `out/tasks.json` when a run directory has one: choosing tasks
+ * with expert programs means planning every candidate, which costs more than the episodes of a
+ * small suite; a resumed run and every `--workers` process reuse the first choice.
+ */
+export function runTasks(spec: SuiteSpec, out: string): SuiteTask[] {
+  const file = join(out, 'tasks.json');
+  if (existsSync(file)) {
+    let list: TaskListFile;
+    try {
+      list = JSON.parse(readFileSync(file, 'utf8')) as TaskListFile;
+    } catch {
+      throw new HearthError('suite.ledger', `${file} is not valid JSON`, 'delete it: the tasks are chosen again');
+    }
+    const set = getTaskSet(spec.tasks.set, spec.tasks.data ? { data: spec.tasks.data } : {});
+    return list.tasks.map((x) => {
+      const task: Task = { ...set.get(x.id) };
+      if (x.expertNL) task.expertNL = x.expertNL;
+      if (x.expert) task.expert = x.expert;
+      return { split: x.split, task };
+    });
+  }
+  const tasks = loadSuiteTasks(spec);
+  const list: TaskListFile = { tasks: tasks.map(({ split, task }) => ({ id: task.id, split, ...(task.expertNL ? { expertNL: task.expertNL } : {}), ...(task.expert ? { expert: task.expert } : {}) })) };
+  writeFileAtomic(file, `${JSON.stringify(list, null, 1)}\n`, { what: 'suite task list', kind: 'suite.write' });
+  return tasks;
 }
 
 /** The suite's tasks, split by split, in a deterministic order (with NL expert programs for LCS where one exists). */
@@ -296,6 +328,11 @@ export interface RunOptions {
   out: string;
   resume: boolean;
   quiet?: boolean;
+  /**
+   * Run only the planned episodes whose index (in plan order) is `index` mod `count`, into this
+   * worker's own ledger file, and write no results (the process that started the workers does).
+   */
+  shard?: { index: number; count: number };
   /** Called after each episode is in the ledger (tests). */
   onEpisode?: (r: EpisodeRecord) => void;
 }
@@ -316,18 +353,19 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
   const t0 = Date.now();
   const spec = suite.spec;
   const out = resolve(opts.out);
-  const ledger = openLedger(out, suite, opts.resume);
+  const ledger = openLedger(out, suite, opts.resume, opts.shard?.index);
   const log = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
   let planned: PlannedEpisode[];
   const agentTimes: SuiteRun['agentTimes'] = {};
   let ran = 0;
   try {
-    const tasks = loadSuiteTasks(spec);
+    const tasks = runTasks(spec, out);
     planned = planEpisodes(spec, tasks);
     const keys = new Set(planned.map((p) => p.key));
     const stray = [...ledger.done.keys()].filter((k) => !keys.has(k)).length;
     if (stray > 0) throw new HearthError('suite.ledger', `the ledger in ${out} holds ${stray} episodes this suite does not plan`, 'the task set changed since the run began: choose another --out');
-    const pending = planned.filter((p) => !ledger.done.has(p.key));
+    const shard = opts.shard;
+    const pending = planned.filter((p, i) => !ledger.done.has(p.key) && (!shard || i % shard.count === shard.index));
     if (ledger.done.size > 0 || ledger.cut > 0) {
       log(`suite ${spec.name}: resuming in ${out}: ${ledger.done.size} of ${planned.length} episodes already done${ledger.cut ? ` (an unfinished last line of ${ledger.cut} bytes was cut off)` : ''}`);
     } else {
@@ -356,8 +394,12 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
   } finally {
     ledger.close();
   }
-  const records = planned.map((p) => ledger.done.get(p.key)!);
   const seconds = (Date.now() - t0) / 1000;
+  if (opts.shard) {
+    const records = planned.map((p) => ledger.done.get(p.key)).filter((r): r is EpisodeRecord => r !== undefined);
+    return { out, planned: planned.length, ran, skipped: planned.length - ran, records, seconds, agentTimes };
+  }
+  const records = planned.map((p) => ledger.done.get(p.key)!);
   const run: SuiteRun = { out, planned: planned.length, ran, skipped: planned.length - ran, records, seconds, agentTimes };
   writeSuiteOutputs(out, suite, run);
   log(`suite ${spec.name}: ${ran} episodes run, ${planned.length - ran} from the ledger, ${seconds.toFixed(1)} s; report: ${join(out, 'report.html')}`);

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../env/files.ts';
 import { bootstrap, type Interval } from './bootstrap.ts';
 import type { EpisodeRecord } from './ledger.ts';
+import { normalisedLcs } from './lcs.ts';
 import { type MetricEpisode, STATISTICS } from './metrics.ts';
 import { cell, COLUMNS } from './report.ts';
 import type { SuiteRun } from './runner.ts';
@@ -45,10 +46,20 @@ export function summariseByTask(records: readonly EpisodeRecord[], resamples: nu
     byTask.get(r.task)!.push(toMetric(r));
   }
   const clusters = [...byTask.values()];
+  // LCS is the one costly statistic (quadratic per episode): computed once per episode, not per resample.
+  const lcsOf = new Map<MetricEpisode, number>();
+  for (const e of clusters.flat()) if (e.expert) lcsOf.set(e, normalisedLcs(e.steps.map((x) => x.action), e.expert));
+  const lcs = (eps: readonly MetricEpisode[]): number => {
+    let n = 0;
+    let sum = 0;
+    for (const e of eps) { const v = lcsOf.get(e); if (v !== undefined) { n++; sum += v; } }
+    return n ? sum / n : NaN;
+  };
   const out = {} as Record<MetricName, Interval>;
   let i = 0;
   for (const [name, stat] of Object.entries(STATISTICS) as Array<[MetricName, (eps: readonly MetricEpisode[]) => number]>) {
-    out[name] = bootstrap(clusters, (sample) => stat(sample.flat()), { seed: seed + 7919 * i++, resamples });
+    const f = name === 'lcs' ? lcs : stat;
+    out[name] = bootstrap(clusters, (sample) => f(sample.flat()), { seed: seed + 7919 * i++, resamples });
   }
   return out;
 }

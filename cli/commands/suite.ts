@@ -1,17 +1,21 @@
 /**
  * `hearth suite run FILE [--out DIR] [--resume] [--json] [--quiet]`: run an evaluation suite
  * (suites/spec.ts) into an out directory that is its ledger; `--resume` finishes a run that
- * was stopped, running only the episodes not yet in the ledger.
+ * was stopped, running only the episodes not yet in the ledger. `--workers N` runs the
+ * episodes in N child processes (`--shard i/N`, each appending to its own ledger file), then
+ * writes the results from the merged ledger.
  * `hearth suite check FILE`: check a suite file and print what it would run.
  */
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HearthError } from '../../env/errors.ts';
 import { loadSuite } from '../../suites/spec.ts';
 import type { Command } from '../main.ts';
-import { boolFlag, parseArgs, stringFlag } from '../args.ts';
+import { boolFlag, intFlag, parseArgs, parseIntStrict, stringFlag } from '../args.ts';
 import { checkOutputDir } from '../output-paths.ts';
 
-const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--json] [--quiet] | hearth suite check FILE';
+const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--workers N] [--json] [--quiet] | hearth suite check FILE';
 
 export const command: Command = {
   name: 'suite',
@@ -23,7 +27,9 @@ export const command: Command = {
       throw new HearthError('cli.usage', sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`, `usage: ${USAGE}`);
     }
     const args = sub === 'run'
-      ? parseArgs(rest, { out: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } }, USAGE)
+      ? parseArgs(rest, {
+        out: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, workers: { type: 'string' }, shard: { type: 'string' },
+      }, USAGE)
       : parseArgs(rest, {}, USAGE);
     if (args.positionals.length !== 1) {
       throw new HearthError('cli.usage', args.positionals.length === 0 ? 'missing the suite FILE' : `unexpected argument "${args.positionals[1]}"`, `usage: ${USAGE}`);
@@ -44,11 +50,25 @@ export const command: Command = {
     checkOutputDir(out, outFlag !== undefined ? '--out' : 'the run directory');
     const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
     const { runSuite } = await import('../../suites/runner.ts');
-    const run = await runSuite(suite, { out, resume: boolFlag(args, 'resume'), quiet: boolFlag(args, 'quiet') });
+    const shardFlag = stringFlag(args, 'shard');
+    if (shardFlag !== undefined) {
+      // One worker of `--workers N` (started by the command below): its share, into its own ledger file.
+      const m = /^(\d+)\/(\d+)$/.exec(shardFlag);
+      const count = m ? parseIntStrict(m[2], '--shard N', 1, 256) : 0;
+      const index = m ? parseIntStrict(m[1], '--shard I', 0, count - 1) : -1;
+      if (!m) throw new HearthError('cli.usage', `--shard must be I/N, got "${shardFlag}"`, 'it is set by --workers');
+      await runSuite(suite, { out, resume: true, quiet: true, shard: { index, count } });
+      return 0;
+    }
+    const workers = intFlag(args, 'workers', 1, 1, 64);
+    const started = Date.now();
+    const before = workers > 1 ? await runWorkers(args.positionals[0], out, workers, boolFlag(args, 'resume'), suite, boolFlag(args, 'quiet')) : undefined;
+    const run = await runSuite(suite, { out, resume: boolFlag(args, 'resume') || workers > 1, quiet: boolFlag(args, 'quiet') });
     const { readFileSync } = await import('node:fs');
     if (boolFlag(args, 'json')) {
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { summary: unknown };
-      process.stdout.write(`${JSON.stringify({ out, planned: run.planned, ran: run.ran, skipped: run.skipped, seconds: run.seconds, summary: results.summary })}\n`);
+      const ran = before !== undefined ? run.planned - before : run.ran;
+      process.stdout.write(`${JSON.stringify({ out, planned: run.planned, ran, skipped: run.planned - ran, workers, seconds: (Date.now() - started) / 1000, summary: results.summary })}\n`);
     } else if (!quiet) {
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { summary: Array<{ agent: string; split: string; episodes: number; metrics: Record<string, { value: number; lo: number; hi: number } | null> }> };
       for (const r of results.summary) {
@@ -60,3 +80,39 @@ export const command: Command = {
     return 0;
   },
 };
+
+const HEARTH_BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/hearth.mjs');
+
+/**
+ * Run the suite's pending episodes in `n` child processes (`--shard i/n`), showing progress from
+ * the ledger files; a worker that fails is one error line naming it (what the others finished
+ * stays in the ledger).
+ */
+async function runWorkers(file: string, out: string, n: number, resume: boolean, suite: import('../../suites/spec.ts').LoadedSuite, quiet: boolean): Promise<number> {
+  const { countLedgerLines, openLedger } = await import('../../suites/ledger.ts');
+  // Checks the directory (spec hash, --resume), writes suite.json and cuts torn tails before any worker starts.
+  const ledger = openLedger(out, suite, resume);
+  const before = ledger.done.size;
+  ledger.close();
+  // Chosen once here (tasks.json), read by every worker.
+  const { runTasks } = await import('../../suites/runner.ts');
+  runTasks(suite.spec, out);
+  const t0 = Date.now();
+  const children = Array.from({ length: n }, (_, i) => {
+    const proc = spawn(process.execPath, [HEARTH_BIN, 'suite', 'run', file, '--out', out, '--shard', `${i}/${n}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+    return new Promise<{ i: number; code: number | null; err: string }>((ok) => proc.on('close', (code) => ok({ i, code, err })));
+  });
+  const timer = quiet ? undefined : setInterval(() => {
+    process.stderr.write(`suite ${suite.spec.name}: ${countLedgerLines(out)} episodes in the ledger (${before} before this run), ${n} workers, ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }, 2000);
+  const results = await Promise.all(children);
+  if (timer) clearInterval(timer);
+  const failed = results.find((r) => r.code !== 0);
+  if (failed) {
+    const line = failed.err.trim().split('\n').filter((l) => l.startsWith('error:')).pop() ?? `exit code ${failed.code}`;
+    throw new HearthError('suite.worker', `worker ${failed.i + 1} of ${n} failed: ${line.replace(/^error: /, '')}`, 'fix it and rerun with --resume: finished episodes are kept');
+  }
+  return before;
+}

@@ -138,6 +138,31 @@ agents:
     expect(changed.stderr).toContain('its spec differs');
   });
 
+  it('--workers 2: two processes, each episode once, the results of one process', async () => {
+    const suite = join(dir, 'workers.yaml');
+    writeFileSync(suite, `name: workers
+tasks: {set: generated, splits: [seen, unseen], count: 3, maxExpertSteps: 6}
+seeds: [0, 1]
+budgets: {maxSteps: 8}
+agents:
+  - {name: planner, kind: planner}
+  - {name: random, kind: random}
+  - {name: lm, kind: checkpoint, path: ${ckpt}}
+`);
+    const one = await hearth(['suite', 'run', suite, '--out', join(dir, 'w1'), '--quiet']);
+    expect(one.code, one.stderr).toBe(0);
+    const two = await hearth(['suite', 'run', suite, '--out', join(dir, 'w2'), '--workers', '2', '--json']);
+    expect(two.code, two.stderr).toBe(0);
+    expect(JSON.parse(two.stdout)).toMatchObject({ planned: 36, ran: 36, workers: 2 });
+    const keys = (f: string) => readFileSync(join(dir, 'w2', f), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { key: string }).key);
+    const a = keys('episodes.w0.jsonl');
+    const b = keys('episodes.w1.jsonl');
+    expect(a.length + b.length).toBe(36);
+    expect(new Set([...a, ...b]).size).toBe(36);
+    expect(Math.abs(a.length - b.length)).toBeLessThanOrEqual(1);
+    expect(readFileSync(join(dir, 'w2', 'results.json'), 'utf8')).toBe(readFileSync(join(dir, 'w1', 'results.json'), 'utf8'));
+  });
+
   it('a suite against hearth serve over HTTP gives the same episodes and metrics as the checkpoint in process; replayed offline, the same results byte for byte', async () => {
     const srv = await spawnServe(['--checkpoint', ckpt, '--quiet', '--model-id', 'tiny']);
     const cache = join(dir, 'http-cache.jsonl');
