@@ -71,6 +71,12 @@ export interface StepResult {
   targetTokens: number;
   /** Wall time of the step (forward, backward, update). */
   seconds?: number;
+  /**
+   * Tensor bytes alive at the end of the largest micro-batch's forward pass (weights, optimizer
+   * moments and the activations kept for the backward pass): the step's peak, to within the
+   * backward pass's transient gradients. `tf.memory().numBytes`, so comparable on one backend.
+   */
+  peakBytes?: number;
   /** What the loss reported, summed over micro-batches (preference steps: TRL's rewards/* means). */
   metrics?: Record<string, number>;
 }
@@ -119,11 +125,13 @@ export function accumulateStep<B>(o: AccumulateStepOptions<B>): StepResult {
   let acc: Map<string, tf.Tensor> | null = null;
   let loss = 0;
   let metrics: Record<string, number> | undefined;
+  let peakBytes = 0;
   const step = o.optimizer.step + 1;
   o.batches.forEach((b, mi) => {
     const ctx: LossContext = { lm: o.lm, step, micro: mi, dropoutSeed: o.dropoutSeed(mi) };
     const { value, grads } = tf.variableGrads(() => {
       const out = o.lossFn(b, ctx);
+      peakBytes = Math.max(peakBytes, tf.memory().numBytes);
       if (out instanceof tf.Tensor) return out;
       if (out.metrics) {
         metrics ??= {};
@@ -152,7 +160,7 @@ export function accumulateStep<B>(o: AccumulateStepOptions<B>): StepResult {
   const lr = o.optimizer.apply(vars, grads);
   for (const g of grads.values()) if (!g.isDisposed) g.dispose();
   o.lm.meta.step = o.optimizer.step;
-  const result: StepResult = { loss, lr, gradNorm, targetTokens: 0, seconds: (performance.now() - t0) / 1000 };
+  const result: StepResult = { loss, lr, gradNorm, targetTokens: 0, seconds: (performance.now() - t0) / 1000, peakBytes };
   if (metrics) result.metrics = metrics;
   return result;
 }

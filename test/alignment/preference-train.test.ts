@@ -160,10 +160,15 @@ describe('Trainer.stepWith (any LossFn)', () => {
     const first = t.stepWith(batches, nll);
     expect(first.metrics).toEqual({ pairs: 6, micro: 1 });
     expect(first.seconds).toBeGreaterThan(0);
+    // Peak bytes: at least the weights and optimizer moments, and more for a larger micro-batch.
+    const weightBytes = [...t.lm.model.namedTensors().values()].reduce((a, v) => a + v.size * 4, 0);
+    expect(first.peakBytes).toBeGreaterThan(3 * weightBytes);
+    const one = t.stepWith([pairs.slice(0, 1)], nll).peakBytes!;
+    expect(t.stepWith([pairs], nll).peakBytes).toBeGreaterThan(one);
     let last = first;
-    for (let s = 0; s < 5; s++) last = t.stepWith(batches, nll);
+    for (let s = 0; s < 4; s++) last = t.stepWith(batches, nll);
     expect(last.loss).toBeLessThan(first.loss);
-    expect(t.step).toBe(6);
+    expect(t.step).toBe(7);
     t.dispose();
   });
 });
