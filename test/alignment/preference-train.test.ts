@@ -147,6 +147,28 @@ describe('preference step options', () => {
   });
 });
 
+describe('trainable-parameter selection', () => {
+  it('DPO on one LoRA adapter: the base weights stay bit-identical, the adapter learns, the margin grows', async () => {
+    const t0 = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
+    const lm = t0.lm;
+    const data = withReferenceLogProbs(lm, pairs, { kind: 'sigmoid' }); // the base model is the reference
+    lm.model.addAdapter('dpo', { rank: 4, alpha: 8, targets: ['q', 'k', 'v', 'o', 'fc', 'proj'], seed: 3 });
+    const t = new Trainer(lm, { ...opts, lr: 3e-2, seed: 7, adapter: 'dpo' });
+    const base = [...lm.model.params.values()].map((v) => Array.from(v.dataSync()));
+    const adapter = () => lm.model.adapterVariables('dpo').map((v) => Array.from(v.dataSync()));
+    const before = adapter();
+    const m0 = margin(t);
+    let r = t.preferenceStep(data, { kind: 'sigmoid', beta: 0.5 });
+    expect(r.loss).toBeCloseTo(Math.LN2, 5); // B = 0: the adapter starts as the identity
+    for (let s = 0; s < 7; s++) r = t.preferenceStep(data, { kind: 'sigmoid', beta: 0.5 });
+    expect(r.loss).toBeLessThan(Math.LN2 - 0.1);
+    expect(margin(t)).toBeGreaterThan(m0 + 0.5);
+    expect([...lm.model.params.values()].map((v) => Array.from(v.dataSync()))).toEqual(base);
+    expect(adapter()).not.toEqual(before);
+    t.dispose();
+  });
+});
+
 describe('Trainer.stepWith (any LossFn)', () => {
   it('a custom loss (weighted NLL of sequence log-probs) runs through the same loop, with its metrics summed over micro-batches', async () => {
     const t = await Trainer.create({ corpus, seed: 2, config, trainer: opts });
