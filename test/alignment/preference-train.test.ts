@@ -147,6 +147,26 @@ describe('preference step options', () => {
   });
 });
 
+describe('preference training checkpoints', () => {
+  it('stopping after 3 DPO steps, saving, loading and doing 3 more gives the weights of 6 steps in a row', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hearth-pref-ck-'));
+    try {
+      const a = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
+      const data = withReferenceLogProbs(a.lm, pairs, { kind: 'sigmoid' });
+      for (let s = 0; s < 6; s++) a.preferenceStep(data, { kind: 'sigmoid', beta: 0.5 });
+      const b1 = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
+      for (let s = 0; s < 3; s++) b1.preferenceStep(data, { kind: 'sigmoid', beta: 0.5 });
+      b1.saveCheckpoint(join(tmp, 'ck'));
+      b1.dispose();
+      const b2 = await Trainer.load(join(tmp, 'ck'));
+      expect(b2.step).toBe(3);
+      for (let s = 0; s < 3; s++) b2.preferenceStep(data, { kind: 'sigmoid', beta: 0.5 });
+      expect(weightsHash(b2)).toBe(weightsHash(a));
+      a.dispose(); b2.dispose();
+    } finally { rmSync(tmp, { recursive: true, force: true }); }
+  });
+});
+
 describe('trainable-parameter selection', () => {
   it('DPO on one LoRA adapter: the base weights stay bit-identical, the adapter learns, the margin grows', async () => {
     const t0 = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
