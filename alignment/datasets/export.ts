@@ -196,9 +196,9 @@ export function readDatasetJsonl(path: string, o: { expect?: readonly DatasetFor
     const r = v as Record<string, unknown>;
     const f = detectFormat(r);
     if (!f) throw new HearthError('dataset.record', `${where}: no known fields (expected "input"/"output", "messages", "prompt"/"completion" or "prompt"/"chosen"/"rejected")`, hint(format));
-    if (!accepted.includes(f)) throw new HearthError('dataset.format', `${where}: a ${f} record, but this reader takes ${accepted.join(' or ')}`, hint(null));
+    if (!accepted.includes(f)) throw new HearthError('dataset.format', `${where}: a record in ${f} format, but this reader takes ${accepted.join(' or ')}`, hint(null));
     if (format === null) { format = f; firstLine = i + 1; }
-    else if (f !== format) throw new HearthError('dataset.format', `${where}: a ${f} record in a ${format} file (line ${firstLine} is ${format})`, 'keep one format per file');
+    else if (f !== format) throw new HearthError('dataset.format', `${where}: a record in ${f} format, but line ${firstLine} is in ${format} format`, 'keep one format per file');
     const validate = validator(f);
     if (!validate(r)) {
       const e = validate.errors![0];

@@ -85,7 +85,7 @@ describe('reader errors name the file, line and field', () => {
     ['empty-list', '{"prompt":[],"completion":"b"}\n', /empty-list\.jsonl:1: field "prompt" must not be an empty list/],
     ['ref', '{"prompt":"a","chosen":"b","rejected":"c","ref_chosen_logps":-1}\n', /ref\.jsonl:1: field "ref_rejected_logps" is missing \(it comes with ref_chosen_logps\)/],
     ['refnum', '{"prompt":"a","chosen":"b","rejected":"c","ref_chosen_logps":"x","ref_rejected_logps":-1}\n', /refnum\.jsonl:1: field "ref_chosen_logps" must be a number/],
-    ['mixed', '{"input":"a","output":"b"}\n{"prompt":"a","completion":"b"}\n', /mixed\.jsonl:2: a prompt-completion record in a e2cl file \(line 1 is e2cl\)/],
+    ['mixed', '{"input":"a","output":"b"}\n{"prompt":"a","completion":"b"}\n', /mixed\.jsonl:2: a record in prompt-completion format, but line 1 is in e2cl format/],
     ['e2cl', '{"input":"a","output":"b"}\n{"input": 3, "output": "b"}\n', /e2cl\.jsonl:2: field "input" must be a string/],
     ['e2cl-missing', '{"input":"a","output":"b"}\n{"input": "a"}\n', /e2cl-missing\.jsonl:2: field "output" is missing/],
   ];
@@ -94,8 +94,8 @@ describe('reader errors name the file, line and field', () => {
   }
   it('a preference file is not SFT data and vice versa; a missing file and an empty one', () => {
     const p = file('p.jsonl', toTrlPreferenceJsonl(prefs));
-    expect(err(() => readPairsJsonl(p)).message).toMatch(/p\.jsonl:1: a preference record, but this reader takes e2cl or messages or prompt-completion/);
-    expect(err(() => readPreferenceJsonl(file('s.jsonl', toE2CLJsonl(pairs)))).message).toMatch(/s\.jsonl:1: a e2cl record, but this reader takes preference/);
+    expect(err(() => readPairsJsonl(p)).message).toMatch(/p\.jsonl:1: a record in preference format, but this reader takes e2cl or messages or prompt-completion/);
+    expect(err(() => readPreferenceJsonl(file('s.jsonl', toE2CLJsonl(pairs)))).message).toMatch(/s\.jsonl:1: a record in e2cl format, but this reader takes preference/);
     expect(err(() => readDatasetJsonl(join(dir, 'nope.jsonl'))).message).toMatch(/dataset .*nope\.jsonl does not exist/);
     expect(err(() => readDatasetJsonl(file('blank.jsonl', '\n\n'))).kind).toBe('dataset.empty');
     expect(readPairsJsonl(file('blank2.jsonl', ''))).toEqual([]);
@@ -121,7 +121,7 @@ describe("train-lm's data reader goes through the same reader", () => {
     expect(err(() => readTrainLmData(dir)).message).toMatch(/data file .* is a directory/);
     expect(err(() => readTrainLmData(join(dir, 'none.jsonl'))).message).toMatch(/data file .*none\.jsonl does not exist/);
     expect(err(() => readTrainLmData(file('lm-empty.jsonl', '\n'))).message).toMatch(/data file .*lm-empty\.jsonl has no records/);
-    expect(err(() => readTrainLmData(file('lm-pref.jsonl', toTrlPreferenceJsonl(prefs)))).message).toMatch(/lm-pref\.jsonl:1: a preference record/);
+    expect(err(() => readTrainLmData(file('lm-pref.jsonl', toTrlPreferenceJsonl(prefs)))).message).toMatch(/lm-pref\.jsonl:1: a record in preference format/);
     expect(err(() => readTrainLmData(file('lm-noa.jsonl', '{"messages":[{"role":"user","content":"a"}]}\n'))).message).toMatch(/lm-noa\.jsonl:1: "messages" has no assistant turn/);
   });
 });

@@ -85,6 +85,7 @@ describe('Trainer.preferenceStep (DPO)', () => {
       const b = await Trainer.create({ corpus, seed: 7, config, trainer: opts });
       const offline = withReferenceLogProbs(a.lm, pairs, { kind: 'ipo' });
       expect(() => a.preferenceStep(pairs, { kind: 'ipo', beta: 0.5 })).toThrow(HearthError);
+      expect(() => a.preferenceStep(offline, { kind: 'fpo', beta: 0.5 })).toThrow(/FPO step needs SAE features/);
       for (let s = 0; s < 3; s++) {
         const ra = a.preferenceStep(offline, { kind: 'ipo', beta: 0.5 });
         const rb = b.preferenceStep(pairs, { kind: 'ipo', beta: 0.5, reference });
