@@ -104,7 +104,8 @@ export function plannerOutput(data: EaiData, task: EaiTask): string {
     // then the objects the dataset's preparation added for this program (ids from 1000), which
     // the prompt may omit (the water a POUR goal needs is unchanged by the plan, so unlisted)
     ...p.init.nodes.map((n) => n.id).filter((id) => id >= 1000)])]
-    .filter((id) => graph.has(id) && graph.node(id).className !== 'character');
+    // not the character, and not a room (EAI never counts the character close to a room)
+    .filter((id) => graph.has(id) && graph.node(id).className !== 'character' && graph.node(id).category !== 'Rooms');
   type S = { action: string; args: Array<{ name: string; id: number }> };
   const arg = (id: number) => ({ name: graph.node(id).className, id });
   const INVERSE: Record<string, string> = { SWITCHOFF: 'SWITCHON', SWITCHON: 'SWITCHOFF', CLOSE: 'OPEN', OPEN: 'CLOSE', PLUGOUT: 'PLUGIN', PLUGIN: 'PLUGOUT' };

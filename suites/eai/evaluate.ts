@@ -324,6 +324,15 @@ function scoreOfficial(ctx: TaskContext, rec: OutputRecord, t: Tally): TaskResul
 
 interface Run { executable: boolean; graph: SceneGraph; executedLines: string[]; executedActions: string[]; kinds: RuntimeKind[]; errors: string[] }
 
+/** eai-eval's `_is_character_close_to`: close, or close to something close to it or under it. */
+function eaiClose(graph: SceneGraph, char: number, node: number): boolean {
+  if (graph.hasEdge(char, 'CLOSE', node)) return true;
+  for (const c of graph.out(char, 'CLOSE')) {
+    if (graph.hasEdge(c, 'CLOSE', node) || graph.hasEdge(node, 'ON', c)) return true;
+  }
+  return false;
+}
+
 function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean, official = false): Run {
   const graph = SceneGraph.fromJSON(ctx.init, { lenient: true, source: `eai/${ctx.task.id}` });
   const ex = new Executor(graph, { resolveById: true });
@@ -331,9 +340,31 @@ function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean, official 
   // eai-eval's TemporalOrderChecker: a posture failure (walking while sitting or lying) is a
   // wrong order when the character was neither sitting nor lying in some earlier state.
   const char = ex.character;
-  let wasUp = !(graph.node(char).states.has('SITTING') || graph.node(char).states.has('LYING'));
+  let wasUp = false;
+  // The checker also finds "holds something" and "close to X" in earlier states.
+  let everHeld = false;
+  const everClose = new Set<number>();
+  const remember = () => {
+    const st = graph.node(char).states;
+    if (!st.has('SITTING') && !st.has('LYING')) wasUp = true;
+    if (graph.out(char, 'HOLDS_RH').size > 0 || graph.out(char, 'HOLDS_LH').size > 0) everHeld = true;
+    for (const n of graph.out(char, 'CLOSE')) everClose.add(n);
+  };
+  remember();
+  const fatal = (kind: RuntimeKind, message: string) => {
+    run.kinds.push(kind);
+    run.errors.push(`${kind}: ${message}`);
+    if (kind !== 'additional_step') run.executable = false;
+  };
   g.steps.forEach((s, i) => {
     if (!run.executable && stopAtFatal) return;
+    // eai-eval's WASH/RINSE/SCRUB need the character close to the object (VirtualHome v1.0.0's
+    // do not: a plan could rinse the room it walked into).
+    if (['WASH', 'RINSE', 'SCRUB'].includes(s.action) && s.args.length === 1 && graph.has(s.args[0].id) && !eaiClose(graph, char, s.args[0].id)) {
+      const id = s.args[0].id;
+      fatal(everClose.has(id) ? 'wrong_order' : 'missing_step', `<character> (${char}) is not close to <${graph.node(id).className}> (${id}) when executing "${g.lines[i]} [${i + 1}]"`);
+      return;
+    }
     // eai-eval's GRAB refuses an object the character already holds ("already grabbed"), an
     // additional step; VirtualHome v1.0.0 (the dataset's simulator, used by corrected) grabs it
     // again, with the other hand (file688_1's program relies on it).
@@ -345,8 +376,17 @@ function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean, official 
     const r = ex.executeLine({ action: s.action, args: s.args.map((a) => ({ name: a.name.toLowerCase().replaceAll(' ', '_'), id: a.id })), index: i + 1, text: g.lines[i] });
     if (r.ok) {
       run.executedLines.push(g.lines[i]); run.executedActions.push(s.action);
-      const st = graph.node(char).states;
-      if (!st.has('SITTING') && !st.has('LYING')) wasUp = true;
+      // eai-eval's WALK to a room leaves the character close to nothing but what it holds
+      // (VirtualHome v1.0.0 makes it close to the room itself).
+      if ((s.action === 'WALK' || s.action === 'RUN') && graph.node(s.args[0].id).category === 'Rooms') {
+        const held = new Set([...graph.out(char, 'HOLDS_RH'), ...graph.out(char, 'HOLDS_LH')]);
+        for (const x of [...graph.out(char, 'CLOSE')]) {
+          if (held.has(x)) continue;
+          graph.removeEdge(char, 'CLOSE', x);
+          graph.removeEdge(x, 'CLOSE', char);
+        }
+      }
+      remember();
       return;
     }
     const f = r.failure!;
@@ -357,10 +397,10 @@ function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean, official 
       throw new HearthError('eai.official_crash', `record "${ctx.task.id}": eai-eval 1.0.5 stops with AssertionError (no error type for "${f.message}")`,
         'score with --scoring corrected (eai-eval cannot score this outputs file)');
     }
-    const kind = f.code === 'posture' && wasUp ? 'wrong_order' : runtimeKind(f);
-    run.kinds.push(kind);
-    run.errors.push(`${kind}: ${f.message}`);
-    if (kind !== 'additional_step') run.executable = false;
+    let kind = runtimeKind(f);
+    if (f.code === 'posture' && wasUp) kind = 'wrong_order';
+    if (kind === 'missing_step' && /does not hold anything/.test(f.message) && everHeld) kind = 'wrong_order';
+    fatal(kind, f.message);
   });
   return run;
 }

@@ -53,7 +53,17 @@ function sip(bytes: Uint8Array): bigint {
 }
 
 /** hash(str) as an unsigned 64-bit value, PYTHONHASHSEED=0 (latin-1 strings). */
-export const strHash = (s: string): bigint => sip(Buffer.from(s, 'latin1'));
+export function strHash(s: string): bigint {
+  let h = HASHES.get(s);
+  if (h === undefined) {
+    h = sip(Buffer.from(s, 'latin1'));
+    if (HASHES.size > 1_000_000) HASHES.clear();
+    HASHES.set(s, h);
+  }
+  return h;
+}
+/** Tasks share most of their scene: the same node and edge strings recur across prompts. */
+const HASHES = new Map<string, bigint>();
 /** hash(int) for the small non-negative ints of scene ids. */
 export const intHash = (i: number): bigint => BigInt(i);
 

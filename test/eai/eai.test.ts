@@ -183,3 +183,20 @@ describe('hearth eai evaluate: one-line errors, exit 2', () => {
   }, 60_000);
   it('cleans up', () => { rmSync(dir, { recursive: true, force: true }); });
 });
+
+describeEAI('hearth eai prompts = eai-eval 1.0.5 generate_prompts (PYTHONHASHSEED=0)', () => {
+  it('every identifier in order, and the text of a sample of tasks byte for byte (sha256)', async () => {
+    const { createHash } = await import('node:crypto');
+    const { eaiPrompt, promptTemplate } = await import('../../suites/eai/prompts.ts');
+    const data = new EaiData(EAI_DIR!);
+    const want = JSON.parse(readFileSync(join(FIX, 'prompts-sha256.json'), 'utf8')) as Array<[string, string]>;
+    expect(data.tasks.map((t) => t.id)).toEqual(want.map(([id]) => id));
+    const template = promptTemplate(data.dir);
+    // every 9th task, plus the two-action-goal and wash tasks (their goals print twice)
+    const sample = want.filter(([id], i) => i % 9 === 0 || ['1003_2', '231_2', '27_2', '803_2'].includes(id));
+    for (const [id, sha] of sample) {
+      const text = eaiPrompt(data, data.byId.get(id)!, template);
+      expect(`${id} ${createHash('sha256').update(text).digest('hex')}`).toBe(`${id} ${sha}`);
+    }
+  }, 300_000);
+});
