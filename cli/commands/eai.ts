@@ -7,15 +7,15 @@
  *       verdict differs between the two scorings with its causes (docs/eai.md)
  *   hearth eai prompts --out FILE.json [--eai-data DIR]
  *       EAI's action-sequencing prompts ([{identifier, llm_prompt}], eai-eval's prompt file)
- *   hearth eai run --agent planner --protocol one-shot --out DIR [--eai-data DIR]
- *       one plan per task, written as DIR/outputs.json, scored both ways (DIR/official.json,
- *       DIR/corrected.json)
+ *   hearth eai run --agent planner|checkpoint:DIR|http:URL --protocol one-shot --out DIR
+ *       one plan per task (the planner's, or the model's answer to EAI's prompt), written as
+ *       DIR/outputs.json, scored both ways (DIR/official.json, DIR/corrected.json)
  *
  * EAI's data is read from an eai-eval 1.0.5 install (--eai-data or HEARTH_EAI_DATA: its
  * virtualhome_eval folder), never copied into Hearth.
  */
 import { join } from 'node:path';
-import { boolFlag, noPositionals, parseArgs, requireFlag, stringFlag, type ParsedArgs } from '../args.ts';
+import { boolFlag, noPositionals, parseArgs, parseIntStrict, requireFlag, stringFlag, type ParsedArgs } from '../args.ts';
 import type { Command } from '../main.ts';
 import { HearthError } from '../../env/errors.ts';
 import { Executor } from '../../env/executor.ts';
@@ -26,17 +26,18 @@ import type { Relation, State } from '../../env/vocabulary.ts';
 import { planTask } from '../../exploration/teacher/planner.ts';
 import { EaiData, eaiDataDir, type EaiTask } from '../../suites/eai/data.ts';
 import { CORRECTED_ACTIONS, EaiEvaluator, checkIdentifiers, differences, goalsHold, taskContext, type OutputRecord, type Scoring } from '../../suites/eai/evaluate.ts';
-import { eaiPrompts } from '../../suites/eai/prompts.ts';
+import { eaiPrompt, eaiPrompts, promptTemplate } from '../../suites/eai/prompts.ts';
+import { openLanguageModel, type ModelSource } from '../../agent/backends/open-model.ts';
 import { readOutputs, renderText } from '../../suites/eai/report.ts';
 import { checkOutputDir, checkOutputFile } from '../output-paths.ts';
 
 const USAGE = 'hearth eai evaluate --outputs FILE.json [--scoring official|corrected] [--json] [--eai-data DIR]\n'
   + '       hearth eai prompts --out FILE.json [--eai-data DIR]\n'
-  + '       hearth eai run --agent planner --protocol one-shot --out DIR [--eai-data DIR] [--json]';
+  + '       hearth eai run --agent planner|checkpoint:DIR|http:URL --protocol one-shot --out DIR [--count N] [--max-tokens N] [--eai-data DIR] [--json]';
 
 const FLAGS = {
   outputs: { type: 'string' }, scoring: { type: 'string' }, json: { type: 'boolean' }, 'eai-data': { type: 'string' },
-  out: { type: 'string' }, agent: { type: 'string' }, protocol: { type: 'string' },
+  out: { type: 'string' }, agent: { type: 'string' }, protocol: { type: 'string' }, count: { type: 'string' }, 'max-tokens': { type: 'string' },
 } as const;
 
 function scoringFlag(p: ParsedArgs): Scoring {
@@ -172,16 +173,44 @@ export function plannerOutput(data: EaiData, task: EaiTask): string {
   return `{\n${steps.map((s) => `  ${JSON.stringify(s.action)}: ${JSON.stringify(s.args.flatMap((a) => [a.name, String(a.id)]))}`).join(',\n')}\n}`;
 }
 
-function run(p: ParsedArgs): number {
-  only(p, ['agent', 'protocol', 'out', 'eai-data', 'json'], 'run');
+/** `planner` → null; `checkpoint:DIR` → a local checkpoint; `http:URL` → an OpenAI-compatible server. */
+function agentSource(agent: string): ModelSource | null {
+  if (agent === 'planner') return null;
+  if (agent.startsWith('checkpoint:') && agent.length > 11) return { checkpoint: agent.slice(11) };
+  if (agent.startsWith('http:') || agent.startsWith('https:')) return { baseUrl: agent.startsWith('http:http') ? agent.slice(5) : agent };
+  throw new HearthError('cli.usage', `--agent must be planner, checkpoint:DIR or http:URL, got "${agent}"`, `usage: ${USAGE}`);
+}
+
+async function run(p: ParsedArgs): Promise<number> {
+  only(p, ['agent', 'protocol', 'out', 'eai-data', 'json', 'count', 'max-tokens'], 'run');
   const agent = requireFlag(p, 'agent', USAGE);
   const protocol = stringFlag(p, 'protocol') ?? 'one-shot';
   if (protocol !== 'one-shot') throw new HearthError('cli.usage', `--protocol ${protocol} is not available here (closed-loop comes with the suites' EAI task set)`, 'use --protocol one-shot');
-  if (agent !== 'planner') throw new HearthError('cli.usage', `--agent ${agent} is not supported by \`hearth eai run\` yet`, 'use --agent planner (checkpoint:DIR and http:URL agents: write their outputs file and use `hearth eai evaluate`)');
+  const source = agentSource(agent);
   const out = requireFlag(p, 'out', USAGE);
   checkOutputDir(out, '--out');
   const data = new EaiData(eaiDataDir(stringFlag(p, 'eai-data')));
-  const records: OutputRecord[] = data.tasks.map((t) => ({ identifier: t.id, llm_output: plannerOutput(data, t) }));
+  const count = stringFlag(p, 'count') === undefined ? data.tasks.length : parseIntStrict(stringFlag(p, 'count')!, '--count', 1);
+  const tasks = data.tasks.slice(0, count);
+  let records: OutputRecord[];
+  if (source === null) {
+    records = tasks.map((t) => ({ identifier: t.id, llm_output: plannerOutput(data, t) }));
+  } else {
+    // One-shot: EAI's prompt in, the model's text out, as EAI's generate step does.
+    const model = await openLanguageModel(source);
+    try {
+      const template = promptTemplate(data.dir);
+      records = [];
+      const maxTokens = stringFlag(p, 'max-tokens') === undefined ? 1024 : parseIntStrict(stringFlag(p, 'max-tokens')!, '--max-tokens', 1, 1 << 16);
+      for (let i = 0; i < tasks.length; i += 16) {
+        const batch = tasks.slice(i, i + 16);
+        const texts = await model.generate(batch.map((t) => eaiPrompt(data, t, template)), { maxTokens, temperature: 0 });
+        batch.forEach((t, k) => records.push({ identifier: t.id, llm_output: texts[k] ?? '' }));
+      }
+    } finally {
+      await model.dispose?.();
+    }
+  }
   const ev = new EaiEvaluator(data);
   const official = ev.evaluate(records, 'official');
   const corrected = ev.evaluate(records, 'corrected');
@@ -208,7 +237,7 @@ export const command: Command = {
     noPositionals(p, USAGE);
     if (sub === 'evaluate') return evaluate(p);
     if (sub === 'prompts') return prompts(p);
-    if (sub === 'run') return run(p);
+    if (sub === 'run') return await run(p);
     throw new HearthError('cli.usage', sub === undefined ? 'missing subcommand' : `unknown subcommand "${sub}"`, `usage: ${USAGE}`);
   },
 };
