@@ -343,11 +343,13 @@ function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean, official 
   let wasUp = false;
   // The checker also finds "holds something" and "close to X" in earlier states.
   let everHeld = false;
+  let everEmptyHanded = false;
   const everClose = new Set<number>();
   const remember = () => {
     const st = graph.node(char).states;
     if (!st.has('SITTING') && !st.has('LYING')) wasUp = true;
     if (graph.out(char, 'HOLDS_RH').size > 0 || graph.out(char, 'HOLDS_LH').size > 0) everHeld = true;
+    else everEmptyHanded = true;
     for (const n of graph.out(char, 'CLOSE')) everClose.add(n);
   };
   remember();
@@ -400,6 +402,9 @@ function simulate(ctx: TaskContext, g: Grounded, stopAtFatal: boolean, official 
     let kind = runtimeKind(f);
     if (f.code === 'posture' && wasUp) kind = 'wrong_order';
     if (kind === 'missing_step' && /does not hold anything/.test(f.message) && everHeld) kind = 'wrong_order';
+    // "no free hand": eai-eval's missing precondition is "holds nothing", found when the
+    // character's hands were both empty in some earlier state.
+    if (kind === 'missing_step' && /does not have a free hand/.test(f.message) && everEmptyHanded) kind = 'wrong_order';
     fatal(kind, f.message);
   });
   return run;

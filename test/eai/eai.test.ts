@@ -26,8 +26,10 @@ import { hearth } from '../support/tiny-checkpoint.ts';
 const FIX = resolve(import.meta.dirname, '../fixtures/eai');
 const EAI_DIR = process.env.HEARTH_EAI_DATA;
 const HAVE_EAI = !!EAI_DIR && existsSync(join(EAI_DIR, 'resources', 'virtualhome', 'task_state_LTL_formula_accurate.json'));
+let warned = false;
 const describeEAI: typeof describe = ((name: string, fn: () => void) => {
   if (HAVE_EAI) return describe(name, fn);
+  if (!warned) warned = true; else return describe.skip(`${name} (skipped: no EAI data)`, () => { it('needs EAI data', () => {}); });
   console.warn(`[hearth] EAI data not found (HEARTH_EAI_DATA=${EAI_DIR ?? ''}): skipping EAI conformance tests`);
   return describe.skip(`${name} (skipped: set HEARTH_EAI_DATA to eai-eval's virtualhome_eval folder)`, () => { it('needs EAI data', () => {}); });
 }) as typeof describe;
