@@ -25,7 +25,7 @@ import { SceneGraph } from '../../env/graph.ts';
 import type { Relation, State } from '../../env/vocabulary.ts';
 import { planTask } from '../../exploration/teacher/planner.ts';
 import { EaiData, eaiDataDir, type EaiTask } from '../../suites/eai/data.ts';
-import { CORRECTED_ACTIONS, EaiEvaluator, checkIdentifiers, differences, goalsHold, taskContext, type OutputRecord, type Scoring } from '../../suites/eai/evaluate.ts';
+import { CORRECTED_ACTIONS, EaiEvaluator, checkIdentifiers, differences, goalsHold, taskContext, type Evaluation, type OutputRecord, type Scoring } from '../../suites/eai/evaluate.ts';
 import { eaiPrompt, eaiPrompts, promptTemplate } from '../../suites/eai/prompts.ts';
 import { openLanguageModel, type ModelSource } from '../../agent/backends/open-model.ts';
 import { readOutputs, renderText } from '../../suites/eai/report.ts';
@@ -60,16 +60,39 @@ function evaluate(p: ParsedArgs): number {
   const data = new EaiData(eaiDataDir(stringFlag(p, 'eai-data')));
   checkIdentifiers(records, file, data);
   const ev = new EaiEvaluator(data);
-  const official = ev.evaluate(records, 'official');
   const corrected = ev.evaluate(records, 'corrected');
-  const diffs = differences(ev, records, official, corrected);
-  const chosen = scoring === 'official' ? official : corrected;
+  const official = scoring === 'official' ? withFile(file, () => ev.evaluate(records, 'official')) : officialOrNote(ev, records, corrected);
+  const diffs = official ? differences(ev, records, official, corrected) : null;
+  const chosen = scoring === 'official' ? official! : corrected;
   if (boolFlag(p, 'json')) {
     console.log(JSON.stringify({ scoring, summary: chosen.summary, tasks: chosen.tasks, notes: chosen.notes, differences: diffs }));
   } else {
     console.log(renderText(file, chosen, diffs));
   }
   return 0;
+}
+
+/**
+ * The official scoring for the differences list, or null (with a note on `corrected`) when
+ * eai-eval itself would stop on this outputs file.
+ */
+function officialOrNote(ev: EaiEvaluator, records: OutputRecord[], corrected: Evaluation): Evaluation | null {
+  try {
+    return ev.evaluate(records, 'official');
+  } catch (e) {
+    if (!(e instanceof HearthError) || e.kind !== 'eai.official_crash') throw e;
+    corrected.notes.push(`no official scoring: ${e.message}`);
+    return null;
+  }
+}
+
+function withFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof HearthError && e.kind === 'eai.official_crash') throw new HearthError(e.kind, `${file}: ${e.message}`, e.hint);
+    throw e;
+  }
 }
 
 function prompts(p: ParsedArgs): number {
@@ -212,16 +235,16 @@ async function run(p: ParsedArgs): Promise<number> {
     }
   }
   const ev = new EaiEvaluator(data);
-  const official = ev.evaluate(records, 'official');
   const corrected = ev.evaluate(records, 'corrected');
-  const diffs = differences(ev, records, official, corrected);
+  const official = officialOrNote(ev, records, corrected);
+  const diffs = official ? differences(ev, records, official, corrected) : [];
   makeDirs(out);
   writeFileAtomic(join(out, 'outputs.json'), JSON.stringify(records, null, 4), { what: 'EAI outputs file' });
-  writeFileAtomic(join(out, 'official.json'), JSON.stringify({ scoring: 'official', summary: official.summary, tasks: official.tasks, notes: official.notes }, null, 1), { what: 'official scoring' });
+  if (official) writeFileAtomic(join(out, 'official.json'), JSON.stringify({ scoring: 'official', summary: official.summary, tasks: official.tasks, notes: official.notes }, null, 1), { what: 'official scoring' });
   writeFileAtomic(join(out, 'corrected.json'), JSON.stringify({ scoring: 'corrected', summary: corrected.summary, tasks: corrected.tasks, notes: corrected.notes, differences: diffs }, null, 1), { what: 'corrected scoring' });
-  if (boolFlag(p, 'json')) console.log(JSON.stringify({ official: official.summary, corrected: corrected.summary, differences: diffs.length }));
+  if (boolFlag(p, 'json')) console.log(JSON.stringify({ official: official?.summary ?? null, corrected: corrected.summary, differences: diffs.length }));
   else {
-    console.log(renderText(join(out, 'outputs.json'), official, null));
+    if (official) console.log(renderText(join(out, 'outputs.json'), official, null));
     console.log(renderText(join(out, 'outputs.json'), corrected, diffs));
   }
   return 0;
