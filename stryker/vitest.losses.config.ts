@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-export const include = ['test/alignment/losses.test.ts'];
+export const include = ['test/alignment/losses.test.ts', 'test/alignment/losses-errors.test.ts'];
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
