@@ -20,7 +20,8 @@ export function messagesToPair(messages: Array<{ role: string; content: string }
 
 export function readPairsJsonl(path: string): IOPairLike[] {
   if (!existsSync(path)) throw new HearthError('data.missing', `data file ${path} does not exist`, 'pass --data FILE.jsonl with {input, output}, {messages} or {prompt, completion} records');
-  const d = readDatasetJsonl(path, { expect: ['e2cl', 'messages', 'prompt-completion'], what: 'data file' });
+  // SFT formats may share a file (train-lm has always read {input, output} and messages side by side).
+  const d = readDatasetJsonl(path, { expect: ['e2cl', 'messages', 'prompt-completion'], what: 'data file', mixed: true });
   return d.records.map((r, k) => {
     if (r.format === 'e2cl') return { input: r.input, output: r.output };
     let conversation: Message[] | null = null;

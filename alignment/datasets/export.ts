@@ -172,10 +172,11 @@ function problem(e: ErrorObject): string {
 
 /**
  * Read a dataset JSONL file in any of the four formats. Every line must be in the same format
- * (`expect` restricts which are accepted); blank lines are skipped. Errors are HearthErrors
+ * unless `mixed` (then `format` is the first line's; each record carries its own), and
+ * `expect` restricts which are accepted; blank lines are skipped. Errors are HearthErrors
  * naming `file:line` and the field.
  */
-export function readDatasetJsonl(path: string, o: { expect?: readonly DatasetFormat[]; what?: string } = {}): Dataset {
+export function readDatasetJsonl(path: string, o: { expect?: readonly DatasetFormat[]; what?: string; mixed?: boolean } = {}): Dataset {
   const what = o.what ?? 'dataset';
   const lines = readText(path, what).split('\n'); // strict UTF-8, BOM stripped; missing file named
   const accepted = o.expect ?? DATASET_FORMATS;
@@ -198,7 +199,7 @@ export function readDatasetJsonl(path: string, o: { expect?: readonly DatasetFor
     if (!f) throw new HearthError('dataset.record', `${where}: no known fields (expected "input"/"output", "messages", "prompt"/"completion" or "prompt"/"chosen"/"rejected")`, hint(format));
     if (!accepted.includes(f)) throw new HearthError('dataset.format', `${where}: a record in ${f} format, but this reader takes ${accepted.join(' or ')}`, hint(null));
     if (format === null) { format = f; firstLine = i + 1; }
-    else if (f !== format) throw new HearthError('dataset.format', `${where}: a record in ${f} format, but line ${firstLine} is in ${format} format`, 'keep one format per file');
+    else if (f !== format && !o.mixed) throw new HearthError('dataset.format', `${where}: a record in ${f} format, but line ${firstLine} is in ${format} format`, 'keep one format per file');
     const validate = validator(f);
     if (!validate(r)) {
       const e = validate.errors![0];
