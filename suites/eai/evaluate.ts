@@ -85,10 +85,11 @@ export const CORRECTED_ACTIONS: Record<string, number> = { ...OFFICIAL_ACTIONS, 
 
 /**
  * How a Hearth failure counts among EAI's runtime errors. eai-eval's executor differs from
- * VirtualHome's in one message: WATCH's "char room ... is not node room" is an affordance error.
+ * VirtualHome's in two messages: WATCH's "char room ... is not node room" and PUTIN's "is not
+ * open or is not openable" (a closed container) are affordance errors there.
  */
 export function runtimeKind(f: Pick<Failure, 'code' | 'message'>): RuntimeKind {
-  if (/is not node room/.test(f.message)) return 'affordance_error';
+  if (/is not node room|is not open or is not openable/.test(f.message)) return 'affordance_error';
   switch (f.code) {
     case 'already': return 'additional_step';
     case 'wrong_order': return 'wrong_order';
