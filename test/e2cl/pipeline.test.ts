@@ -59,5 +59,7 @@ describe('E2CL pipeline with the real local model', () => {
       expect(b.r.curves[m]).toEqual(a.r.curves[m]);
       expect(readFileSync(join(b.out, 'eval', `${m}.json`), 'utf8')).toBe(readFileSync(join(a.out, 'eval', `${m}.json`), 'utf8'));
     }
-  }, 120_000);
+    // Two whole pipelines of the real model (~50 s each on a loaded 2-core machine): this test
+    // pins equality, not speed, so its time limit leaves room for a busy machine.
+  }, 300_000);
 });
