@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../env/task.ts';
 import { feedbackFactory, loadSuiteTasks, planEpisodes, runSuite } from '../../suites/runner.ts';
 import { checkSuite, type LoadedSuite, specHash } from '../../suites/spec.ts';
+import { HAVE_VH_DATA, vhPath } from '../support/vh-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-suite-proto-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,7 +82,8 @@ describe('suite protocols', () => {
     expect(acts(0, 0)).not.toEqual(acts(5, 0));
   });
 
-  it.skipIf(!existsSync('../shared/virtualhome/eai_resources'))('runs EAI tasks closed loop with the planner (100% success)', async () => {
+  // The EAI task set reads the reference data (HEARTH_VH_DATA): skipped where it is absent.
+  it.skipIf(!HAVE_VH_DATA || !existsSync(vhPath('eai_resources')))('runs EAI tasks closed loop with the planner (100% success)', async () => {
     const s = suite({ name: 'eai', tasks: { set: 'eai', splits: ['seen', 'unseen'], count: 2 }, budgets: { maxSteps: 40 }, agents: [{ name: 'planner', kind: 'planner' }] });
     const run = await runSuite(s, { out: join(dir, 'eai'), resume: false, quiet: true });
     expect(run.records).toHaveLength(4);
