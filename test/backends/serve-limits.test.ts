@@ -97,14 +97,16 @@ describe('hearth serve (process): responsive under load, SIGTERM, replay without
     const bigAnswer = fetch(`${srv.url}/completions`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(big) })
       .then(async (r) => ({ status: r.status, text: await r.text() }), (e: Error) => ({ status: 0, text: e.message }))
       .finally(() => { bigDone = true; });
-    await new Promise((r) => setTimeout(r, 1500)); // well into the big request
+    // Into the big request, but well before its end: on a quiet 2-core machine it takes ~2 s
+    // (27 s on a loaded one), so the checks below must all fall inside that.
+    await new Promise((r) => setTimeout(r, 300));
 
     const health: number[] = [];
     for (let i = 0; i < 5; i++) {
       const { ms, value } = await timed(() => fetch(`${srv!.root}/health`));
       expect(value.status).toBe(200);
       health.push(ms);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 20));
     }
     const small = await timed(() => fetch(`${srv!.url}/completions`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ prompt: 'n 1 :', max_tokens: 2, temperature: 0 }) }));
     expect(small.value.status).toBe(200);
