@@ -18,6 +18,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { decodeUtf8, firstInvalidUtf8 } from '../../env/text.ts';
 import { REPO_ROOT } from '../support/vh-data.ts';
+import { type CliOut, runCliCaptured } from '../support/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-fuzz-'));
 const file = (name: string, content: string | Uint8Array): string => { const p = join(dir, name); writeFileSync(p, content); return p; };
@@ -90,22 +91,8 @@ const caseArb = fc.constantFrom(...COMMANDS).chain((c) => fc.record({
   return [command.name, ...command.base, ...booleans.map((b) => `--${b}`), ...flagArgs, ...(extra ? extra(command) : [])];
 }));
 
-interface Out { code: number; err: string; out: string }
-
-async function inProcess(argv: string[]): Promise<Out> {
-  const err: string[] = [], out: string[] = [];
-  const spies = [
-    vi.spyOn(console, 'error').mockImplementation((...m: unknown[]) => { err.push(`${m.map(String).join(' ')}\n`); }),
-    vi.spyOn(console, 'log').mockImplementation((...m: unknown[]) => { out.push(`${m.map(String).join(' ')}\n`); }),
-    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err.push(String(s)); return true; }),
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; }),
-  ];
-  try {
-    return { code: await main(argv), err: err.join(''), out: out.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
+type Out = CliOut;
+const inProcess = runCliCaptured;
 
 function realProcess(argv: string[]): Promise<Out> {
   return new Promise((resolve) => {

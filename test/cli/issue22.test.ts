@@ -21,29 +21,15 @@ import { ScriptedModel, toyFactory, toyTask } from '../e2cl/doubles.ts';
 import { ACTION_CORPUS, CharNgramModel } from '../backends/char-ngram-model.ts';
 import { REPO_ROOT } from '../support/vh-data.ts';
 import { HEARTH, inTmpfs, TMPFS } from '../support/tmpfs.ts';
+import { type CliOut, runCliCaptured } from '../support/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-issue22-'));
 const file = (name: string, content: string | Uint8Array): string => { const p = join(dir, name); writeFileSync(p, content); return p; };
 const BOM = '\uFEFF';
 const A_FILE = file('a-file', 'x\n');
 
-interface Out { code: number; err: string; out: string }
-
-/** `main` in-process with stdout and stderr captured (console and direct writes). */
-async function run(argv: string[]): Promise<Out> {
-  const err: string[] = [], out: string[] = [];
-  const spies = [
-    vi.spyOn(console, 'error').mockImplementation((...m: unknown[]) => { err.push(`${m.map(String).join(' ')}\n`); }),
-    vi.spyOn(console, 'log').mockImplementation((...m: unknown[]) => { out.push(`${m.map(String).join(' ')}\n`); }),
-    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err.push(String(s)); return true; }),
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out.push(String(s)); return true; }),
-  ];
-  try {
-    return { code: await main(argv), err: err.join(''), out: out.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
+type Out = CliOut;
+const run = runCliCaptured;
 
 function oneLineError(r: Out, pattern: RegExp): void {
   expect(r.err).toMatch(pattern);
