@@ -60,7 +60,12 @@ export function attentionBytesPerRow(c: Pick<ModelConfig, 'layers' | 'heads' | '
  * normalises by the whole step's token count, so the step's gradient is the same sum.
  */
 export function defaultMicroBatchRows(c: Pick<ModelConfig, 'layers' | 'heads' | 'ctx'>): number {
-  return Math.max(1, Math.min(16, Math.floor(MICRO_BATCH_BUDGET_BYTES / attentionBytesPerRow(c))));
+  return Math.min(16, rowsWithinBudget(c));
+}
+
+/** Rows of `c.ctx` positions (at least 1) whose attention activations fit `budget` bytes. */
+export function rowsWithinBudget(c: Pick<ModelConfig, 'layers' | 'heads' | 'ctx'>, budget = MICRO_BATCH_BUDGET_BYTES): number {
+  return Math.max(1, Math.floor(budget / attentionBytesPerRow(c)));
 }
 
 export interface StepResult {

@@ -11,7 +11,7 @@ import { type LocalModel, createModel, loadModel } from '../agent/local-model.ts
 import type { ModelConfig } from '../agent/model.ts';
 import { AdamW } from '../alignment/optim.ts';
 import type { IOPair } from '../alignment/datasets/export.ts';
-import { accumulateStep, attentionBytesPerRow, MICRO_BATCH_BUDGET_BYTES, pairSftLoss } from '../alignment/trainer.ts';
+import { accumulateStep, pairSftLoss, rowsWithinBudget } from '../alignment/trainer.ts';
 import { mixSeed } from '../alignment/datasets/rng.ts';
 import type { ModelProvider, TrainableModel } from './training.ts';
 
@@ -60,7 +60,7 @@ class LocalTrainable implements TrainableModel {
     // fits is one pass with the same dropout seed as before, so small recipes are unchanged.
     const pairs = batch.map((p) => ({ input: p.input, output: p.output }));
     const whole = this.lm.batchPairs(pairs, true);
-    const rows = Math.max(1, Math.floor((this.o.attentionBudgetBytes ?? MICRO_BATCH_BUDGET_BYTES) / attentionBytesPerRow({ ...this.lm.config, ctx: whole.time })));
+    const rows = rowsWithinBudget({ ...this.lm.config, ctx: whole.time }, this.o.attentionBudgetBytes);
     const micro = rows >= pairs.length ? [whole] : chunk(pairs, rows).map((c) => this.lm.batchPairs(c, true));
     let total = 0;
     for (const b of micro) for (const m of b.mask) total += m;
