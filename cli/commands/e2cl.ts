@@ -27,6 +27,7 @@ import { episodeFactory, planner } from '../../exploration/world.ts';
 import { acceptanceChecks, reportRows } from '../../suites/e2cl-report.ts';
 import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
+import { DIAGNOSE_USAGE, runDiagnose } from './e2cl-diagnose.ts';
 import { backendFlag, boolFlag, exclusive, intFlag, numberFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
@@ -117,8 +118,9 @@ export function resultNotes(res: PipelineResult, wallSeconds: number): string[] 
 export const command: Command = {
   name: 'e2cl',
   summary: 'the main job: train BC / BC+teacher-guided / BC+teacher-free / E2CL, evaluate with and without speculative inference, write a report',
-  usage: USAGE,
+  usage: `${USAGE}\n       ${DIAGNOSE_USAGE}`,
   async run(argv: string[]): Promise<number> {
+    if (argv[0] === 'diagnose') return runDiagnose(argv.slice(1));
     const t0 = Date.now();
     const args = parseArgs(argv, FLAGS, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
