@@ -24,6 +24,8 @@ export interface ReportInput {
   notes: readonly string[];
   /** Checks of the acceptance criteria, shown as a list. */
   checks?: ReadonlyArray<{ name: string; pass: boolean; detail: string }>;
+  /** Further sections after the tables (paired comparisons, the diagnosis), Markdown with an optional SVG chart. */
+  sections?: ReadonlyArray<{ title: string; markdown: string; svg?: string }>;
 }
 
 export const COLUMNS: ReadonlyArray<{ key: keyof MetricSummary; head: string; rate: boolean; explain: string }> = [
@@ -78,6 +80,7 @@ export function markdownReport(input: ReportInput): string {
   for (const split of splitsOf(input.rows)) {
     out.push(`## Split: ${split}`, '', 'Rates in %, with 95% bootstrap intervals over episodes.', '', markdownTable(input.rows, split), '');
   }
+  for (const sec of input.sections ?? []) out.push(`## ${sec.title}`, '', sec.markdown, '');
   out.push('## Columns', '');
   for (const c of COLUMNS) out.push(`- **${c.head}**: ${c.explain}.`);
   out.push('');
@@ -115,6 +118,7 @@ ${checks}
 ${curves}
 ${bars.join('\n')}
 ${tables.join('\n')}
+${(input.sections ?? []).map((sec) => `<h2>${esc(sec.title)}</h2>\n${sec.svg ?? ''}\n<pre>${esc(sec.markdown)}</pre>`).join('\n')}
 <h2>Columns</h2><ul>${COLUMNS.map((c) => `<li><b>${esc(c.head)}</b>: ${esc(c.explain)}</li>`).join('')}</ul>
 </body></html>
 `;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { HearthError } from '../../env/errors.ts';
 import { writeFileAtomic } from '../../env/files.ts';
 import { Progress } from '../../exploration/progress.ts';
-import { diagnoseRunDir, diagnosisChart, diagnosisJson, diagnosisMarkdown } from '../../suites/diagnose/index.ts';
+import { diagnoseRunDir, diagnosisChart, diagnosisJson, reportSections } from '../../suites/diagnose/index.ts';
 import { boolFlag, parseArgs } from '../args.ts';
 
 export const DIAGNOSE_USAGE = 'hearth e2cl diagnose RUN_DIR [--json] [--quiet]';
@@ -25,15 +25,19 @@ export async function runDiagnose(argv: string[]): Promise<number> {
     throw new HearthError('cli.input', `run directory ${dir} does not exist`, 'pass a directory written by `hearth e2cl` (e.g. runs/<timestamp>)');
   }
   let progress: Progress | undefined;
-  const d = diagnoseRunDir(dir, (done, total) => {
-    progress ??= new Progress('diagnose: replaying episodes', total, boolFlag(args, 'quiet'));
-    progress.tick(1);
-    void done;
+  const r = diagnoseRunDir(dir, {
+    onProgress: (_done, total) => {
+      progress ??= new Progress('diagnose: replaying episodes', total, boolFlag(args, 'quiet'));
+      progress.tick(1);
+    },
   });
-  const md = `# Diagnosis of ${dir}\n\n${diagnosisMarkdown(d)}`;
+  const md = `# Diagnosis of ${dir}\n\n${reportSections(r).map((s) => `## ${s.title}\n\n${s.markdown}`).join('\n\n')}`;
   writeFileAtomic(join(dir, 'diagnosis.md'), md);
-  writeFileAtomic(join(dir, 'diagnosis.svg'), `${diagnosisChart(d)}\n`);
-  if (boolFlag(args, 'json')) process.stdout.write(`${JSON.stringify(diagnosisJson(d))}\n`);
+  writeFileAtomic(join(dir, 'diagnosis.svg'), `${diagnosisChart(r.diagnosis)}\n`);
+  if (boolFlag(args, 'json')) {
+    const nan = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+    process.stdout.write(`${JSON.stringify({ ...diagnosisJson(r.diagnosis), comparisons: r.comparisons, gatePerProposal: r.gate ?? null, distinctTasks: r.distinctTasks }, nan)}\n`);
+  }
   else process.stdout.write(`${md}\nwritten: ${join(dir, 'diagnosis.md')}, ${join(dir, 'diagnosis.svg')}\n`);
   return 0;
 }

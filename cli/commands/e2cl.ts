@@ -25,6 +25,8 @@ import { codeVersion, jsonHash, makeRunManifest, openRunDir } from '../../explor
 import { loadSplits } from '../../exploration/task-source.ts';
 import { episodeFactory, planner } from '../../exploration/world.ts';
 import { acceptanceChecks, reportRows } from '../../suites/e2cl-report.ts';
+import { diagnoseRunDir, reportSections } from '../../suites/diagnose/index.ts';
+import { taskById } from '../../env/tasks/index.ts';
 import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
 import { DIAGNOSE_USAGE, runDiagnose } from './e2cl-diagnose.ts';
@@ -229,11 +231,14 @@ export const command: Command = {
     });
     const wall = (Date.now() - t0) / 1000;
     const rows = reportRows(res.evals as Record<string, never[]>, { seed: r.seed, resamples: r.bootstrapResamples });
-    const checks = acceptanceChecks(rows, { wallSeconds: wall, limitSeconds: r.name === 'quick' ? 15 * 60 : Infinity });
+    // The diagnosis and the paired comparisons replay the evaluated episodes (seconds) with the run's own tasks.
+    const byId = new Map([...splits.train, ...splits.seen, ...splits.unseen].map((t) => [t.id, t]));
+    const diag = diagnoseRunDir(out, { taskOf: (id) => byId.get(id) ?? taskById(id), resamples: 2 * r.bootstrapResamples });
+    const checks = acceptanceChecks(diag.comparisons, { gate: diag.gate, wallSeconds: wall, limitSeconds: r.name === 'quick' ? 15 * 60 : Infinity });
     const curves = Object.entries(res.curves).map(([name, pts]) => ({ name, points: smooth(pts.map((p) => ({ x: p.step, y: p.loss }))) }));
     const notes = [...recipeNotes(named, r, { train: splits.train.length, seen: splits.seen.length, unseen: splits.unseen.length }), ...resultNotes(res, wall)];
     if (splits.dropped.length) notes.push(`Task selection: ${splits.dropped.length} listed tasks (all splits) were skipped because the planner found no NL program for them (their goal is not reachable with E2CL's NL actions under the grounding rules); training and evaluation use the first tasks of each split that have one${r.maxExpertSteps !== undefined ? ` with at most ${r.maxExpertSteps} steps (the recipe's task-length filter; longer tasks are counted among the skipped)` : ''}.`);
-    const input = { title: `Hearth E2CL run (${r.name})`, rows, curves, notes, checks };
+    const input = { title: `Hearth E2CL run (${r.name})`, rows, curves, notes, checks, sections: reportSections(diag) };
     writeFileAtomic(join(out, 'report.md'), markdownReport(input));
     writeFileAtomic(join(out, 'report.html'), htmlReport(input));
     writeFileAtomic(join(out, 'results.json'), JSON.stringify({ recipe: r, sizes: named.sizes, rows, checks, timings: res.timings, datasets: res.datasets, exploration: res.exploration, wallSeconds: wall }, null, 2));

@@ -89,7 +89,7 @@ function makeRun(flipOk = false): { dir: string; a: Task; b: Task } {
 describe('diagnosis of a run directory', () => {
   it('replays every episode and counts gate, corrections, failures and groups as scripted', () => {
     const { dir, a, b } = makeRun();
-    const d = diagnoseRunDir(dir);
+    const d = diagnoseRunDir(dir).diagnosis;
     expect(d.replay).toEqual({ episodes: 4, steps: 2 * a.expertNL!.length + b.expertNL!.length + 3, mismatches: 0 });
     const g = d.gate.find((r) => r.model === 'm' && r.split === 'unseen')!;
     // A: 1 true positive (grab before walking) + the rest true negatives; B: tn, fp, fn.
@@ -117,7 +117,7 @@ describe('diagnosis of a run directory', () => {
 
   it('counts a recorded outcome the replay does not reproduce', () => {
     const { dir } = makeRun(true);
-    expect(diagnoseRunDir(dir).replay.mismatches).toBe(1);
+    expect(diagnoseRunDir(dir).diagnosis.replay.mismatches).toBe(1);
   });
 
   it('the CLI writes diagnosis.md and .svg, prints JSON, and refuses a directory that is not a run', async () => {
