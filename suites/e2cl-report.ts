@@ -9,7 +9,7 @@
  * - speculative inference raising success (not only executability) over the same checkpoint.
  */
 import { type MetricEpisode, type MetricSummary, STATISTICS, summarise } from './metrics.ts';
-import { mcnemarOf, pairByTask, pairedBootstrap, type PairedUnit } from './paired.ts';
+import { mcnemarOf, pairByTask, pairedBootstrap, type PairedResult, type PairedUnit } from './paired.ts';
 import type { ReportRow } from './report.ts';
 
 export interface EvaluatedEpisode extends MetricEpisode {
@@ -49,18 +49,12 @@ const LABEL: Record<ComparedMetric, string> = { successRate: 'success', stepExec
 /** Task groups compared apart: all tasks, and tasks with familiar or novel objects (see diagnose/analyse.ts). */
 export type TaskGroup = 'all' | 'familiar' | 'novel';
 
-export interface Comparison {
+export interface Comparison extends PairedResult {
   a: string;
   b: string;
   split: string;
   group: TaskGroup;
   metric: ComparedMetric;
-  diff: number;
-  lo: number;
-  hi: number;
-  p: number;
-  pairs: number;
-  clusters: number;
   /** Exact McNemar on success (pairs as independent), for the success metric. */
   mcnemar?: { aOnly: number; bOnly: number; p: number };
 }
