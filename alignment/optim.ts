@@ -38,6 +38,13 @@ export function learningRate(step: number, s: ScheduleOptions): number {
 }
 
 export interface AdamWOptions extends ScheduleOptions {
+  /**
+   * Optimizer steps taken before this schedule starts (default 0): the learning rate at
+   * optimizer step n is `learningRate(n - stepOffset)`, while the moments' bias correction
+   * keeps counting from the first step. A fine-tune that continues another run's optimizer
+   * (its moments and step count) with a schedule of its own sets this to that run's steps.
+   */
+  stepOffset?: number;
   beta1?: number;
   beta2?: number;
   eps?: number;
@@ -63,7 +70,7 @@ export class AdamW {
   /** Apply one update; returns the learning rate used. */
   apply(params: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>): number {
     this.step++;
-    const lr = learningRate(this.step, this.options);
+    const lr = learningRate(this.step - (this.options.stepOffset ?? 0), this.options);
     const { beta1: b1, beta2: b2, eps } = this;
     const c1 = 1 - Math.pow(b1, this.step);
     const c2 = 1 - Math.pow(b2, this.step);

@@ -36,7 +36,9 @@ export const RECIPE_OVERRIDE_SCHEMA: Schema = obj({
   teacherGuided: obj({ samples: int(1, 1000), temperature: num(0, 100), correction: { enum: ['expert', 'planner'] } }),
   teacherFree: obj({
     corrector: { enum: ['planner', 'llm', 'sample'] }, temperature: num(0, 100), samples: int(1, 1000), episodesPerTask: int(1, 1000), maxSteps: int(1, 10_000),
+    greedyEpisodes: int(0, 1000),
   }),
+  correctionGuard: { enum: ['none', 'no-repeat'] }, continueSchedule: { type: 'boolean' }, lengthGroups: int(0, 1_000_000), heldOutShare: num(0, 0.9),
   maxExplorationRecords: int(0), episodeTimeoutMs: int(1), bootstrapResamples: int(1, 1_000_000), maxExpertSteps: int(1, 10_000),
   feedbackBalance: num(0, 1e9), renamedCopies: int(0, 1000), renamedPlanningShare: num(0, 1), renamedExplorationShare: num(0, 1),
 });
@@ -44,7 +46,7 @@ export const RECIPE_OVERRIDE_SCHEMA: Schema = obj({
 /** A checkpoint's `e2cl.json` (exploration/pipeline.ts `InferenceSettings`); other fields are ignored. */
 export const SETTINGS_SCHEMA: Schema = obj({
   prompt: PROMPT_SCHEMA, actionTokens: int(1, 4096), feedbackTokens: int(1, 4096), maxSteps: int(1, 10_000), detail: DETAIL,
-  recipe: { type: 'string' }, maxExpertSteps: int(1, 10_000),
+  recipe: { type: 'string' }, maxExpertSteps: int(1, 10_000), correctionGuard: { enum: ['none', 'no-repeat'] },
 }, ['prompt', 'actionTokens', 'feedbackTokens', 'maxSteps'], true);
 
 const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });

@@ -9,7 +9,7 @@
 import { readCheckpoint, writeCheckpointFiles } from '../agent/checkpoint.ts';
 import { type LocalModel, createModel, loadModel } from '../agent/local-model.ts';
 import type { ModelConfig } from '../agent/model.ts';
-import { AdamW } from '../alignment/optim.ts';
+import { AdamW, learningRate } from '../alignment/optim.ts';
 import type { IOPair } from '../alignment/datasets/export.ts';
 import { accumulateStep, pairSftLoss, rowsWithinBudget } from '../alignment/trainer.ts';
 import { mixSeed } from '../alignment/datasets/rng.ts';
@@ -26,25 +26,51 @@ export interface LocalProviderOptions {
   attentionBudgetBytes?: number;
 }
 
+/** A run's learning-rate schedule as saved in its checkpoints (alignment/optim.ts). */
+export interface SavedSchedule { lr: number; minLr: number; warmupSteps: number; totalSteps: number; stepOffset: number }
+
+/** What `prepare` may be told besides the run's own step count (training.ts `TrainConfig`). */
+export interface PrepareOptions {
+  /** The schedule spans this many steps (more than this run trains: a later stage continues it). */
+  scheduleSteps?: number;
+}
+
 class LocalTrainable implements TrainableModel {
   private adam: AdamW | null = null;
   private pending: { step: number; tensors: Map<string, { shape: number[]; data: Float32Array }> } | null = null;
+  /** Restored with the optimizer on resume: the schedule the run started with. */
+  private savedSchedule: SavedSchedule | null = null;
+  /** `continue` mode: the optimizer step and learning rate the initialising run ended with. */
+  private continueFrom: { step: number; lr: number; minLr: number } | null = null;
+  private schedule: SavedSchedule | null = null;
   private totalSteps = 1;
 
   constructor(readonly lm: LocalModel, private readonly o: LocalProviderOptions) {}
 
-  restoreOptimizer(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>, totalSteps: number): void {
+  restoreOptimizer(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>, totalSteps: number, schedule?: SavedSchedule): void {
     this.pending = { step, tensors };
     this.totalSteps = totalSteps;
+    this.savedSchedule = schedule ?? null;
   }
 
-  prepare(totalSteps: number): void {
+  /** Continue another run's optimizer: its moments and step, and its learning rate where it stopped. */
+  continueOptimizer(step: number, tensors: Map<string, { shape: number[]; data: Float32Array }>, from: SavedSchedule): void {
+    this.pending = { step, tensors };
+    this.continueFrom = { step, lr: learningRate(step - from.stepOffset, from), minLr: from.minLr };
+  }
+
+  prepare(totalSteps: number, opts: PrepareOptions = {}): void {
     this.totalSteps = totalSteps;
     this.adam?.dispose();
-    this.adam = new AdamW({
-      lr: this.o.lr, warmupSteps: this.o.warmupSteps ?? Math.min(50, Math.ceil(totalSteps / 10)), totalSteps,
-      weightDecay: this.o.weightDecay ?? 0.1,
-    });
+    const span = Math.max(totalSteps, opts.scheduleSteps ?? 0);
+    // A resumed run keeps the schedule it started with; a continuing fine-tune decays from
+    // the learning rate its initialising run stopped at (no warm-up, no restart at the peak)
+    // to the same floor over its own steps; a fresh run warms up and decays over `span`.
+    this.schedule = this.savedSchedule
+      ?? (this.continueFrom
+        ? { lr: this.continueFrom.lr, minLr: this.continueFrom.minLr, warmupSteps: 0, totalSteps, stepOffset: this.continueFrom.step }
+        : { lr: this.o.lr, minLr: this.o.lr / 10, warmupSteps: this.o.warmupSteps ?? Math.min(50, Math.ceil(span / 10)), totalSteps: span, stepOffset: 0 });
+    this.adam = new AdamW({ ...this.schedule, weightDecay: this.o.weightDecay ?? 0.1 });
     if (this.pending) {
       this.adam.loadState(this.pending.step, this.pending.tensors);
       this.pending = null;
@@ -77,7 +103,7 @@ class LocalTrainable implements TrainableModel {
     const adam = this.adam;
     writeCheckpointFiles(dir, this.lm.checkpointContent({
       groups: adam ? { optimizer: adam.stateTensors() } : {},
-      trainer: { adamStep: adam?.step ?? 0, totalSteps: this.totalSteps, lr: this.o.lr },
+      trainer: { adamStep: adam?.step ?? 0, totalSteps: this.totalSteps, lr: this.o.lr, ...(this.schedule ? { schedule: this.schedule } : {}) },
     }));
   }
 
@@ -97,10 +123,17 @@ export function localProvider(o: LocalProviderOptions): ModelProvider {
     async load(dir, mode = 'eval') {
       const lm = await loadModel(dir, { backend: o.backend });
       const t = new LocalTrainable(lm, o);
-      if (mode === 'resume') {
+      if (mode === 'resume' || mode === 'continue') {
         const { manifest, groups } = readCheckpoint(dir);
-        const trainer = (manifest.trainer ?? {}) as { adamStep?: number; totalSteps?: number };
-        if (groups.optimizer) t.restoreOptimizer(trainer.adamStep ?? 0, groups.optimizer, trainer.totalSteps ?? 1);
+        const trainer = (manifest.trainer ?? {}) as { adamStep?: number; totalSteps?: number; lr?: number; schedule?: SavedSchedule };
+        if (groups.optimizer && mode === 'resume') t.restoreOptimizer(trainer.adamStep ?? 0, groups.optimizer, trainer.totalSteps ?? 1, trainer.schedule);
+        if (groups.optimizer && mode === 'continue') {
+          // Checkpoints written before schedules were saved: the schedule prepare() gave them.
+          const lr = trainer.lr ?? o.lr;
+          const total = trainer.totalSteps ?? 1;
+          const from = trainer.schedule ?? { lr, minLr: lr / 10, warmupSteps: o.warmupSteps ?? Math.min(50, Math.ceil(total / 10)), totalSteps: total, stepOffset: 0 };
+          t.continueOptimizer(trainer.adamStep ?? 0, groups.optimizer, from);
+        }
       }
       return t;
     },

@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../env/files.ts';
 import { checkTimeBudget, minimumTrainingSteps, timeTrainingStep } from './preflight.ts';
 import { type IOPair, writeE2CLJsonl, writeTrlJsonl } from '../alignment/datasets/export.ts';
 import { ObjectRenamer, type RenameableClass } from '../alignment/datasets/augment.ts';
-import { balanceFeedback, dedupe, mixRecords } from '../alignment/datasets/mix.ts';
+import { balanceFeedback, capKeepingErrors, dedupe, mixRecords } from '../alignment/datasets/mix.ts';
 import { CATALOGUE, displayName } from '../env/catalogue/index.ts';
 import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { type E2CLRecord, planningRecords, recordStats } from '../alignment/datasets/records.ts';
@@ -30,7 +30,9 @@ import { BatchedDecoder } from './batching.ts';
 import { type Corrector, type TeacherPlanner, llmCorrector, plannerCorrector, sampleCorrector } from './correctors.ts';
 import type { EpisodeFactory } from './env-adapter.ts';
 import { type ExpertTrajectory, expertTrajectory } from './expert.ts';
-import type { PolicyConfig } from './policy.ts';
+import { type CorrectionGuard, type PolicyConfig, feedbackBudgetShortfall } from './policy.ts';
+import { correctionStats, evalErrorCodes, feedbackRecordScores, perProposalGate, shares } from './method-stats.ts';
+import { HearthError } from '../env/errors.ts';
 import { Progress } from './progress.ts';
 import { type RolloutEpisode, type RolloutEvent, type RolloutJob, runRollout } from './rollout.ts';
 import { teacherFree } from './teacher-free.ts';
@@ -57,9 +59,32 @@ export interface Recipe {
   concurrency: number;
   maxBatch: number;
   teacherGuided: { samples: number; temperature: number; correction: 'expert' | 'planner' };
-  teacherFree: { corrector: 'planner' | 'llm' | 'sample'; temperature: number; samples: number; episodesPerTask: number; maxSteps?: number };
-  /** Cap on the records each exploration adds to a mix (a seeded uniform subsample; training time grows with it). */
+  /**
+   * `temperature` samples the episodes after the first `greedyEpisodes` of each task (default
+   * 0: all sampled); greedy episodes are the deployed policy's own.
+   */
+  teacherFree: { corrector: 'planner' | 'llm' | 'sample'; temperature: number; samples: number; episodesPerTask: number; maxSteps?: number; greedyEpisodes?: number };
+  /**
+   * Cap on the records each exploration adds to a mix (training time grows with it): only
+   * `True` / `Task finished` feedback records are dropped to meet it, never `Error` or
+   * correction records (mix.ts `capKeepingErrors`).
+   */
   maxExplorationRecords?: number;
+  /** Speculative inference's correction guard (policy.ts; default 'none': the paper's loop). */
+  correctionGuard?: CorrectionGuard;
+  /**
+   * The fine-tunes continue bc-init's optimizer and learning-rate schedule (no warm-up, no
+   * restart at the peak); bc-init's schedule is then planned over its own steps plus bc's
+   * fine-tune. Default false: each fine-tune warms up to the peak again.
+   */
+  continueSchedule?: boolean;
+  /** Length-grouped batches (training.ts `lengthGroups`; default off). */
+  lengthGroups?: number;
+  /**
+   * Share of the training tasks whose exploration records are kept out of every mix (seeded),
+   * to measure feedback accuracy on tasks the models did not train on (default 0: none).
+   */
+  heldOutShare?: number;
   episodeTimeoutMs?: number;
   bootstrapResamples: number;
   /**
@@ -128,7 +153,14 @@ export interface EvalEpisode {
   speculative: boolean;
   success: boolean;
   goal: { satisfied: number; total: number };
-  steps: Array<{ action: string; ok: boolean; predictedFeedback?: string | null; corrected?: boolean; proposed?: string }>;
+  steps: Array<{
+    action: string; ok: boolean; predictedFeedback?: string | null; corrected?: boolean; proposed?: string;
+    /** The failure code of a failed step. */
+    failure?: string | null;
+    /** Speculative steps: the feedback predicted for the proposal, its real outcome, the correction (if the gate fired). */
+    proposalFeedback?: string; proposal?: { ok: boolean; code: string | null }; correction?: string | null;
+    repeats?: 'proposal' | 'previous'; refused?: boolean;
+  }>;
   expert?: string[];
   reason: string;
   calls: number;
@@ -142,6 +174,19 @@ export interface PipelineResult {
   evals: Record<ModelName, EvalEpisode[]>;
   timings: Record<string, number>;
   skippedTasks: Array<{ id: string; reason: string }>;
+  /** Figures about the method (method-stats.ts), also written to `method.json`. */
+  method: MethodSummary;
+}
+
+export interface MethodSummary {
+  /** Failures by code: what exploration taught (every failed proposal/step) vs what evaluation met (unseen, plain). */
+  errorMix: { exploration: Record<string, Record<string, number>>; evaluation: Record<string, Record<string, number>> };
+  /** Speculative inference on unseen tasks per model: the gate per proposal, and the corrections. */
+  speculative: Record<string, { gate: ReturnType<typeof perProposalGate>; corrections: ReturnType<typeof correctionStats> }>;
+  /** Feedback scores of each model on held-out tasks' feedback records and on a same-size sample of its training ones. */
+  feedback: Record<string, { heldOut: Awaited<ReturnType<typeof feedbackRecordScores>>; train: Awaited<ReturnType<typeof feedbackRecordScores>> }>;
+  /** Tokens the feedback decode budget needs (longest feedback target + end) and has. */
+  feedbackBudget: { longest: number; maxTokens: number };
 }
 
 function readRecords(path: string): E2CLRecord[] {
@@ -167,24 +212,36 @@ export interface InferenceSettings {
   recipe: string;
   /** The recipe's task-length filter, so that `hearth eval` picks tasks the same way. */
   maxExpertSteps?: number;
+  correctionGuard?: CorrectionGuard;
 }
 
 export function inferenceSettings(r: Recipe): InferenceSettings {
-  return { prompt: r.prompt, actionTokens: r.actionTokens, feedbackTokens: r.feedbackTokens, maxSteps: r.maxSteps, detail: r.detail, recipe: r.name, maxExpertSteps: r.maxExpertSteps };
+  return {
+    prompt: r.prompt, actionTokens: r.actionTokens, feedbackTokens: r.feedbackTokens, maxSteps: r.maxSteps, detail: r.detail, recipe: r.name,
+    maxExpertSteps: r.maxExpertSteps, ...(r.correctionGuard ? { correctionGuard: r.correctionGuard } : {}),
+  };
 }
 
-export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens'>): PolicyConfig {
+export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'correctionGuard'>): PolicyConfig {
   return {
     prompt: r.prompt,
     actionOptions: { maxTokens: r.actionTokens, stop: ['\n'] },
     feedbackOptions: { maxTokens: r.feedbackTokens, stop: ['\n'] },
+    ...(r.correctionGuard ? { correctionGuard: r.correctionGuard } : {}),
   };
 }
 
 export function toEvalEpisode(e: RolloutEpisode, split: string): EvalEpisode {
   return {
     taskId: e.taskId, split, speculative: e.speculative, success: e.success, goal: e.goal,
-    steps: e.steps.map((s) => ({ action: s.action, ok: s.ok, predictedFeedback: s.predictedFeedback ?? null, corrected: s.corrected, proposed: s.speculative?.proposed })),
+    steps: e.steps.map((s) => ({
+      action: s.action, ok: s.ok, predictedFeedback: s.predictedFeedback ?? null, corrected: s.corrected, proposed: s.speculative?.proposed,
+      failure: s.ok ? null : (s.failure?.code ?? 'unknown'),
+      ...(s.speculative ? {
+        proposalFeedback: s.speculative.predictedFeedback, proposal: s.proposal, correction: s.speculative.correction,
+        ...(s.speculative.repeats ? { repeats: s.speculative.repeats } : {}), ...(s.speculative.refused ? { refused: true } : {}),
+      } : {}),
+    })),
     expert: e.expert, reason: e.reason, calls: e.calls,
   };
 }
@@ -233,10 +290,18 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   const stepsOf = (records: number, epochs: number): number => epochs * Math.ceil(records / recipe.batchSize);
   // A trained model's directory also records the prompt settings it was trained with.
   const writeSettings = (name: string): void => writeFileAtomic(join(ck(name), 'e2cl.json'), JSON.stringify(inferenceSettings(recipe), null, 2));
-  const train = async (name: string, records: readonly IOPair[], init: Parameters<typeof trainOnMix>[0]['init'], epochs: number) =>
+  // With continueSchedule, bc-init's learning-rate schedule spans bc-init and bc's fine-tune
+  // (the planning records' steps), and every fine-tune decays on from where bc-init stopped.
+  const initScheduleSteps = recipe.continueSchedule
+    ? stepsOf(initData.length, recipe.initEpochs) + stepsOf(planning.length, recipe.finetuneEpochs) : undefined;
+  const fineTuneInit = { kind: 'checkpoint' as const, dir: ck('bc-init'), ...(recipe.continueSchedule ? { continueSchedule: true } : {}) };
+  const train = async (name: string, records: readonly IOPair[], init: Parameters<typeof trainOnMix>[0]['init'], epochs: number, scheduleSteps?: number) =>
     timed(`train:${name}`, async () => {
       const progress = new Progress(`train ${name}`, stepsOf(records.length, epochs), deps.quiet);
-      const r = await trainOnMix({ provider: deps.provider, records, init, epochs, batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name), progress });
+      const r = await trainOnMix({
+        provider: deps.provider, records, init, epochs, batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name), progress,
+        lengthGroups: recipe.lengthGroups, scheduleSteps,
+      });
       writeSettings(name);
       return r;
     });
@@ -248,7 +313,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     checkTimeBudget(recipe.name, est, deps.maxHours);
     log(`e2cl: training estimated at ≥ ${est.hours.toFixed(2)} h (${secondsPerStep.toFixed(2)} s per step), within --max-hours ${deps.maxHours}`);
   }
-  const init = await train('bc-init', initData, { kind: 'scratch', corpus }, recipe.initEpochs);
+  const init = await train('bc-init', initData, { kind: 'scratch', corpus }, recipe.initEpochs, initScheduleSteps);
   const curves: Record<string, CurvePoint[]> = { 'bc-init': init.curve };
 
   // 3. Exploration with the BC agent.
@@ -275,8 +340,12 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     await timed('explore:teacher-free', async () => {
       const dec = new BatchedDecoder(explorer.lm, { maxBatch: recipe.maxBatch });
       const corrector = makeCorrector(recipe, deps);
-      const jobs: Task[] = [];
-      for (let i = 0; i < recipe.teacherFree.episodesPerTask; i++) jobs.push(...deps.tasks.train);
+      // The first `greedyEpisodes` episodes of each task decode greedily (the deployed policy), the rest sample.
+      const jobs: RolloutJob[] = [];
+      for (let i = 0; i < recipe.teacherFree.episodesPerTask; i++) {
+        const greedy = i < (recipe.teacherFree.greedyEpisodes ?? 0);
+        jobs.push(...deps.tasks.train.map((task) => (greedy ? { task, temperature: 0 } : { task })));
+      }
       const tfPolicy: PolicyConfig = recipe.teacherFree.temperature > 0
         ? { ...policy, actionOptions: { ...policy.actionOptions, temperature: recipe.teacherFree.temperature, seed: recipe.seed } }
         : policy;
@@ -295,10 +364,20 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     const unique = dedupe(all);
     const rs = recipe.feedbackBalance !== undefined ? balanceFeedback(unique, recipe.feedbackBalance, mixSeed(recipe.seed, 'balance', name)) : unique;
     return recipe.maxExplorationRecords !== undefined && rs.length > recipe.maxExplorationRecords
-      ? shuffled(rs, mulberry32(mixSeed(recipe.seed, 'cap', name))).slice(0, recipe.maxExplorationRecords) : rs;
+      ? capKeepingErrors(rs, recipe.maxExplorationRecords, mixSeed(recipe.seed, 'cap', name)) : rs;
   };
-  const tgAll = readRecords(tgPath);
-  const tfAll = readRecords(tfPath);
+  // Held-out tasks: their exploration records go into no mix (feedback scored on them after training).
+  const heldOutIds = new Set(recipe.heldOutShare
+    ? shuffled(trajectories.map((t) => t.task.id), mulberry32(mixSeed(recipe.seed, 'held-out'))).slice(0, Math.round(trajectories.length * recipe.heldOutShare)) : []);
+  const readExploration = (path: string): { kept: E2CLRecord[]; held: E2CLRecord[] } => {
+    const all = readRecords(path);
+    return { kept: all.filter((r) => !heldOutIds.has(r.taskId)), held: all.filter((r) => heldOutIds.has(r.taskId)) };
+  };
+  const tgRead = readExploration(tgPath);
+  const tfRead = readExploration(tfPath);
+  const tgAll = tgRead.kept;
+  const tfAll = tfRead.kept;
+  const heldOut = dedupe([...tgRead.held, ...tfRead.held]).filter((r) => r.kind === 'feedback');
   const renameTaskObjects = (rs: E2CLRecord[], name: string): E2CLRecord[] => (recipe.renamedExplorationShare
     ? new ObjectRenamer(renameableCatalogue()).replaceShare(rs, recipe.renamedExplorationShare, mulberry32(mixSeed(recipe.seed, 'rename-mix', name)), { taskOnly: true })
     : rs);
@@ -326,13 +405,26 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     writeE2CLJsonl(ds(`${name}.e2cl.jsonl`), mixes[name]);
     writeTrlJsonl(ds(`${name}.trl.jsonl`), mixes[name]);
   }
+  // The feedback decode budget must hold every feedback target whole: the correction prompt
+  // at inference then reads the same `Feedback: Error, <reason>` line as in training.
+  const tokenizer = (explorer.lm as { tokenizer?: { encode(s: string): number[] } }).tokenizer;
+  const feedbackBudget = { longest: 0, maxTokens: recipe.feedbackTokens };
+  if (tokenizer) {
+    const targets = [...mixes.e2cl, ...heldOut].filter((r) => r.kind === 'feedback').map((r) => r.output);
+    const b = feedbackBudgetShortfall(new Set(targets), (t) => tokenizer.encode(t).length, recipe.feedbackTokens);
+    feedbackBudget.longest = b.longest;
+    if (b.shortfall > 0) {
+      throw new HearthError('e2cl.recipe', `the recipe's feedbackTokens (${recipe.feedbackTokens}) is shorter than the longest feedback target (${b.longest} tokens with its end), so predicted feedback would be cut at inference and correction prompts would differ from training's`,
+        `raise it: --recipe '{"feedbackTokens": ${b.longest}}'`);
+    }
+  }
   explorer.dispose?.();
   const workers = deps.provider.spec ? Math.min(deps.trainWorkers ?? 1, MODEL_NAMES.length) : 1;
   if (workers > 1) {
     const jobs: TrainJob[] = MODEL_NAMES.map((name) => ({
-      name, recordsFile: ds(`${name}.e2cl.jsonl`), init: { kind: 'checkpoint', dir: ck('bc-init') }, epochs: recipe.finetuneEpochs,
+      name, recordsFile: ds(`${name}.e2cl.jsonl`), init: fineTuneInit, epochs: recipe.finetuneEpochs,
       batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name),
-      steps: stepsOf(mixes[name].length, recipe.finetuneEpochs),
+      steps: stepsOf(mixes[name].length, recipe.finetuneEpochs), lengthGroups: recipe.lengthGroups,
     }));
     const progress = new Progress(`train ${MODEL_NAMES.join(', ')} (${workers} processes)`, jobs.reduce((n, j) => n + j.steps, 0), deps.quiet);
     const results = await timed('train:fine-tunes (wall)', () => runTrainJobs(jobs, deps.provider.spec!, workers, (n, extra) => progress.tick(n, extra)));
@@ -343,7 +435,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     }
   } else {
     for (const name of MODEL_NAMES) {
-      const r = await train(name, mixes[name], { kind: 'checkpoint', dir: ck('bc-init') }, recipe.finetuneEpochs);
+      const r = await train(name, mixes[name], fineTuneInit, recipe.finetuneEpochs);
       curves[name] = r.curve;
       r.model.dispose?.();
     }
@@ -364,12 +456,38 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
       return eps;
     }));
   }
-  return { out, datasets, exploration, curves, evals, timings, skippedTasks };
+  const method = await timed('method-stats', () => cached(join(out, 'method.json'), () => methodSummary(recipe, deps, ck, evals, exploration, heldOut, mixes.e2cl, feedbackBudget)));
+  return { out, datasets, exploration, curves, evals, timings, skippedTasks, method };
+}
+
+/** The method's figures (method-stats.ts) for one run. */
+async function methodSummary(recipe: Recipe, deps: PipelineDeps, ck: (n: string) => string, evals: Record<ModelName, EvalEpisode[]>,
+  exploration: Record<string, unknown>, heldOut: readonly E2CLRecord[], trainMix: readonly E2CLRecord[], feedbackBudget: MethodSummary['feedbackBudget']): Promise<MethodSummary> {
+  const codes = (k: string): Record<string, number> => ((exploration[k] as { errorCodes?: Record<string, number> } | undefined)?.errorCodes ?? {});
+  const errorMix: MethodSummary['errorMix'] = { exploration: { 'teacher-guided': shares(codes('teacherGuided')), 'teacher-free': shares(codes('teacherFree')) }, evaluation: {} };
+  const speculative: MethodSummary['speculative'] = {};
+  for (const name of MODEL_NAMES) {
+    errorMix.evaluation[name] = shares(evalErrorCodes(evals[name].filter((e) => e.split === 'unseen' && !e.speculative)));
+    const spec = evals[name].filter((e) => e.split === 'unseen' && e.speculative);
+    speculative[name] = { gate: perProposalGate(spec), corrections: correctionStats(spec) };
+  }
+  const feedback: MethodSummary['feedback'] = {};
+  if (heldOut.length) {
+    // The training side: a seeded sample of the e2cl mix's feedback records, as many as held out.
+    const trainFb = shuffled(trainMix.filter((r) => r.kind === 'feedback'), mulberry32(mixSeed(recipe.seed, 'fit-sample'))).slice(0, heldOut.length);
+    const options = policyOf(recipe).feedbackOptions;
+    for (const name of MODEL_NAMES) {
+      const model = await deps.provider.load(resolveCheckpoint(ck(name)));
+      feedback[name] = { heldOut: await feedbackRecordScores(model.lm, heldOut, options), train: await feedbackRecordScores(model.lm, trainFb, options) };
+      model.dispose?.();
+    }
+  }
+  return { errorMix, speculative, feedback, feedbackBudget };
 }
 
 /** Run evaluation jobs through one batched decoder; returns episodes in job order. */
 export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
-  recipe: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'maxSteps' | 'seed' | 'concurrency' | 'maxBatch' | 'episodeTimeoutMs'>, factory: EpisodeFactory,
+  recipe: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'maxSteps' | 'seed' | 'concurrency' | 'maxBatch' | 'episodeTimeoutMs' | 'correctionGuard'>, factory: EpisodeFactory,
   label: string, quiet?: boolean, onEvent?: (job: EvalJob, e: RolloutEvent) => void): Promise<EvalEpisode[]> {
   const dec = new BatchedDecoder(lm, { maxBatch: recipe.maxBatch });
   const progress = new Progress(label, jobs.length, quiet);

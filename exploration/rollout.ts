@@ -10,7 +10,7 @@ import type { GraphDiff } from '../env/graph.ts';
 import type { Task } from '../env/task.ts';
 import { type HistoryStep, isEnd } from '../alignment/datasets/prompts.ts';
 import { BatchedDecoder, CancelledError, EpisodeDecoder } from './batching.ts';
-import type { EpisodeFactory, StepOutcomeLike } from './env-adapter.ts';
+import { type EpisodeFactory, type StepOutcomeLike, tryInFork } from './env-adapter.ts';
 import { type Decision, type PolicyConfig, planAction, speculativeAction, type SpeculativeTrace } from './policy.ts';
 
 export interface RolloutStep {
@@ -26,6 +26,12 @@ export interface RolloutStep {
   speculative?: SpeculativeTrace;
   predictedFeedback?: string;
   corrected: boolean;
+  /**
+   * Speculative steps: the real outcome of the proposal `speculative.proposed`, so that the
+   * feedback gate is scored per proposal (after a correction the executed action is the
+   * correction; the proposal is then tried in a fork of the state before the step).
+   */
+  proposal?: { ok: boolean; code: string | null };
   diff?: GraphDiff;
   /** The env's own step outcome (episode logs are written from it). */
   raw: StepOutcomeLike;
@@ -60,6 +66,8 @@ export type RolloutEvent =
 export interface RolloutJob {
   task: Task;
   speculative?: boolean;
+  /** Sampling temperature of this episode's actions (default: the policy's; 0 = greedy). */
+  temperature?: number;
 }
 
 export interface RolloutConfig {
@@ -85,6 +93,8 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
   partial?: { current?: RolloutEpisode }): Observable<RolloutEvent> {
   const task = job.task;
   const speculative = job.speculative ?? cfg.speculative;
+  const policy: PolicyConfig = job.temperature === undefined ? cfg.policy
+    : { ...cfg.policy, actionOptions: { ...cfg.policy.actionOptions, temperature: job.temperature } };
   return new Observable<RolloutEvent>((sub) => {
     const dec = new EpisodeDecoder(decoder);
     const seed = cfg.seed ?? 0;
@@ -100,11 +110,14 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
     const run = async (): Promise<void> => {
       for (let k = 1; k <= maxSteps; k++) {
         const d: Decision = speculative
-          ? await speculativeAction(task, ep.history, decode, cfg.policy)
-          : await planAction(task, ep.history, decode, cfg.policy);
+          ? await speculativeAction(task, ep.history, decode, policy)
+          : await planAction(task, ep.history, decode, policy);
         ep.calls += d.calls;
         if (dec.cancelled) return;
         if (isEnd(d.action)) { ep.saidEnd = true; ep.reason = 'end'; break; }
+        // The proposal's own outcome when a correction replaced it (before this step changes the state).
+        const replaced = d.speculative?.used && !isEnd(d.speculative.proposed)
+          ? tryInFork(cfg.factory, task, { seed, maxSteps }, ep.steps.map((s) => s.action), d.speculative.proposed) : null;
         const out = env.step(d.action, { prompt: d.prompt, output: d.output, ...(d.speculative ? { speculative: d.speculative } : {}) });
         const diff = out.info?.diff ?? emptyDiff();
         const step: RolloutStep = {
@@ -112,6 +125,11 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
           script: out.script ?? null, goal: out.goal, prompt: d.prompt, output: d.output, speculative: d.speculative,
           predictedFeedback: d.predictedFeedback, corrected: d.speculative?.used ?? false, diff, raw: out,
         };
+        if (d.speculative) {
+          // A replaced END is never executed; it is no failure (its label would be `Task finished`).
+          const o = d.speculative.used ? replaced ?? { ok: true, failure: null } : out;
+          step.proposal = { ok: o.ok, code: o.ok ? null : (o.failure?.code ?? 'unknown') };
+        }
         ep.steps.push(step);
         ep.history.push({ action: d.action, observation: out.observation });
         ep.goal = out.goal;

@@ -19,7 +19,7 @@ export const RUN_MANIFEST = 'run.json';
 export const RUN_FORMAT = 'hearth-run/1';
 
 /** Files and folders a run writes (what `--restart` deletes; nothing else in the directory is touched). */
-export const RUN_ENTRIES = [RUN_MANIFEST, 'checkpoints', 'datasets', 'eval', 'episodes', 'exploration.json', 'report.md', 'report.html', 'results.json', 'diagnosis.md', 'diagnosis.svg'];
+export const RUN_ENTRIES = [RUN_MANIFEST, 'checkpoints', 'datasets', 'eval', 'episodes', 'exploration.json', 'method.json', 'report.md', 'report.html', 'results.json', 'diagnosis.md', 'diagnosis.svg'];
 
 export interface RunManifest {
   format: typeof RUN_FORMAT;

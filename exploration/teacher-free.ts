@@ -14,7 +14,8 @@ import type { Corrector } from './correctors.ts';
 import { type EpisodeFactory, forkAfter } from './env-adapter.ts';
 import type { PolicyConfig } from './policy.ts';
 import type { Progress } from './progress.ts';
-import { type RolloutEpisode, runRollout } from './rollout.ts';
+import { type RolloutEpisode, type RolloutJob, runRollout } from './rollout.ts';
+import { countCode } from './method-stats.ts';
 
 export interface TeacherFreeConfig {
   factory: EpisodeFactory;
@@ -35,16 +36,18 @@ export interface TeacherFreeStats {
   candidatesTried: number;
   candidatesRejected: number;
   successes: number;
+  /** Failed steps by failure code (the error-type mix that exploration teaches). */
+  errorCodes: Record<string, number>;
 }
 
-export async function teacherFree(tasks: readonly Task[], decoder: BatchedDecoder, cfg: TeacherFreeConfig, progress?: Progress):
+export async function teacherFree(tasks: ReadonlyArray<Task | RolloutJob>, decoder: BatchedDecoder, cfg: TeacherFreeConfig, progress?: Progress):
   Promise<{ records: E2CLRecord[]; stats: TeacherFreeStats; episodes: RolloutEpisode[] }> {
   const { promise } = runRollout(tasks, decoder, {
     factory: cfg.factory, policy: cfg.policy, speculative: false, maxSteps: cfg.maxSteps, seed: cfg.seed,
     concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs,
   }, (e) => { if (e.kind === 'end') progress?.tick(1); });
   const episodes = await promise;
-  const stats: TeacherFreeStats = { episodes: episodes.length, steps: 0, failed: 0, corrected: 0, candidatesTried: 0, candidatesRejected: 0, successes: 0 };
+  const stats: TeacherFreeStats = { episodes: episodes.length, steps: 0, failed: 0, corrected: 0, candidatesTried: 0, candidatesRejected: 0, successes: 0, errorCodes: {} };
   const records: E2CLRecord[] = [];
   const src = 'teacher-free';
   const decode = (p: string, o: Parameters<BatchedDecoder['request']>[1]): Promise<string> => decoder.request(p, o).promise;
@@ -61,6 +64,7 @@ export async function teacherFree(tasks: readonly Task[], decoder: BatchedDecode
       recs.push(feedbackRecord(ep.task, history, s.action, fb, src, cfg.policy.prompt));
       if (s.ok) continue;
       stats.failed++;
+      countCode(stats.errorCodes, s.failure?.code);
       const fork = () => forkAfter(cfg.factory, ep.task, { seed: cfg.seed }, actions.slice(0, i)).episode;
       const cands = await cfg.corrector.candidates({ task: ep.task, history, wrongAction: s.action, feedback: fb, fork, decode });
       for (const c of cands) {

@@ -16,6 +16,7 @@ import { type EpisodeFactory, forkAfter } from './env-adapter.ts';
 import type { TeacherPlanner } from './correctors.ts';
 import type { ExpertTrajectory } from './expert.ts';
 import type { Progress } from './progress.ts';
+import { countCode } from './method-stats.ts';
 
 export interface TeacherGuidedConfig {
   factory: EpisodeFactory;
@@ -39,11 +40,13 @@ export interface TeacherGuidedStats {
   failed: number;
   corrections: number;
   prematureEnd: number;
+  /** Failed proposals by failure code (the error-type mix that exploration teaches). */
+  errorCodes: Record<string, number>;
 }
 
 export async function teacherGuided(trajectories: readonly ExpertTrajectory[], decoder: BatchedDecoder, cfg: TeacherGuidedConfig,
   progress?: Progress): Promise<{ records: E2CLRecord[]; stats: TeacherGuidedStats }> {
-  const stats: TeacherGuidedStats = { prefixes: 0, proposals: 0, matchedExpert: 0, executed: 0, failed: 0, corrections: 0, prematureEnd: 0 };
+  const stats: TeacherGuidedStats = { prefixes: 0, proposals: 0, matchedExpert: 0, executed: 0, failed: 0, corrections: 0, prematureEnd: 0, errorCodes: {} };
   const records: E2CLRecord[] = [];
   const jobs = trajectories.map(async (tr) => {
     const n = tr.steps.length;
@@ -90,6 +93,7 @@ function label(task: Task, history: readonly HistoryStep[], a: string, expertNex
   const recs: E2CLRecord[] = [feedbackRecord(task, history, a, fb, src, cfg.prompt)];
   if (outcome.ok) return recs;
   stats.failed++;
+  countCode(stats.errorCodes, outcome.failure?.code);
   if (a === expertNext) return recs;
   let target: string | null = expertNext;
   if (cfg.correction === 'planner' && cfg.planner) {

@@ -31,6 +31,9 @@ export interface TrainJob {
   dir: string;
   /** Optimizer steps of the whole run (for the shared progress bar). */
   steps: number;
+  /** TrainConfig's `lengthGroups` and `scheduleSteps`, passed through. */
+  lengthGroups?: number;
+  scheduleSteps?: number;
 }
 
 export interface JobResult { name: string; curve: CurvePoint[]; seconds: number }

@@ -24,10 +24,12 @@ export interface TrainableModel {
   readonly lm: LanguageModel;
   /**
    * Called once before the first step of a training run with the run's total optimizer
-   * steps (for the learning-rate schedule). A model loaded to resume keeps its optimizer
-   * state; a fresh or `init` model starts a new optimizer.
+   * steps (for the learning-rate schedule) and, for a stage that a later one continues,
+   * the span of the whole schedule. A model loaded to resume keeps its optimizer state and
+   * schedule; a `continue` model keeps the initialising run's optimizer and decays from its
+   * last learning rate; a fresh or `init` model starts a new optimizer.
    */
-  prepare?(totalSteps: number): void;
+  prepare?(totalSteps: number, opts?: { scheduleSteps?: number }): void;
   /** One optimizer step on a batch; returns the mean token cross-entropy of the batch. */
   trainStep(batch: readonly IOPair[]): Promise<number>;
   /** Write weights, optimizer state and step count into `dir` (which exists and is empty). */
@@ -42,9 +44,11 @@ export interface ModelProvider {
   create(corpus: readonly string[], seed: number): Promise<TrainableModel>;
   /**
    * A model saved by `save`: `resume` restores the optimizer state too (same run), `init`
-   * takes the weights only (a new run starting from them), `eval` is for generation.
+   * takes the weights only (a new run starting from them), `continue` takes the weights and
+   * the optimizer (a new run continuing that run's schedule: no warm-up, no restart at the
+   * peak learning rate), `eval` is for generation.
    */
-  load(dir: string, mode?: 'resume' | 'init' | 'eval'): Promise<TrainableModel>;
+  load(dir: string, mode?: 'resume' | 'init' | 'continue' | 'eval'): Promise<TrainableModel>;
 }
 
 export interface CurvePoint {
@@ -57,7 +61,7 @@ export interface TrainConfig {
   provider: ModelProvider;
   records: readonly IOPair[];
   /** Start from scratch (tokenizer corpus given) or from another checkpoint directory. */
-  init: { kind: 'scratch'; corpus: readonly string[] } | { kind: 'checkpoint'; dir: string };
+  init: { kind: 'scratch'; corpus: readonly string[] } | { kind: 'checkpoint'; dir: string; continueSchedule?: boolean };
   epochs: number;
   batchSize: number;
   seed: number;
@@ -66,6 +70,19 @@ export interface TrainConfig {
   progress?: Pick<Progress, 'tick'>;
   /** Stop after this many optimizer steps in this process (tests simulate a crash with it). */
   stopAfterSteps?: number;
+  /**
+   * The learning-rate schedule spans this many optimizer steps (default: this run's): a stage
+   * that a later run continues (`bc-init`, whose fine-tunes load it with `continueSchedule`)
+   * ends part-way down the decay instead of at its floor.
+   */
+  scheduleSteps?: number;
+  /**
+   * Batches of records of similar length (default: off, plain shuffled batches): each epoch's
+   * shuffled order is cut into groups of this many batches, each group sorted by length and
+   * cut into batches, and the batches shuffled. A batch is padded to its longest record, so
+   * this pads far less (same records per epoch, same batch size; see `batchesOf`).
+   */
+  lengthGroups?: number;
 }
 
 export interface TrainResult {
@@ -102,6 +119,30 @@ export function epochOrder<T>(records: readonly T[], seed: number, epoch: number
   return shuffled(records, mulberry32(mixSeed(seed, 'epoch', epoch)));
 }
 
+/**
+ * An epoch's batches: the seeded shuffle (`epochOrder`) cut into batches of `batchSize`; with
+ * `lengthGroups` = G, every run of G·batchSize shuffled records is sorted by length (input +
+ * output characters, a stand-in for tokens) before it is cut, and the batches are then
+ * shuffled again (seeded by the epoch), so that no batch order follows length. The records
+ * of an epoch and the batch size are the same either way (HF's `group_by_length` idea).
+ */
+export function batchesOf<T extends IOPair>(records: readonly T[], batchSize: number, seed: number, epoch: number, lengthGroups?: number): T[][] {
+  const order = epochOrder(records, seed, epoch);
+  const cut = (xs: readonly T[]): T[][] => {
+    const out: T[][] = [];
+    for (let i = 0; i < xs.length; i += batchSize) out.push(xs.slice(i, i + batchSize));
+    return out;
+  };
+  if (!lengthGroups || lengthGroups <= 1) return cut(order);
+  const size = (r: T): number => r.input.length + r.output.length;
+  const batches: T[][] = [];
+  const group = lengthGroups * batchSize;
+  for (let i = 0; i < order.length; i += group) {
+    batches.push(...cut(order.slice(i, i + group).map((r, j) => ({ r, j })).sort((a, b) => size(a.r) - size(b.r) || a.j - b.j).map((x) => x.r)));
+  }
+  return shuffled(batches, mulberry32(mixSeed(seed, 'length-groups', epoch)));
+}
+
 export async function trainOnMix(cfg: TrainConfig): Promise<TrainResult> {
   mkdirSync(cfg.dir, { recursive: true });
   const done = completedEpochs(cfg.dir);
@@ -114,20 +155,19 @@ export async function trainOnMix(cfg: TrainConfig): Promise<TrainResult> {
   } else {
     model = cfg.init.kind === 'scratch'
       ? await cfg.provider.create(cfg.init.corpus, cfg.seed)
-      : await cfg.provider.load(resolveCheckpoint(cfg.init.dir), 'init');
+      : await cfg.provider.load(resolveCheckpoint(cfg.init.dir), cfg.init.continueSchedule ? 'continue' : 'init');
     curve = [];
   }
-  model.prepare?.(cfg.epochs * Math.ceil(cfg.records.length / cfg.batchSize));
+  model.prepare?.(cfg.epochs * Math.ceil(cfg.records.length / cfg.batchSize), cfg.scheduleSteps !== undefined ? { scheduleSteps: cfg.scheduleSteps } : undefined);
   let step = curve.length ? curve[curve.length - 1].step : 0;
   let stepsThisRun = 0;
   cfg.progress?.tick(last * Math.ceil(cfg.records.length / cfg.batchSize));
   for (let epoch = last + 1; epoch <= cfg.epochs; epoch++) {
-    const order = epochOrder(cfg.records, cfg.seed, epoch);
-    for (let i = 0; i < order.length; i += cfg.batchSize) {
+    for (const batch of batchesOf(cfg.records, cfg.batchSize, cfg.seed, epoch, cfg.lengthGroups)) {
       if (cfg.stopAfterSteps !== undefined && stepsThisRun >= cfg.stopAfterSteps) {
         return { model, finalDir: '', curve, resumedFromEpoch: last, stepsThisRun, interrupted: true };
       }
-      const loss = await model.trainStep(order.slice(i, i + cfg.batchSize));
+      const loss = await model.trainStep(batch);
       step++;
       stepsThisRun++;
       curve.push({ step, epoch, loss });

@@ -42,3 +42,19 @@ export function balanceFeedback(records: readonly E2CLRecord[], ratio: number, s
   }
   return records.filter((r) => { const l = label(r); return l === null || l === 'error' || keep.has(r); });
 }
+
+/**
+ * Cap an exploration set at `max` records by dropping only what the agent already does
+ * right: `True` and `Task finished` feedback records (seeded uniform subsample); every
+ * `Error` feedback record and every correction record is kept, even when they alone exceed
+ * `max` (issue 13: a uniform cap dropped 18% of the unique `Error` records while it kept
+ * hundreds of `Task finished` ones).
+ */
+export function capKeepingErrors(records: readonly E2CLRecord[], max: number, seed: number): E2CLRecord[] {
+  const right = (r: E2CLRecord): boolean => r.kind === 'feedback' && !r.output.startsWith('Error');
+  const rightOnes = records.filter(right);
+  const room = Math.max(0, max - (records.length - rightOnes.length));
+  if (rightOnes.length <= room) return [...records];
+  const keep = new Set(shuffled(rightOnes, mulberry32(seed)).slice(0, room));
+  return records.filter((r) => !right(r) || keep.has(r));
+}

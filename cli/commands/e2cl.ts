@@ -30,6 +30,7 @@ import { taskById } from '../../env/tasks/index.ts';
 import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
 import { DIAGNOSE_USAGE, runDiagnose } from './e2cl-diagnose.ts';
+import { methodNotes, methodRecipeNotes } from '../../exploration/method-notes.ts';
 import { backendFlag, boolFlag, exclusive, intFlag, numberFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
@@ -96,6 +97,7 @@ export function recipeNotes(named: NamedRecipe, r: Recipe, counts: { train: numb
     `Training: bc-init ${r.initEpochs} epochs on expert trajectories${r.renamedCopies ? ` plus ${r.renamedCopies} renamed copies of each planning record (every object and piece of furniture it mentions swapped for another of its kind, consistently in task, history and target, so that the model learns to copy the object named in the task instead of memorising one per task kind; a harness choice, not the paper's)` : ''}; then bc, bc-tg, bc-tf and e2cl are each fine-tuned from bc-init for ${r.finetuneEpochs} epochs on their shuffled mix (same epochs, so mixes with more data get more optimizer steps)${r.renamedPlanningShare ? `; in every mix a share of ${r.renamedPlanningShare} of the planning records is replaced by a renamed copy` : ''}.`,
     `Prompts: E2CL's three prefixes (spec §4) with the history cut to the last ${r.prompt.historySteps ?? 'all'} steps and observations cut to ${r.prompt.maxObservationChars ?? 'no limit of'} characters${r.prompt.keepHeldWhenCut ? ' (a cut keeps the closing "You have …" sentence and shortens the object states before it)' : ''} (the model's context is short); feedback in the correction prompt: ${r.prompt.feedbackInCorrection ? 'yes' : 'no (the released prompts)'}; feedback detail: ${r.detail}.`,
     `Exploration: teacher-guided with ${r.teacherGuided.samples} proposals per expert prefix (greedy + sampled at T=${r.teacherGuided.temperature}), correction = ${r.teacherGuided.correction}; teacher-free with the ${r.teacherFree.corrector} corrector, rollouts at T=${r.teacherFree.temperature}, every correction verified by executing it in a copy of the state${r.feedbackBalance !== undefined ? `; before mixing, the \`True\` and \`Task finished\` feedback records of each exploration set are subsampled (seeded) to at most ${r.feedbackBalance} per \`Error\` record (the paper keeps every step; an agent whose actions mostly succeed otherwise teaches the feedback head to always answer \`True\`)` : ''}${r.maxExplorationRecords !== undefined ? `, then each set is capped at ${r.maxExplorationRecords} records` : ''}${r.renamedExplorationShare ? `; a share of ${r.renamedExplorationShare} of each set's records is replaced by a copy with the task's objects renamed (objects outside the task keep their names, so every label stays true)` : ''}.`,
+    ...methodRecipeNotes(r),
     `Evaluation: greedy decoding, at most ${r.maxSteps} steps, speculative inference exactly as spec §5 (one correction attempt); 95% intervals are percentile bootstraps over episodes (${r.bootstrapResamples} resamples, seeded).`,
   ];
 }
@@ -113,6 +115,7 @@ export function resultNotes(res: PipelineResult, wallSeconds: number): string[] 
   ];
   if (tg) notes.push(`Teacher-guided exploration: ${JSON.stringify(tg)}.`);
   if (tf) notes.push(`Teacher-free exploration: ${JSON.stringify(tf)}.`);
+  notes.push(...methodNotes(res.method));
   if (res.skippedTasks.length) notes.push(`${res.skippedTasks.length} training tasks skipped (expert program did not execute).`);
   return notes;
 }
@@ -241,7 +244,7 @@ export const command: Command = {
     const input = { title: `Hearth E2CL run (${r.name})`, rows, curves, notes, checks, sections: reportSections(diag) };
     writeFileAtomic(join(out, 'report.md'), markdownReport(input));
     writeFileAtomic(join(out, 'report.html'), htmlReport(input));
-    writeFileAtomic(join(out, 'results.json'), JSON.stringify({ recipe: r, sizes: named.sizes, rows, checks, timings: res.timings, datasets: res.datasets, exploration: res.exploration, wallSeconds: wall }, null, 2));
+    writeFileAtomic(join(out, 'results.json'), JSON.stringify({ recipe: r, sizes: named.sizes, rows, checks, timings: res.timings, datasets: res.datasets, exploration: res.exploration, method: res.method, wallSeconds: wall }, null, 2));
     for (const split of splitsOf(rows)) {
       process.stdout.write(`\n${split} tasks (rates in %, 95% bootstrap intervals):\n${markdownTable(rows, split)}\n`);
     }

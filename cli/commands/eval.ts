@@ -84,7 +84,7 @@ export const command: Command = {
       : undefined;
     const eps = await evaluateJobs(model.lm, jobs, {
       prompt: s.prompt, actionTokens: s.actionTokens, feedbackTokens: s.feedbackTokens, maxSteps: s.maxSteps, seed,
-      concurrency: 64, maxBatch: 64,
+      concurrency: 64, maxBatch: 64, correctionGuard: s.correctionGuard,
     }, episodeFactory, `eval ${split}`, quiet, sink ? (_j, e) => sink.onEvent(e) : undefined);
     model.dispose?.();
     const summary = summarise(eps, { seed, resamples: 1000 });

@@ -14,7 +14,7 @@ const planner: TeacherPlanner = { nextAction: (ep, task) => task.expertNL![(ep a
 
 const recipe: Recipe = {
   name: 'test', seed: 1, prompt: { historySteps: 3 }, detail: 'specific', initEpochs: 1, finetuneEpochs: 1, batchSize: 4, maxSteps: 6,
-  actionTokens: 8, feedbackTokens: 4, concurrency: 8, maxBatch: 16,
+  actionTokens: 8, feedbackTokens: 40, concurrency: 8, maxBatch: 16,
   teacherGuided: { samples: 1, temperature: 1, correction: 'expert' }, teacherFree: { corrector: 'planner', temperature: 0, samples: 1, episodesPerTask: 1 },
   bootstrapResamples: 50,
 };
