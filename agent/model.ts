@@ -9,7 +9,7 @@
  * products (wasm's fast path). Shapes are given in comments: B batch, T new tokens,
  * S keys (cached + new), D width, H heads, hd = D/H head width, V vocabulary.
  */
-import { nativeMatMulActive } from './native-blas.ts';
+import { fastProductsActive } from './heap-kernels.ts';
 import { tf } from './tfjs.ts';
 
 export interface ModelConfig {
@@ -164,7 +164,7 @@ export const mm = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: (t: tf.T
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      if (nativeMatMulActive()) return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
+      if (fastProductsActive()) return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
       return [tf.matMul(g, tf.transpose(sb)), tf.matMul(tf.transpose(sa), g)];
     },
   };
@@ -174,7 +174,7 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (GPT-2's), with a fused analytic backward pass. */
 const gelu = tf.customGrad(((x: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
-  if (nativeMatMulActive() && x.dtype === 'float32') {
+  if (fastProductsActive() && x.dtype === 'float32') {
     // One native pass gives the value and the derivative (agent/native-blas.ts).
     const [y, d] = tf.engine().runKernel('HearthGeluWithGrad', { x }, {}) as unknown as tf.Tensor[];
     save([d]);
@@ -437,7 +437,7 @@ export class Transformer {
     const h = layerNorm(x, this.p('lnf.g'), this.p('lnf.b'));
     if (!this.config.tiedEmbeddings) return mm(h, this.p('head') as tf.Tensor2D); // (D, V)
     // Tied: h @ wteᵀ. Natively a transposed product is fast; on pure wasm transpose first.
-    return nativeMatMulActive() ? tf.matMul(h, this.p('wte'), false, true) as tf.Tensor2D : mm(h, tf.transpose(this.p('wte')) as tf.Tensor2D);
+    return fastProductsActive() ? tf.matMul(h, this.p('wte'), false, true) as tf.Tensor2D : mm(h, tf.transpose(this.p('wte')) as tf.Tensor2D);
   }
 
   private defaultPositions(input: ForwardInput, valid: Uint8Array): Int32Array {

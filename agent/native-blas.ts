@@ -1,12 +1,13 @@
 /**
  * Optional native matrix products: `native/build/hearth_blas.node` (built at install by
  * native/build.mjs; its products run on Hearth's own GEMM, native/gemm.c, so it needs only a
- * C compiler) is loaded when present, and the wasm backend's `BatchMatMul` kernel is replaced
- * by one that calls its sgemm directly on the wasm heap (no copies). wasm's own product is
- * fast only for plain 2-D non-transposed operands; sgemm handles transposes and batches
+ * C compiler) is loaded when present, and its kernels replace the wasm backend's products,
+ * Exp, Sum and GELU on the wasm heap (no copies; agent/heap-kernels.ts). wasm's own product
+ * is fast only for plain 2-D non-transposed operands; sgemm handles transposes and batches
  * (attention) at full speed.
  *
- * Environment: `HEARTH_NATIVE=0` keeps everything pure wasm. `HEARTH_GEMM=openblas` loads the
+ * Environment: `HEARTH_NATIVE=0` does not load the addon (then the wasm SIMD kernels run,
+ * agent/wasm-simd.ts). `HEARTH_GEMM=openblas` loads the
  * OpenBLAS variant (`hearth_blas_openblas.node`, built only where libopenblas-dev is
  * installed; not faster for our shapes, docs/native.md), falling back to ours when it
  * is absent. `HEARTH_BLAS_THREADS` sets the products' threads (default: 2 on two or more
@@ -15,8 +16,8 @@
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
-import { heapBuffer, heapOffset, replaceWasmKernel, type WasmBackendLike } from './wasm-kernel.ts';
+import { heapBuffer } from './wasm-kernel.ts';
+import type { HeapKernels } from './heap-kernels.ts';
 
 export interface NativeBlas {
   sgemm(a: ArrayBuffer | Float32Array, aOff: number, b: ArrayBuffer | Float32Array, bOff: number, c: ArrayBuffer | Float32Array, cOff: number,
@@ -95,76 +96,22 @@ export function nativeBlas(): NativeBlas | null {
   return loaded;
 }
 
-let installed = false;
-
-/** Whether wasm products currently run through the native addon (and the wasm backend is active). */
-export function nativeMatMulActive(): boolean {
-  return installed && tf.getBackend() === 'wasm';
-}
-
-/**
- * Route wasm `BatchMatMul` through sgemm. Must run after the wasm backend initialised (the
- * original kernel's set-up has run, so it stays usable as the fallback for shapes sgemm
- * does not cover here). Returns whether the native path is active.
- */
-export function installNativeMatMul(): boolean {
-  if (installed) return true;
+/** The addon's kernels over the wasm heap (agent/heap-kernels.ts), or null when it is not loaded. */
+export function nativeHeapKernels(): HeapKernels | null {
   const blas = nativeBlas();
-  if (!blas || !tf.getKernel('BatchMatMul', 'wasm')) return false;
-  replaceWasmKernel('BatchMatMul', ({ inputs, attrs, be }) => {
-    const { a, b } = inputs;
-    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-    const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-    const outerA = a.shape.slice(0, -2);
-    const outerB = b.shape.slice(0, -2);
-    const batchA = outerA.reduce((x, y) => x * y, 1);
-    const batchB = outerB.reduce((x, y) => x * y, 1);
-    const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || K !== Kb || !(sameOuter || batchA === 1 || batchB === 1)) return null;
-    const outer = batchA >= batchB ? (outerA.length >= outerB.length ? outerA : outerB) : outerB;
-    const batch = Math.max(batchA, batchB);
-    const out = be.makeOutput([...outer, M, N], 'float32');
-    const heap = heapBuffer(be);
-    blas.sgemm(heap, heapOffset(be, a), heap, heapOffset(be, b), heap, heapOffset(be, out), batch, M, N, K, transposeA, transposeB,
-      batchA === 1 ? 0 : M * K, batchB === 1 ? 0 : K * N);
-    return out;
-  });
-  // GELU with its derivative in one native pass (agent/model.ts's gelu uses it on wasm).
-  tf.registerKernel({
-    kernelName: 'HearthGeluWithGrad',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const { x } = inputs as { x: tf.TensorInfo };
-      const be = backend as unknown as WasmBackendLike;
-      const y = be.makeOutput(x.shape, 'float32');
-      const d = be.makeOutput(x.shape, 'float32');
-      blas.geluGrad(heapBuffer(be), heapOffset(be, x), heapOffset(be, y), heapOffset(be, d), x.shape.reduce((p, c) => p * c, 1));
-      return [y, d];
+  if (!blas) return null;
+  return {
+    describe: () => {
+      const info = blas.info();
+      const who = info.gemm === 'hearth' ? 'Hearth GEMM' : 'OpenBLAS';
+      return `native matmul: ${who} ${info.kernel}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
     },
-  });
-  // Exp, vectorised (wasm's is a scalar loop: 30 ms for one step's logits).
-  replaceWasmKernel('Exp', ({ inputs: { x }, be }) => {
-    if (x.dtype !== 'float32') return null;
-    const y = be.makeOutput(x.shape, 'float32');
-    blas.exp(heapBuffer(be), heapOffset(be, x), heapOffset(be, y), x.shape.reduce((p, c) => p * c, 1));
-    return y;
-  });
-  // Sum over leading axes (bias and LayerNorm gradients): wasm transposes first, 6 ms a call.
-  replaceWasmKernel('Sum', ({ inputs: { x }, attrs, be }) => {
-    const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-    const k = axes.length;
-    if (x.dtype !== 'float32' || k === 0 || k === x.shape.length || !axes.every((a, i) => a === i)) return null;
-    const rest = x.shape.slice(k);
-    const y = be.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, 'float32');
-    blas.colsum(heapBuffer(be), heapOffset(be, x), heapOffset(be, y), x.shape.slice(0, k).reduce((p, c) => p * c, 1), rest.reduce((p, c) => p * c, 1));
-    return y;
-  });
-  installed = true;
-  return true;
+    sgemm: (be, a, b, c, batch, M, N, K, transA, transB, strideA, strideB) => {
+      const heap = heapBuffer(be);
+      blas.sgemm(heap, a, heap, b, heap, c, batch, M, N, K, transA, transB, strideA, strideB);
+    },
+    exp: (be, x, y, n) => blas.exp(heapBuffer(be), x, y, n),
+    colsum: (be, x, y, R, C) => blas.colsum(heapBuffer(be), x, y, R, C),
+    geluGrad: (be, x, y, d, n) => blas.geluGrad(heapBuffer(be), x, y, d, n),
+  };
 }

@@ -22,7 +22,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { HearthError } from '../env/errors.ts';
 import { writeFileAtomic } from '../env/files.ts';
 import { replaceWasmKernel } from './wasm-kernel.ts';
-import { installNativeMatMul, nativeBlas, nativeBlasNote } from './native-blas.ts';
+import { nativeBlasNote, nativeHeapKernels } from './native-blas.ts';
+import { activeHeapKernels, installHeapKernels } from './heap-kernels.ts';
+import { wasmHeapKernels, wasmKernelsNote } from './wasm-simd.ts';
+import type { WasmBackendLike } from './wasm-kernel.ts';
 
 export { tf };
 
@@ -32,7 +35,6 @@ export const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 const require = createRequire(import.meta.url);
 let gradientsReady: Promise<void> | null = null;
 let current: BackendName | null = null;
-let native = false;
 
 async function registerGradients(): Promise<void> {
   const core = require.resolve('@tensorflow/tfjs-core/package.json');
@@ -158,8 +160,13 @@ export async function initBackend(requested?: string): Promise<BackendName> {
     if (ok) {
       await tf.ready();
       current = name;
-      native = name === 'wasm' && installNativeMatMul();
-      if (name === 'wasm') { registerWasmRowGather(); registerWasmSharedIdentity(); }
+      if (name === 'wasm') {
+        // The fastest kernels available: the native addon's, else the wasm SIMD module's.
+        const kernels = nativeHeapKernels() ?? wasmHeapKernels(tf.backend() as unknown as WasmBackendLike);
+        if (kernels) installHeapKernels(kernels);
+        registerWasmRowGather();
+        registerWasmSharedIdentity();
+      }
       return name;
     }
     if (want) {
@@ -172,21 +179,23 @@ export async function initBackend(requested?: string): Promise<BackendName> {
 
 /**
  * The compute path, for every command's first line, run manifests and checkpoints, e.g.
- * `wasm (SIMD) + native matmul: Hearth GEMM avx2-fma, 2 threads`, or `wasm (SIMD), no native
- * addon (<why> )`: the slow path says so (it trains ~4× slower, docs/native.md).
+ * `wasm (SIMD) + native matmul: Hearth GEMM avx2-fma, 2 threads`, `wasm (SIMD) + Hearth wasm
+ * SIMD kernels, 1 thread (no native addon: <why>)`, or `wasm (SIMD), tfjs kernels only (...)`:
+ * the slower paths say so (docs/native.md).
  */
 export function backendDetail(): string {
   const b = currentBackend();
   if (b !== 'wasm') return b;
   let simd = 'SIMD unknown';
   try { simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'; } catch { /* async flag not evaluated yet */ }
-  if (!native) {
-    const why = nativeBlasNote();
-    return `wasm (${simd}), no native addon${why ? ` (${why})` : ''}: the slow path, see docs/native.md`;
+  const kernels = activeHeapKernels();
+  const noAddon = nativeBlasNote();
+  if (!kernels) {
+    const why = [noAddon && `no native addon: ${noAddon}`, wasmKernelsNote() && `no wasm SIMD kernels: ${wasmKernelsNote()}`].filter(Boolean).join('; ');
+    return `wasm (${simd}), tfjs kernels only${why ? ` (${why})` : ''}: the slowest path, see docs/native.md`;
   }
-  const info = nativeBlas()!.info();
-  const who = info.gemm === 'hearth' ? 'Hearth GEMM' : 'OpenBLAS';
-  return `wasm (${simd}) + native matmul: ${who} ${info.kernel}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const detail = kernels.describe();
+  return detail.startsWith('native') ? `wasm (${simd}) + ${detail}` : `wasm (${simd}) + ${detail} (no native addon${noAddon ? `: ${noAddon}` : ''}; slower than the native path, see docs/native.md)`;
 }
 
 export function currentBackend(): BackendName {

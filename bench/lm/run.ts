@@ -5,7 +5,8 @@
  *
  *   hearth    native addon, Hearth's own GEMM (native/gemm.c; the default when built)
  *   openblas  native addon over OpenBLAS (HEARTH_GEMM=openblas; only where it was built)
- *   wasm      pure wasm (HEARTH_NATIVE=0)
+ *   wasm      Hearth's wasm SIMD kernels, no addon (HEARTH_NATIVE=0): the no-compiler path
+ *   tfjs-wasm tfjs's own wasm kernels only (HEARTH_NATIVE=0 HEARTH_WASM_KERNELS=0; optional)
  *   pytorch   bench/lm/torch_bench.py (Debian's python3-torch), --threads threads
  *
  * Each path runs in its own process (the path is fixed at start-up). Training is the median
@@ -19,7 +20,7 @@
  *
  * Flags: --layers --d --heads --ctx --batch --vocab --steps --decode-steps --threads (PyTorch),
  * --rounds N (every path N times in turn, medians over rounds; loads shown are the highest),
- * --paths hearth,openblas,wasm,pytorch (optional: hearth-1t, ours on one thread; openblas-2t, OpenBLAS on two)  --max-load N  --force  --no-gemm  --json
+ * --paths hearth,openblas,wasm,pytorch (optional: hearth-1t, ours on one thread; openblas-2t, OpenBLAS on two; tfjs-wasm)  --max-load N  --force  --no-gemm  --json
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -59,6 +60,7 @@ function nodePath(name: string, env: Record<string, string>, gemm: boolean): Pat
   if (!('HEARTH_GEMM' in env)) delete childEnv.HEARTH_GEMM;
   if (!('HEARTH_NATIVE' in env)) delete childEnv.HEARTH_NATIVE;
   if (!('HEARTH_BLAS_THREADS' in env)) delete childEnv.HEARTH_BLAS_THREADS;
+  if (!('HEARTH_WASM_KERNELS' in env)) delete childEnv.HEARTH_WASM_KERNELS;
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./path.ts', import.meta.url)), ...shapeArgs, '--decode-steps', `${decodeSteps}`, ...(gemm ? ['--gemm'] : [])],
     { encoding: 'utf8', env: childEnv, cwd: root, maxBuffer: 64 << 20 });
   const loadAfter = load1();
@@ -101,6 +103,7 @@ for (let round = 0; round < rounds; round++) {
   }
   if (wantPaths.includes('openblas-2t') && openblasBuilt) add(nodePath('openblas-2t', { HEARTH_GEMM: 'openblas', HEARTH_BLAS_THREADS: '2' }, false));
   if (wantPaths.includes('wasm')) add(nodePath('wasm', { HEARTH_NATIVE: '0' }, false));
+  if (wantPaths.includes('tfjs-wasm')) add(nodePath('tfjs-wasm', { HEARTH_NATIVE: '0', HEARTH_WASM_KERNELS: '0' }, false));
 }
 const medianOf = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
 const results: PathResult[] = [...runs.values()].map((ps) => {
@@ -146,6 +149,8 @@ ratio('hearth', 'openblas-2t', '≥ 0.9');
 ratio('hearth', 'pytorch', '≥ 1');
 ratio('openblas', 'pytorch', '-');
 ratio('hearth', 'wasm', '-');
+ratio('wasm', 'pytorch', '≥ 0.5');
+ratio('wasm', 'tfjs-wasm', '-');
 ratio('hearth', 'hearth-1t', '-');
 
 const g = byName.get('hearth')?.gemm;

@@ -1,0 +1,84 @@
+/**
+ * Hearth's WebAssembly SIMD kernels (native/wasm/kernels.ts, compiled at install to
+ * native/build/hearth_kernels.wasm by native/wasm/build.mjs): the fast path where no C
+ * compiler built the native addon. The module imports the tfjs wasm backend's own memory,
+ * so its products read and write tensors in place, like the addon's.
+ *
+ * Environment: `HEARTH_WASM_KERNELS=0` leaves tfjs's own wasm kernels in place (the slowest
+ * path, kept for comparison and as the fallback when the module is not built).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { HeapKernels } from './heap-kernels.ts';
+import type { WasmBackendLike } from './wasm-kernel.ts';
+
+/** The compiled module's exports; addresses in bytes of the imported memory. */
+export interface WasmKernelExports {
+  sgemmWorkspaceFloats(): number;
+  sgemm(a: number, b: number, c: number, batch: number, M: number, N: number, K: number, transA: number, transB: number,
+    strideA: number, strideB: number, work: number): void;
+  exp(x: number, y: number, n: number): void;
+  colsum(x: number, y: number, R: number, C: number): void;
+  geluGrad(x: number, y: number, d: number, n: number): void;
+}
+
+export const wasmKernelsPath = fileURLToPath(new URL('../native/build/hearth_kernels.wasm', import.meta.url));
+
+let compiled: WebAssembly.Module | null | undefined;
+let note = '';
+
+/** The compiled module, or null (not built, or disabled by HEARTH_WASM_KERNELS=0; see wasmKernelsNote). */
+export function wasmKernelsModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  if (process.env.HEARTH_WASM_KERNELS === '0') { note = 'disabled by HEARTH_WASM_KERNELS=0'; return null; }
+  if (!existsSync(wasmKernelsPath)) { note = 'native/build/hearth_kernels.wasm is not built: run node native/build.mjs'; return null; }
+  try {
+    compiled = new WebAssembly.Module(readFileSync(wasmKernelsPath));
+  } catch (e) {
+    note = `native/build/hearth_kernels.wasm does not load (${(e as Error).message}): rebuild with node native/build.mjs`;
+  }
+  return compiled;
+}
+
+/** Why the wasm SIMD kernels are not in use (empty when they are available). */
+export function wasmKernelsNote(): string {
+  wasmKernelsModule();
+  return note;
+}
+
+/** Instantiate the kernels over `memory` (tests use their own; the backend passes tfjs's). */
+export function instantiateWasmKernels(memory: WebAssembly.Memory): WasmKernelExports | null {
+  const mod = wasmKernelsModule();
+  if (!mod) return null;
+  return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as WasmKernelExports;
+}
+
+/** The emscripten module of the tfjs wasm backend, as far as this file needs it. */
+interface TfjsWasmModule {
+  asm?: { memory?: WebAssembly.Memory };
+  _malloc(bytes: number): number;
+}
+
+/** The kernels over the tfjs wasm backend's heap, or null when the module is unavailable. */
+export function wasmHeapKernels(be: WasmBackendLike): HeapKernels | null {
+  const wasm = be.wasm as unknown as TfjsWasmModule;
+  const memory = wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || typeof wasm._malloc !== 'function') {
+    note = 'this tfjs-backend-wasm build does not expose its memory';
+    return null;
+  }
+  const k = instantiateWasmKernels(memory);
+  if (!k) return null;
+  // Packing space for sgemm, taken once from tfjs's allocator and kept for the process's life
+  // (16-byte aligned for the vector stores).
+  const work = (wasm._malloc(k.sgemmWorkspaceFloats() * 4 + 16) + 15) & ~15;
+  return {
+    describe: () => 'Hearth wasm SIMD kernels, 1 thread',
+    sgemm: (_be, a, b, c, batch, M, N, K, transA, transB, strideA, strideB) =>
+      k.sgemm(a * 4, b * 4, c * 4, batch, M, N, K, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, work),
+    exp: (_be, x, y, n) => k.exp(x * 4, y * 4, n),
+    colsum: (_be, x, y, R, C) => k.colsum(x * 4, y * 4, R, C),
+    geluGrad: (_be, x, y, d, n) => k.geluGrad(x * 4, y * 4, d * 4, n),
+  };
+}

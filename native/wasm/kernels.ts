@@ -1,0 +1,286 @@
+// Hearth's WebAssembly SIMD kernels (AssemblyScript), the compute path where no C compiler
+// exists: compiled at install by native/build.mjs (`asc`, from this source; no committed
+// binary) to native/build/hearth_kernels.wasm, instantiated over the tfjs wasm backend's own
+// memory (imported as env.memory), so products run on tensors where they lie, with no copies.
+//
+// Everything here is addressed in bytes of that memory. The module has no data segments and
+// allocates nothing: work space comes from the caller (tfjs's malloc), because the memory
+// belongs to tfjs and anything this module placed in it would overwrite tfjs's own data.
+//
+// Layout conventions (row-major, like native/gemm.c):
+//   C_b (M, N) = op(A_b) (M, K) · op(B_b) (K, N), b < batch; op(A) = Aᵀ when transA (A stored
+//   (K, M)), op(B) = Bᵀ when transB (B stored (N, K)); strideA/strideB in floats between batch
+//   items (0 broadcasts one operand); C items are M·N apart.
+
+// Micro-tile: MR rows × NR columns of C held in MR·NR/4 v128 accumulators (x64 V8 has 16 xmm
+// registers: 4×8 keeps 8 accumulators, 2 B vectors and 1 broadcast A value live).
+const MR: i32 = 4;
+const NR: i32 = 8;
+// Cache blocks: a packed B block KC×NC (256×512 floats = 512 KiB) stays in L2, a packed A
+// block MC×KC (64×256 = 64 KiB) in L1/L2.
+const KC: i32 = 256;
+const NC: i32 = 512;
+const MC: i32 = 64;
+
+/** Floats of work space sgemm needs (packed A block, packed B block, one spill tile). */
+export function sgemmWorkspaceFloats(): i32 {
+  return MC * KC + KC * NC + MR * NR;
+}
+
+/** op(A)(i, k) address. */
+// @ts-ignore: decorator
+@inline function addrA(a: usize, transA: bool, M: i32, K: i32, i: i32, k: i32): usize {
+  return a + (<usize>(transA ? k * M + i : i * K + k) << 2);
+}
+
+/** op(B)(k, j) address. */
+// @ts-ignore: decorator
+@inline function addrB(b: usize, transB: bool, N: i32, K: i32, k: i32, j: i32): usize {
+  return b + (<usize>(transB ? j * K + k : k * N + j) << 2);
+}
+
+/**
+ * Pack rows i0..i0+mc, columns k0..k0+kc of op(A) into MR-row panels, k-major inside a panel
+ * (panel p holds rows p·MR.., element (r, k) at p·MR·kc + k·MR + r); rows past M are zero.
+ */
+function packA(dst: usize, a: usize, transA: bool, M: i32, K: i32, i0: i32, mc: i32, k0: i32, kc: i32): void {
+  for (let p: i32 = 0; p < mc; p += MR) {
+    const rows = min(MR, mc - p);
+    const panel = dst + (<usize>(p * kc) << 2);
+    if (transA && rows == MR) {
+      // A stored (K, M): the panel's MR rows are contiguous in each stored row.
+      for (let k: i32 = 0; k < kc; k++) {
+        v128.store(panel + (<usize>(k * MR) << 2), v128.load(addrA(a, true, M, K, i0 + p, k0 + k)));
+      }
+      continue;
+    }
+    for (let r: i32 = 0; r < MR; r++) {
+      if (r < rows) {
+        for (let k: i32 = 0; k < kc; k++) {
+          f32.store(panel + (<usize>(k * MR + r) << 2), f32.load(addrA(a, transA, M, K, i0 + p + r, k0 + k)));
+        }
+      } else {
+        for (let k: i32 = 0; k < kc; k++) f32.store(panel + (<usize>(k * MR + r) << 2), 0);
+      }
+    }
+  }
+}
+
+/**
+ * Pack rows k0..k0+kc, columns j0..j0+nc of op(B) into NR-column panels, k-major inside a
+ * panel (panel q holds columns q·NR.., element (k, c) at q·NR·kc + k·NR + c); columns past N
+ * are zero.
+ */
+function packB(dst: usize, b: usize, transB: bool, N: i32, K: i32, k0: i32, kc: i32, j0: i32, nc: i32): void {
+  for (let q: i32 = 0; q < nc; q += NR) {
+    const cols = min(NR, nc - q);
+    const panel = dst + (<usize>(q * kc) << 2);
+    if (!transB && cols == NR) {
+      for (let k: i32 = 0; k < kc; k++) {
+        const src = addrB(b, false, N, K, k0 + k, j0 + q);
+        const out = panel + (<usize>(k * NR) << 2);
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+      }
+      continue;
+    }
+    for (let c: i32 = 0; c < NR; c++) {
+      if (c < cols) {
+        for (let k: i32 = 0; k < kc; k++) {
+          f32.store(panel + (<usize>(k * NR + c) << 2), f32.load(addrB(b, transB, N, K, k0 + k, j0 + q + c)));
+        }
+      } else {
+        for (let k: i32 = 0; k < kc; k++) f32.store(panel + (<usize>(k * NR + c) << 2), 0);
+      }
+    }
+  }
+}
+
+/**
+ * One MR×NR tile: acc = Σ_k pa[k]ᵀ pb[k] over kc packed steps, then C(rows, cols) = acc (first
+ * K block) or += acc. Full tiles store vectors straight into C; edge tiles go through `spill`
+ * and write only their valid rows × cols.
+ */
+function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, spill: usize): void {
+  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0); let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0); let c31 = f32x4.splat(0);
+  for (let k: i32 = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += MR << 2;
+    pb += NR << 2;
+  }
+  const row = <usize>ldc << 2;
+  if (rows == MR && cols == NR) {
+    if (accumulate) {
+      c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+      c10 = f32x4.add(c10, v128.load(c + row)); c11 = f32x4.add(c11, v128.load(c + row, 16));
+      c20 = f32x4.add(c20, v128.load(c + 2 * row)); c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
+      c30 = f32x4.add(c30, v128.load(c + 3 * row)); c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
+    }
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c + row, c10); v128.store(c + row, c11, 16);
+    v128.store(c + 2 * row, c20); v128.store(c + 2 * row, c21, 16);
+    v128.store(c + 3 * row, c30); v128.store(c + 3 * row, c31, 16);
+    return;
+  }
+  v128.store(spill, c00); v128.store(spill, c01, 16);
+  v128.store(spill, c10, 32); v128.store(spill, c11, 48);
+  v128.store(spill, c20, 64); v128.store(spill, c21, 80);
+  v128.store(spill, c30, 96); v128.store(spill, c31, 112);
+  for (let r: i32 = 0; r < rows; r++) {
+    for (let j: i32 = 0; j < cols; j++) {
+      const dst = c + <usize>r * row + (<usize>j << 2);
+      const v = f32.load(spill + (<usize>(r * NR + j) << 2));
+      f32.store(dst, accumulate ? f32.load(dst) + v : v);
+    }
+  }
+}
+
+/** Batched sgemm (see the layout note at the top); work: sgemmWorkspaceFloats() floats. */
+export function sgemm(a: usize, b: usize, c: usize, batch: i32, M: i32, N: i32, K: i32, transA: bool, transB: bool,
+  strideA: i32, strideB: i32, work: usize): void {
+  const packedA = work;
+  const packedB = work + (<usize>(MC * KC) << 2);
+  const spill = packedB + (<usize>(KC * NC) << 2);
+  for (let t: i32 = 0; t < batch; t++) {
+    const at = a + (<usize>(t * strideA) << 2);
+    const bt = b + (<usize>(t * strideB) << 2);
+    const ct = c + (<usize>(t * M * N) << 2);
+    if (K == 0) { memory.fill(ct, 0, <usize>(M * N) << 2); continue; }
+    for (let j0: i32 = 0; j0 < N; j0 += NC) {
+      const nc = min(NC, N - j0);
+      for (let k0: i32 = 0; k0 < K; k0 += KC) {
+        const kc = min(KC, K - k0);
+        packB(packedB, bt, transB, N, K, k0, kc, j0, nc);
+        for (let i0: i32 = 0; i0 < M; i0 += MC) {
+          const mc = min(MC, M - i0);
+          packA(packedA, at, transA, M, K, i0, mc, k0, kc);
+          for (let q: i32 = 0; q < nc; q += NR) {
+            const pb = packedB + (<usize>(q * kc) << 2);
+            for (let p: i32 = 0; p < mc; p += MR) {
+              microKernel(kc, packedA + (<usize>(p * kc) << 2), pb, ct + (<usize>((i0 + p) * N + j0 + q) << 2), N,
+                min(MR, mc - p), min(NR, nc - q), k0 > 0, spill);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// e^x for four lanes: x = n ln2 + r, |r| ≤ ln2/2, e^r by a degree-6 polynomial, 2^n by building
+// the float's exponent bits. Relative error < 3e-7 in between; e^x is 0 below -87.33 (where
+// a float underflows: masked attention scores must weigh exactly nothing) and +∞ above 88.72
+// (where it overflows), NaN stays NaN: the same answers as Math.exp rounded to float.
+// @ts-ignore: decorator
+@inline function exp4(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.33)), f32x4.splat(88.72));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.3981999507e-3);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1)));
+  // 2^n: n is in [-126, 128]; 2^n = 2^(n/2)·2^(n - n/2) keeps each factor a normal float.
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const h = i32x4.shr_s(ni, 1);
+  const s1 = i32x4.shl(i32x4.add(h, i32x4.splat(127)), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, h), i32x4.splat(127)), 23);
+  // Zero where x < -87.33, +∞ where x > 88.72; NaN stays NaN (a diverged loss must show).
+  const y = v128.andnot(f32x4.mul(f32x4.mul(p, s1), s2), f32x4.lt(x0, f32x4.splat(-87.33)));
+  return v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x0, f32x4.splat(88.72)));
+}
+
+/** y = e^x for n floats (addresses in bytes). */
+export function exp(x: usize, y: usize, n: i32): void {
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), exp4(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) {
+    const v = exp4(f32x4.splat(f32.load(x + (<usize>i << 2))));
+    f32.store(y + (<usize>i << 2), f32x4.extract_lane(v, 0));
+  }
+}
+
+/** y (C) = column sums of x (R, C). */
+export function colsum(x: usize, y: usize, R: i32, C: i32): void {
+  memory.fill(y, 0, <usize>C << 2);
+  for (let r: i32 = 0; r < R; r++) {
+    const row = x + (<usize>(r * C) << 2);
+    let j: i32 = 0;
+    for (; j + 16 <= C; j += 16) {
+      const o = <usize>j << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(row + o)));
+      v128.store(y + o, f32x4.add(v128.load(y + o, 16), v128.load(row + o, 16)), 16);
+      v128.store(y + o, f32x4.add(v128.load(y + o, 32), v128.load(row + o, 32)), 32);
+      v128.store(y + o, f32x4.add(v128.load(y + o, 48), v128.load(row + o, 48)), 48);
+    }
+    for (; j + 4 <= C; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(row + o)));
+    }
+    for (; j < C; j++) {
+      const o = <usize>j << 2;
+      f32.store(y + o, f32.load(y + o) + f32.load(row + o));
+    }
+  }
+}
+
+// GELU (tanh approximation, GPT-2's) and its derivative for four lanes:
+//   u = c (x + 0.044715 x³), t = tanh u = 1 − 2 / (e^{2u} + 1)
+//   y = ½ x (1 + t),  y' = ½ (1 + t) + ½ x (1 − t²) c (1 + 3·0.044715 x²)
+// @ts-ignore: decorator
+@inline function tanh4(u: v128): v128 {
+  const e = exp4(f32x4.add(u, u));
+  return f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+}
+
+const GELU_C: f32 = 0.7978845608028654;
+
+/** y = gelu(x) and d = gelu'(x) for n floats. */
+export function geluGrad(x: usize, y: usize, d: usize, n: i32): void {
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
+  const c = f32x4.splat(GELU_C);
+  for (let i: i32 = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    const v = i + 4 <= n ? v128.load(x + o) : tail4(x + o, n - i);
+    const v2 = f32x4.mul(v, v);
+    const t = tanh4(f32x4.mul(c, f32x4.mul(v, f32x4.add(one, f32x4.mul(v2, f32x4.splat(0.044715))))));
+    const yv = f32x4.mul(f32x4.mul(half, v), f32x4.add(one, t));
+    const du = f32x4.mul(c, f32x4.add(one, f32x4.mul(v2, f32x4.splat(3 * 0.044715))));
+    const dv = f32x4.add(f32x4.mul(half, f32x4.add(one, t)),
+      f32x4.mul(f32x4.mul(f32x4.mul(half, v), f32x4.sub(one, f32x4.mul(t, t))), du));
+    if (i + 4 <= n) { v128.store(y + o, yv); v128.store(d + o, dv); continue; }
+    for (let l: i32 = 0; l < n - i; l++) {
+      f32.store(y + o + (<usize>l << 2), lane(yv, l));
+      f32.store(d + o + (<usize>l << 2), lane(dv, l));
+    }
+  }
+}
+
+/** The last n < 4 floats at p as a vector (zeros beyond). */
+function tail4(p: usize, n: i32): v128 {
+  let v = f32x4.splat(0);
+  if (n > 0) v = f32x4.replace_lane(v, 0, f32.load(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, f32.load(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, f32.load(p, 8));
+  return v;
+}
+
+function lane(v: v128, l: i32): f32 {
+  return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+}
