@@ -53,7 +53,7 @@ describe('topkRelu', () => {
     const plain = (a: number[][]) => a.map((r) => r.map((v) => v + 0)); // -0 → 0
     expect(plain(y.arraySync())).toEqual([[0, 0, 3, 2, 0], [0, 0, 0, expect.closeTo(0.2, 6), 0]]);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(topkRelu(t as tf.Tensor2D, 2), tf.tensor2d([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]))))(x);
-    expect(plain(g.arraySync())).toEqual([[0, 0, 3, 4, 0], [0, 0, 0, 9, 0]]);
+    expect(plain(g.arraySync() as number[][])).toEqual([[0, 0, 3, 4, 0], [0, 0, 0, 9, 0]]);
   });
 });
 
