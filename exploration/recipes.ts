@@ -78,8 +78,8 @@ export const FULL: NamedRecipe = {
 /** A smoke-test recipe (seconds, meaningless scores): checks that every stage runs. */
 export const TINY: NamedRecipe = {
   recipe: {
-    // feedbackTokens: the tiny vocabulary spends more tokens per character than quick's.
-    ...QUICK.recipe, name: 'tiny', initEpochs: 1, finetuneEpochs: 1, batchSize: 8, maxSteps: 6, actionTokens: 8, feedbackTokens: 160, heldOutShare: 0.25,
+    // Token budgets: the tiny vocabulary spends more tokens per character than quick's.
+    ...QUICK.recipe, name: 'tiny', initEpochs: 1, finetuneEpochs: 1, batchSize: 8, maxSteps: 6, actionTokens: 32, feedbackTokens: 160, heldOutShare: 0.25,
     teacherGuided: { samples: 1, temperature: 1.0, correction: 'expert' },
     teacherFree: { ...QUICK.recipe.teacherFree, maxSteps: 4 },
     bootstrapResamples: 100,
