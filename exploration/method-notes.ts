@@ -34,6 +34,11 @@ export function methodNotes(m: MethodSummary | undefined): string[] {
   for (const [name, f] of Object.entries(m.feedback)) {
     out.push(`Feedback of ${name} on held-out tasks' exploration steps: ${scores(f.heldOut)}; on as many of its training feedback records: ${scores(f.train)}.`);
   }
+  const g = m.guardAblation;
+  if (g) {
+    const row = (x: NonNullable<typeof g>['paper']): string => `success ${pct(x.successRate)}, step exec ${pct(x.stepExecutability)}, corrections used ${x.corrections.used} (fixed ${x.corrections.fixed}, replaced a good action ${x.corrections.replacedGood}), repeat rate ${pct(x.corrections.repeatRate)}`;
+    out.push(`e2cl + spec on unseen tasks, the paper's loop exactly: ${row(g.paper)}; with the correction guard: ${row(g.guarded)}.`);
+  }
   out.push(`Feedback decode budget: ${m.feedbackBudget.maxTokens} tokens; the longest feedback target needs ${m.feedbackBudget.longest || 'unknown'}.`);
   return out;
 }

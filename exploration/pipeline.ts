@@ -187,6 +187,11 @@ export interface MethodSummary {
   feedback: Record<string, { heldOut: Awaited<ReturnType<typeof feedbackRecordScores>>; train: Awaited<ReturnType<typeof feedbackRecordScores>> }>;
   /** Tokens the feedback decode budget needs (longest feedback target + end) and has. */
   feedbackBudget: { longest: number; maxTokens: number };
+  /**
+   * With a correction guard: e2cl + spec on the unseen tasks with the paper's loop exactly
+   * (no guard) beside the guarded evaluation, same checkpoint.
+   */
+  guardAblation?: Record<'paper' | 'guarded', { successRate: number; stepExecutability: number; gate: ReturnType<typeof perProposalGate>; corrections: ReturnType<typeof correctionStats> }>;
 }
 
 function readRecords(path: string): E2CLRecord[] {
@@ -482,7 +487,23 @@ async function methodSummary(recipe: Recipe, deps: PipelineDeps, ck: (n: string)
       model.dispose?.();
     }
   }
-  return { errorMix, speculative, feedback, feedbackBudget };
+  let guardAblation: MethodSummary['guardAblation'];
+  if (recipe.correctionGuard && recipe.correctionGuard !== 'none') {
+    const model = await deps.provider.load(resolveCheckpoint(ck('e2cl')));
+    const jobs: EvalJob[] = deps.tasks.unseen.map((task) => ({ split: 'unseen', speculative: true, task }));
+    const paper = await evaluateJobs(model.lm, jobs, { ...recipe, correctionGuard: 'none' }, deps.factory, 'eval e2cl (paper loop, no guard)', deps.quiet);
+    model.dispose?.();
+    const summary = (eps: readonly EvalEpisode[]) => {
+      const steps = eps.flatMap((e) => e.steps);
+      return {
+        successRate: eps.filter((e) => e.success).length / Math.max(1, eps.length),
+        stepExecutability: steps.filter((s) => s.ok).length / Math.max(1, steps.length),
+        gate: perProposalGate(eps), corrections: correctionStats(eps),
+      };
+    };
+    guardAblation = { paper: summary(paper), guarded: summary(evals.e2cl.filter((e) => e.split === 'unseen' && e.speculative)) };
+  }
+  return { errorMix, speculative, feedback, feedbackBudget, ...(guardAblation ? { guardAblation } : {}) };
 }
 
 /** Run evaluation jobs through one batched decoder; returns episodes in job order. */
