@@ -43,6 +43,8 @@ export interface EpisodeRecord {
   log?: string;
   /** Wall-clock time of the episode (not part of results.json, which must not depend on timing). */
   ms: number;
+  /** The queue worker that ran it (`hearth worker --name`; ledger only, not results.json). */
+  worker?: string;
 }
 
 export function episodeKey(suite: string, task: string, agent: string, seed: number, repetition: number): string {

@@ -34,8 +34,9 @@ import { type RolloutEpisode, type RolloutJob, runRollout } from '../exploration
 import { solvableTasks, withExperts } from '../exploration/task-source.ts';
 import { episodeFactory } from '../exploration/world.ts';
 import { errorFeedback, type DetailLevel } from '../feedback/targets.ts';
-import { openLmAgent, syncAgent } from './agents.ts';
+import { type OpenedLm, openLmAgent, syncAgent } from './agents.ts';
 import { type EpisodeRecord, episodeKey, openLedger, type StepRecord } from './ledger.ts';
+import type { QueueTarget } from './queue.ts';
 import { type AgentSpec, isLmAgent, type LmAgent, type LoadedSuite, type SuiteSpec } from './spec.ts';
 import { writeSuiteOutputs } from './suite-report.ts';
 
@@ -50,7 +51,19 @@ export interface PlannedEpisode {
   repetition: number;
 }
 
-interface TaskListFile { tasks: Array<{ id: string; split: Split; expertNL?: string[]; expert?: string[] }> }
+/** A chosen task as `tasks.json` (and a queue job) keeps it: its id and the expert programs found when it was chosen. */
+export interface TaskEntry { id: string; split: Split; expertNL?: string[]; expert?: string[] }
+interface TaskListFile { tasks: TaskEntry[] }
+
+export const suiteTaskSet = (spec: SuiteSpec): ReturnType<typeof getTaskSet> => getTaskSet(spec.tasks.set, spec.tasks.data ? { data: spec.tasks.data } : {});
+
+/** The task an entry names, with its expert programs (no planning). */
+export function taskOfEntry(set: ReturnType<typeof getTaskSet>, x: TaskEntry): SuiteTask {
+  const task: Task = { ...set.get(x.id) };
+  if (x.expertNL) task.expertNL = x.expertNL;
+  if (x.expert) task.expert = x.expert;
+  return { split: x.split, task };
+}
 
 /**
  * The suite's tasks, read from `out/tasks.json` when a run directory has one: choosing tasks
@@ -66,13 +79,8 @@ export function runTasks(spec: SuiteSpec, out: string): SuiteTask[] {
     } catch {
       throw new HearthError('suite.ledger', `${file} is not valid JSON`, 'delete it: the tasks are chosen again');
     }
-    const set = getTaskSet(spec.tasks.set, spec.tasks.data ? { data: spec.tasks.data } : {});
-    return list.tasks.map((x) => {
-      const task: Task = { ...set.get(x.id) };
-      if (x.expertNL) task.expertNL = x.expertNL;
-      if (x.expert) task.expert = x.expert;
-      return { split: x.split, task };
-    });
+    const set = suiteTaskSet(spec);
+    return list.tasks.map((x) => taskOfEntry(set, x));
   }
   const tasks = loadSuiteTasks(spec);
   const list: TaskListFile = { tasks: tasks.map(({ split, task }) => ({ id: task.id, split, ...(task.expertNL ? { expertNL: task.expertNL } : {}), ...(task.expert ? { expert: task.expert } : {}) })) };
@@ -83,7 +91,7 @@ export function runTasks(spec: SuiteSpec, out: string): SuiteTask[] {
 /** The suite's tasks, split by split, in a deterministic order (with NL expert programs for LCS where one exists). */
 export function loadSuiteTasks(spec: SuiteSpec): SuiteTask[] {
   const t = spec.tasks;
-  const set = getTaskSet(t.set, t.data ? { data: t.data } : {});
+  const set = suiteTaskSet(spec);
   if (t.ids) {
     return t.ids.map((id) => {
       const task = set.get(id);
@@ -273,8 +281,12 @@ async function oneShotLm(p: PlannedEpisode, dec: BatchedDecoder, policy: PolicyC
   return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls, ms: Date.now() - t0 };
 }
 
-async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], spec: SuiteSpec, record: (r: EpisodeRecord) => void, logs?: LogTarget): Promise<Record<string, unknown>> {
-  const opened = await openLmAgent(agent, spec.budgets, 0);
+/** Opens an LM agent's model once for many calls (a queue worker keeps its models between jobs); the caller disposes. */
+export type ModelCache = (agent: LmAgent, spec: SuiteSpec) => Promise<OpenedLm>;
+
+async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], spec: SuiteSpec, record: (r: EpisodeRecord) => void, logs?: LogTarget,
+  models?: ModelCache): Promise<Record<string, unknown>> {
+  const opened = models ? await models(agent, spec) : await openLmAgent(agent, spec.budgets, 0);
   try {
     const groups = new Map<string, PlannedEpisode[]>();
     for (const p of pending) {
@@ -318,9 +330,30 @@ async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], sp
       }
     }
   } finally {
-    await opened.lm.dispose?.();
+    if (!models) await opened.lm.dispose?.();
   }
   return opened.describe;
+}
+
+/**
+ * Run `planned` episodes agent by agent (an LM agent's episodes batched together), calling
+ * `record` as each one finishes; returns each agent's episode count and wall time.
+ */
+export async function runPlanned(planned: readonly PlannedEpisode[], spec: SuiteSpec, record: (r: EpisodeRecord) => void, logs?: LogTarget,
+  models?: ModelCache): Promise<SuiteRun['agentTimes']> {
+  const agentTimes: SuiteRun['agentTimes'] = {};
+  for (const agent of spec.agents) {
+    const mine = planned.filter((p) => p.agent.name === agent.name);
+    if (mine.length === 0) continue;
+    const a0 = Date.now();
+    if (isLmAgent(agent)) {
+      await runLmAgent(agent, mine, spec, record, logs, models);
+    } else {
+      for (const p of mine) record(runSyncEpisode(p, spec, logs));
+    }
+    agentTimes[agent.name] = { episodes: mine.length, seconds: (Date.now() - a0) / 1000 };
+  }
+  return agentTimes;
 }
 
 export interface RunOptions {
@@ -333,6 +366,8 @@ export interface RunOptions {
    * worker's own ledger file, and write no results (the process that started the workers does).
    */
   shard?: { index: number; count: number };
+  /** Run the pending episodes as jobs on a Redis queue (suites/queue.ts) instead of in this process. */
+  queue?: QueueTarget;
   /** Called after each episode is in the ledger (tests). */
   onEpisode?: (r: EpisodeRecord) => void;
 }
@@ -374,22 +409,19 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
     const logs: LogTarget | undefined = spec.report.logs ? { out } : undefined;
     const progress = new SuiteProgress(spec.name, pending.length, ledger.done.size, opts.quiet === true);
     const record = (r: EpisodeRecord): void => {
+      if (ledger.done.has(r.key)) return; // a queue job run twice (a worker's lock lapsed) enters the ledger once
       ledger.append(r);
       ledger.done.set(r.key, r);
       ran++;
       progress.tick(r.agent);
       opts.onEpisode?.(r);
     };
-    for (const agent of spec.agents) {
-      const mine = pending.filter((p) => p.agent.name === agent.name);
-      if (mine.length === 0) continue;
-      const a0 = Date.now();
-      if (isLmAgent(agent)) {
-        await runLmAgent(agent, mine, spec, record, logs);
-      } else {
-        for (const p of mine) record(runSyncEpisode(p, spec, logs));
-      }
-      agentTimes[agent.name] = { episodes: mine.length, seconds: (Date.now() - a0) / 1000 };
+    if (opts.queue) {
+      // Every pending episode is a job on Redis; `hearth worker` processes run them, this process merges their results into the ledger.
+      const { runOnQueue } = await import('./queue.ts');
+      Object.assign(agentTimes, await runOnQueue(opts.queue, suite, pending, record, logs, opts.quiet === true));
+    } else {
+      Object.assign(agentTimes, await runPlanned(pending, spec, record, logs));
     }
   } finally {
     ledger.close();

@@ -90,7 +90,7 @@ export function resultsJson(suite: LoadedSuite, rows: readonly SummaryRow[], rec
       agent: r.agent, split: r.split, episodes: r.episodes, tasks: r.tasks,
       metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, finite(v)])),
     })),
-    episodes: records.map(({ ms: _ms, ...rest }) => rest),
+    episodes: records.map(({ ms: _ms, worker: _worker, ...rest }) => rest),
   };
 }
 

@@ -15,7 +15,7 @@ import type { Command } from '../main.ts';
 import { boolFlag, intFlag, parseArgs, parseIntStrict, stringFlag } from '../args.ts';
 import { checkOutputDir } from '../output-paths.ts';
 
-const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--workers N] [--json] [--quiet] | hearth suite check FILE';
+const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--workers N | --redis URL [--queue NAME]] [--json] [--quiet] | hearth suite check FILE';
 
 export const command: Command = {
   name: 'suite',
@@ -29,6 +29,7 @@ export const command: Command = {
     const args = sub === 'run'
       ? parseArgs(rest, {
         out: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, workers: { type: 'string' }, shard: { type: 'string' },
+        redis: { type: 'string' }, queue: { type: 'string' },
       }, USAGE)
       : parseArgs(rest, {}, USAGE);
     if (args.positionals.length !== 1) {
@@ -61,9 +62,17 @@ export const command: Command = {
       return 0;
     }
     const workers = intFlag(args, 'workers', 1, 1, 64);
+    const redis = stringFlag(args, 'redis');
+    const queueName = stringFlag(args, 'queue');
+    if (redis !== undefined && workers > 1) throw new HearthError('cli.usage', '--workers and --redis do not go together', 'with --redis, start `hearth worker --redis URL` processes instead');
+    if (queueName !== undefined && redis === undefined) throw new HearthError('cli.usage', '--queue needs --redis', `usage: ${USAGE}`);
+    if (queueName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new HearthError('cli.usage', `--queue must be letters, digits and _ . -, got "${queueName}"`, `usage: ${USAGE}`);
+    if (redis !== undefined) (await import('../../suites/queue.ts')).checkRedisUrl(redis); // a bad URL before any work
     const started = Date.now();
     const before = workers > 1 ? await runWorkers(args.positionals[0], out, workers, boolFlag(args, 'resume'), suite, boolFlag(args, 'quiet')) : undefined;
-    const run = await runSuite(suite, { out, resume: boolFlag(args, 'resume') || workers > 1, quiet: boolFlag(args, 'quiet') });
+    const run = await runSuite(suite, {
+      out, resume: boolFlag(args, 'resume') || workers > 1, quiet: boolFlag(args, 'quiet'), ...(redis !== undefined ? { queue: { url: redis, queue: queueName } } : {}),
+    });
     const { readFileSync } = await import('node:fs');
     if (boolFlag(args, 'json')) {
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { summary: unknown };
