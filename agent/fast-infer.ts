@@ -10,6 +10,7 @@
  * engine after the weights change. No hooks: use `Transformer.forward` to probe or steer.
  */
 import { nativeBlas } from './native-blas.ts';
+import { wasmArena, WasmBlocks } from './wasm-decode.ts';
 import { tf } from './tfjs.ts';
 import type { Transformer } from './model.ts';
 
@@ -221,7 +222,8 @@ export class FastEngine {
       });
       this.w.set(`h${l}.qkv`, qkv);
     }
-    if (nativeBlas() && options.native !== false) {
+    const useWasm = !nativeBlas() && options.native !== false && wasmArena() !== null;
+    if ((nativeBlas() || useWasm) && options.native !== false) {
       const F = cfg.mlpRatio * D;
       const parts = ['ln1.g', 'ln1.b', 'qkv', 'o', 'ln2.g', 'ln2.b', 'fc', 'proj'];
       const per = 4 * D + 4 * D * D + 2 * D * F;
@@ -246,6 +248,27 @@ export class FastEngine {
         }
       }
     }
+    if (useWasm) {
+      // Without the addon: blocks and logits on the wasm SIMD kernels (agent/wasm-decode.ts),
+      // the head as (D, V) so the logits are a plain product.
+      const V = cfg.vocabSize;
+      let headT = this.w.get('head');
+      if (cfg.tiedEmbeddings) {
+        const wte = this.w.get('wte')!;
+        headT = new Float32Array(D * V);
+        for (let v = 0; v < V; v++) for (let j = 0; j < D; j++) headT[j * V + v] = wte[v * D + j];
+      }
+      this.wasm = new WasmBlocks(wasmArena()!, { D, H: cfg.heads, F: cfg.mlpRatio * D, L: cfg.layers, V, ctx: cfg.ctx }, this.packed!, headT!,
+        this.w.get('lnf.g')!, this.w.get('lnf.b')!, this.cos, this.sin);
+    }
+  }
+
+  /** Decoding on the wasm SIMD kernels (when the addon is absent and they are built). */
+  private readonly wasm: WasmBlocks | null = null;
+
+  /** What runs the blocks: the native addon, the wasm SIMD kernels, or JS loops. */
+  get blocksPath(): 'native' | 'wasm' | 'js' {
+    return this.packed && !this.wasm ? 'native' : this.wasm ? 'wasm' : 'js';
   }
 
   private readonly tensors = new Map<string, tf.Tensor2D>();
@@ -271,10 +294,11 @@ export class FastEngine {
     return data;
   }
 
-  /** Free the tfjs copies of weights (only made when the native addon is absent). */
+  /** Free the tfjs copies of weights (only made when the native addon is absent) and the wasm arena's. */
   dispose(): void {
     for (const t of this.tensors.values()) t.dispose();
     this.tensors.clear();
+    this.wasm?.dispose();
   }
 
   /** Memory of the last `reuse` cache, kept for the next one. */
@@ -290,11 +314,11 @@ export class FastEngine {
   newCache(rows: number, capacity = this.model.config.ctx, reuse = false): FastCache {
     const c = this.model.config;
     const cap = Math.min(capacity, c.ctx);
-    if (!reuse) return new FastCache(rows, c.layers, cap, c.d);
     const floats = c.layers * Math.max(rows, 1) * cap * c.d;
+    if (!reuse) return new FastCache(rows, c.layers, cap, c.d, this.wasm?.cacheStore(floats));
     if (!this.reusable || this.reusable.k.length < floats) {
       const size = Math.max(floats, 2 * (this.reusable?.k.length ?? 0));
-      this.reusable = { k: new Float32Array(size), v: new Float32Array(size) };
+      this.reusable = this.wasm ? this.wasm.cacheStore(size) : { k: new Float32Array(size), v: new Float32Array(size) };
     }
     return new FastCache(rows, c.layers, cap, c.d, this.reusable);
   }
@@ -357,6 +381,10 @@ export class FastEngine {
       const need = N * (6 * D + F) + 2 * ctx;
       if (this.scratch.length < need) this.scratch = new Float32Array(Math.max(need, 2 * this.scratch.length));
       blas.forward(x, pos, offsets, cache.kAll, cache.vAll, cache.layerStride, cache.capacity, this.packed, this.cos, this.sin, D, H, F, L, this.threads, this.scratch);
+    } else if (this.wasm && this.wasm.owns(cache.kAll)) {
+      const offsets = new Int32Array(N);
+      for (let i = 0; i < N; i++) offsets[i] = cache.rowOffset(rowOf[i]);
+      this.wasm.forward(x, N, pos, offsets, cache.kAll, cache.vAll, cache.layerStride);
     } else this.blocks(x, N, rowOf, pos, cache);
     for (let r = 0; r < rows; r++) cache.length[r] += tokens[r].length;
     // Last token of each row → final norm → unembedding.
@@ -366,6 +394,7 @@ export class FastEngine {
       end += tokens[r].length;
       if (tokens[r].length) last.set(x.subarray((end - 1) * D, end * D), r * D);
     }
+    if (this.wasm) return this.wasm.logits(last, rows);
     const hf = layerNorm(last, rows, D, this.w.get('lnf.g')!, this.w.get('lnf.b')!);
     return this.model.config.tiedEmbeddings ? this.product(hf, 'wte', rows, V, D, true) : this.product(hf, 'head', rows, V, D);
   }

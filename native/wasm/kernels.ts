@@ -284,3 +284,260 @@ function tail4(p: usize, n: i32): v128 {
 function lane(v: v128, l: i32): f32 {
   return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
 }
+
+// ---------------------------------------------------------------------------------------
+// Decoding: the transformer blocks of agent/fast-infer.ts for N new tokens, as
+// native/forward.c does them (same arithmetic, same packed weight order), on one thread.
+
+/**
+ * C (M, N) = A (M, K) · B (K, N), both row-major and read in place (no packing): for the few
+ * rows of decoding, packing the weights would cost as much as the product. Tiles of 4 rows ×
+ * 8 columns; rows past M repeat the last row (computed, not stored); columns past the last
+ * multiple of 8 go scalar.
+ */
+export function gemmRows(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32): void {
+  const N8 = N & ~7;
+  for (let i0: i32 = 0; i0 < M; i0 += 4) {
+    const rows = min(4, M - i0);
+    if (rows == 1) { gemvRow(a + (<usize>(i0 * K) << 2), b, c + (<usize>(i0 * N) << 2), N, K); continue; }
+    const a0 = a + (<usize>(i0 * K) << 2);
+    const a1 = a + (<usize>((i0 + min(1, rows - 1)) * K) << 2);
+    const a2 = a + (<usize>((i0 + min(2, rows - 1)) * K) << 2);
+    const a3 = a + (<usize>((i0 + min(3, rows - 1)) * K) << 2);
+    for (let j: i32 = 0; j < N8; j += 8) {
+      let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0); let c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0); let c31 = f32x4.splat(0);
+      let pb = b + (<usize>j << 2);
+      const rowB = <usize>N << 2;
+      for (let k: i32 = 0; k < K; k++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const o = <usize>k << 2;
+        let x = v128.load32_splat(a0 + o);
+        c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+        x = v128.load32_splat(a1 + o);
+        c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+        x = v128.load32_splat(a2 + o);
+        c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+        x = v128.load32_splat(a3 + o);
+        c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+        pb += rowB;
+      }
+      const out = c + (<usize>(i0 * N + j) << 2);
+      const rowC = <usize>N << 2;
+      v128.store(out, c00); v128.store(out, c01, 16);
+      if (rows > 1) { v128.store(out + rowC, c10); v128.store(out + rowC, c11, 16); }
+      if (rows > 2) { v128.store(out + 2 * rowC, c20); v128.store(out + 2 * rowC, c21, 16); }
+      if (rows > 3) { v128.store(out + 3 * rowC, c30); v128.store(out + 3 * rowC, c31, 16); }
+    }
+    for (let r: i32 = 0; r < rows; r++) {
+      for (let j: i32 = N8; j < N; j++) {
+        let s: f32 = 0;
+        for (let k: i32 = 0; k < K; k++) s += f32.load(a + (<usize>((i0 + r) * K + k) << 2)) * f32.load(b + (<usize>(k * N + j) << 2));
+        f32.store(c + (<usize>((i0 + r) * N + j) << 2), s);
+      }
+    }
+  }
+}
+
+/** c (N) = a (K) · B (K, N) for one row: 16 columns at a time (a 4-row tile would compute 3 rows for nothing). */
+function gemvRow(a: usize, b: usize, c: usize, N: i32, K: i32): void {
+  const rowB = <usize>N << 2;
+  let j: i32 = 0;
+  for (; j + 16 <= N; j += 16) {
+    let c0 = f32x4.splat(0); let c1 = f32x4.splat(0); let c2 = f32x4.splat(0); let c3 = f32x4.splat(0);
+    let pb = b + (<usize>j << 2);
+    for (let k: i32 = 0; k < K; k++) {
+      const x = v128.load32_splat(a + (<usize>k << 2));
+      c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+      c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+      c2 = f32x4.add(c2, f32x4.mul(x, v128.load(pb, 32)));
+      c3 = f32x4.add(c3, f32x4.mul(x, v128.load(pb, 48)));
+      pb += rowB;
+    }
+    const out = c + (<usize>j << 2);
+    v128.store(out, c0); v128.store(out, c1, 16); v128.store(out, c2, 32); v128.store(out, c3, 48);
+  }
+  for (; j < N; j++) {
+    let s: f32 = 0;
+    for (let k: i32 = 0; k < K; k++) s += f32.load(a + (<usize>k << 2)) * f32.load(b + (<usize>(k * N + j) << 2));
+    f32.store(c + (<usize>j << 2), s);
+  }
+}
+
+/** Σ of a vector's four lanes. */
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** Σ x[i]·y[i] for n floats (vectors over the first n & ~3, the rest scalar). */
+function dot(x: usize, y: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(x + (<usize>i << 2)), v128.load(y + (<usize>i << 2))));
+  let s = hsum(acc);
+  for (; i < n; i++) s += f32.load(x + (<usize>i << 2)) * f32.load(y + (<usize>i << 2));
+  return s;
+}
+
+/** y[i] += a · x[i] for n floats. */
+function axpy(a: f32, x: usize, y: usize, n: i32): void {
+  const av = f32x4.splat(a);
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
+  }
+  for (; i < n; i++) f32.store(y + (<usize>i << 2), f32.load(y + (<usize>i << 2)) + a * f32.load(x + (<usize>i << 2)));
+}
+
+/** out (n, D) = LayerNorm of x (n, D) with gain g and bias b, eps 1e-5. */
+export function layerNorm(x: usize, out: usize, n: i32, D: i32, g: usize, b: usize): void {
+  for (let i: i32 = 0; i < n; i++) {
+    const xi = x + (<usize>(i * D) << 2);
+    const oi = out + (<usize>(i * D) << 2);
+    let mu: f32 = 0;
+    for (let j: i32 = 0; j < D; j++) mu += f32.load(xi + (<usize>j << 2));
+    mu /= <f32>D;
+    let v: f32 = 0;
+    for (let j: i32 = 0; j < D; j++) { const d = f32.load(xi + (<usize>j << 2)) - mu; v += d * d; }
+    const r: f32 = <f32>1 / Mathf.sqrt(v / <f32>D + <f32>1e-5);
+    for (let j: i32 = 0; j < D; j++) {
+      const o = <usize>j << 2;
+      f32.store(oi + o, (f32.load(xi + o) - mu) * r * f32.load(g + o) + f32.load(b + o));
+    }
+  }
+}
+
+/** RoPE on the H heads of one token's (D) vector at position pos (tables (cap, hd/2)). */
+function rope(x: usize, pos: i32, H: i32, hd: i32, cosT: usize, sinT: usize): void {
+  const half = hd / 2;
+  const c = cosT + (<usize>(pos * half) << 2);
+  const s = sinT + (<usize>(pos * half) << 2);
+  for (let h: i32 = 0; h < H; h++) {
+    const o = x + (<usize>(h * hd) << 2);
+    for (let j: i32 = 0; j < half; j++) {
+      const x1 = f32.load(o + (<usize>j << 2));
+      const x2 = f32.load(o + (<usize>(half + j) << 2));
+      const cj = f32.load(c + (<usize>j << 2));
+      const sj = f32.load(s + (<usize>j << 2));
+      f32.store(o + (<usize>j << 2), x1 * cj - x2 * sj);
+      f32.store(o + (<usize>(half + j) << 2), x2 * cj + x1 * sj);
+    }
+  }
+}
+
+/** z (D) = causal attention of query q (D) over the first S rows of K, V ((cap, D)), all heads; sc: S floats of scratch. */
+function attend(q: usize, K: usize, V: usize, z: usize, S: i32, H: i32, hd: i32, D: i32, scale: f32, sc: usize): void {
+  memory.fill(z, 0, <usize>D << 2);
+  for (let h: i32 = 0; h < H; h++) {
+    const qh = q + (<usize>(h * hd) << 2);
+    const zh = z + (<usize>(h * hd) << 2);
+    let mx: f32 = -Infinity;
+    for (let s: i32 = 0; s < S; s++) {
+      const d = dot(qh, K + (<usize>(s * D + h * hd) << 2), hd) * scale;
+      f32.store(sc + (<usize>s << 2), d);
+      if (d > mx) mx = d;
+    }
+    // Scores → e^(score − max), four at a time; the tail through a vector too.
+    const m4 = f32x4.splat(mx);
+    let sum4 = f32x4.splat(0);
+    let s: i32 = 0;
+    for (; s + 4 <= S; s += 4) {
+      const e = exp4(f32x4.sub(v128.load(sc + (<usize>s << 2)), m4));
+      v128.store(sc + (<usize>s << 2), e);
+      sum4 = f32x4.add(sum4, e);
+    }
+    let sum = hsum(sum4);
+    for (; s < S; s++) {
+      const e = f32x4.extract_lane(exp4(f32x4.splat(f32.load(sc + (<usize>s << 2)) - mx)), 0);
+      f32.store(sc + (<usize>s << 2), e);
+      sum += e;
+    }
+    const inv: f32 = <f32>1 / sum;
+    for (let t: i32 = 0; t < S; t++) axpy(f32.load(sc + (<usize>t << 2)) * inv, V + (<usize>(t * D + h * hd) << 2), zh, hd);
+  }
+}
+
+/** GELU (tanh approximation) in place on n floats. */
+export function gelu(x: usize, n: i32): void {
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
+  const c = f32x4.splat(GELU_C);
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    const t = tanh4(f32x4.mul(c, f32x4.mul(v, f32x4.add(one, f32x4.mul(f32x4.mul(v, v), f32x4.splat(0.044715))))));
+    v128.store(x + o, f32x4.mul(f32x4.mul(half, v), f32x4.add(one, t)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = f32.load(x + o);
+    const t = f32x4.extract_lane(tanh4(f32x4.splat(<f32>GELU_C * (v + <f32>0.044715 * v * v * v))), 0);
+    f32.store(x + o, <f32>0.5 * v * (<f32>1 + t));
+  }
+}
+
+/** Floats of scratch `forward` needs for N tokens (as native/forward.c's hearth_forward_scratch). */
+export function forwardScratchFloats(N: i32, D: i32, F: i32, cap: i32): i32 {
+  return N * (6 * D + F) + 2 * cap;
+}
+
+/**
+ * The blocks for N new tokens: x (N, D) in place; each token's key and value appended to its
+ * row's cache (rowOffset[i]: the row's float offset inside a layer's block of the k/v caches,
+ * layers layerStride floats apart); weights packed per layer as native/forward.h says
+ * (ln1.g, ln1.b, qkv (D, 3D), o (D, D), ln2.g, ln2.b, fc (D, F), proj (F, D)); cosT/sinT the
+ * RoPE tables or 0 for learned positions; scratch: forwardScratchFloats(N, D, F, cap) floats.
+ */
+export function forward(x: usize, N: i32, D: i32, H: i32, F: i32, L: i32, pos: usize, rowOffset: usize, k: usize, v: usize,
+  layerStride: i32, weights: usize, cosT: usize, sinT: usize, scratch: usize): void {
+  const hd = D / H;
+  const h = scratch;
+  const qkv = h + (<usize>(N * D) << 2);
+  const z = qkv + (<usize>(N * 3 * D) << 2);
+  const o = z + (<usize>(N * D) << 2);
+  const m = o + (<usize>(N * D) << 2);
+  const sc = m + (<usize>(N * F) << 2);
+  const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
+  const perLayer = 4 * D + 4 * D * D + 2 * D * F;
+  for (let l: i32 = 0; l < L; l++) {
+    const w = weights + (<usize>(l * perLayer) << 2);
+    const ln1g = w;
+    const ln1b = w + (<usize>D << 2);
+    const wqkv = w + (<usize>(2 * D) << 2);
+    const wo = wqkv + (<usize>(3 * D * D) << 2);
+    const ln2g = wo + (<usize>(D * D) << 2);
+    const ln2b = ln2g + (<usize>D << 2);
+    const wfc = ln2b + (<usize>D << 2);
+    const wproj = wfc + (<usize>(D * F) << 2);
+    const kc = k + (<usize>(l * layerStride) << 2);
+    const vc = v + (<usize>(l * layerStride) << 2);
+    layerNorm(x, h, N, D, ln1g, ln1b);
+    gemmRows(h, wqkv, qkv, N, 3 * D, D); // (N, 3D): q | k | v
+    for (let i: i32 = 0; i < N; i++) {
+      const q = qkv + (<usize>(i * 3 * D) << 2);
+      const p = i32.load(pos + (<usize>i << 2));
+      const off = i32.load(rowOffset + (<usize>i << 2));
+      if (cosT) { rope(q, p, H, hd, cosT, sinT); rope(q + (<usize>D << 2), p, H, hd, cosT, sinT); }
+      memory.copy(kc + (<usize>(off + p * D) << 2), q + (<usize>D << 2), <usize>D << 2);
+      memory.copy(vc + (<usize>(off + p * D) << 2), q + (<usize>(2 * D) << 2), <usize>D << 2);
+    }
+    for (let i: i32 = 0; i < N; i++) {
+      const p = i32.load(pos + (<usize>i << 2));
+      const off = i32.load(rowOffset + (<usize>i << 2));
+      attend(qkv + (<usize>(i * 3 * D) << 2), kc + (<usize>off << 2), vc + (<usize>off << 2), z + (<usize>(i * D) << 2), p + 1, H, hd, D, scale, sc);
+    }
+    gemmRows(z, wo, o, N, D, D);
+    axpy(1, o, x, N * D);
+    layerNorm(x, h, N, D, ln2g, ln2b);
+    gemmRows(h, wfc, m, N, F, D);
+    gelu(m, N * F);
+    gemmRows(m, wproj, o, N, D, F);
+    axpy(1, o, x, N * D);
+  }
+}

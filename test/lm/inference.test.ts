@@ -3,6 +3,8 @@ import { createModel, type LocalModel } from '../../agent/local-model.ts';
 import { KVCache } from '../../agent/model.ts';
 import { generateBatch } from '../../agent/decode.ts';
 import { FastEngine } from '../../agent/fast-infer.ts';
+import { nativeBlas } from '../../agent/native-blas.ts';
+import { wasmArena } from '../../agent/wasm-decode.ts';
 import { prefixStats } from '../../agent/prefix-cache.ts';
 import { initBackend, tf } from '../../agent/tfjs.ts';
 import { Prng } from '../../env/prng.ts';
@@ -84,9 +86,12 @@ describe('local model inference', () => {
       const rng = new Prng(3);
       const seqs = [14, 5, 9].map((n) => Array.from({ length: n }, () => rng.int(300)));
       // Every variant of the blocks: native in one thread, native split over two (rows are
-      // divided between threads), and the JS loops.
+      // divided between threads), and the JS loops; without the addon, the wasm SIMD kernels.
       for (const options of [{}, { threads: 2 }, { native: false }]) {
         const engine = new FastEngine(m, undefined, options);
+        const expected = options.native === false ? 'js' : nativeBlas() ? 'native' : wasmArena() ? 'wasm' : 'js';
+        expect(engine.blocksPath).toBe(expected);
+        if (process.env.HEARTH_NATIVE === '0' && process.env.HEARTH_WASM_KERNELS !== '0' && options.native !== false) expect(engine.blocksPath).toBe('wasm');
         const cache = engine.newCache(3);
         const V = 300;
         // Round 1: ragged prefixes; round 2: the rest (row 1 gets nothing more... so it is fed 1 token).

@@ -57,6 +57,16 @@ describe.skipIf(process.env.HEARTH_WASM_KERNELS === '0')('wasm SIMD kernels', ()
     expectCase({ batch: 4, M: 9, N: 5, K: 30, tA: true, tB: true, broadcastB: true }, 203);
   });
 
+  it('gemmRows (decoding, operands in place): every row count of the 4-row tiles, column tails past 8', () => {
+    const rowsProduct: Product = (_buf, aOff, bOff, cOff, c) =>
+      (k as unknown as { gemmRows(a: number, b: number, c: number, M: number, N: number, K: number): void })
+        .gemmRows((BASE + aOff) * 4, (BASE + bOff) * 4, (BASE + cOff) * 4, c.M, c.N, c.K);
+    let seed = 400;
+    for (const M of [1, 2, 3, 4, 5, 6, 7, 8, 9, 33]) {
+      for (const N of [1, 7, 8, 9, 16, 17, 384]) for (const K of [1, 5, 128]) expectProductCase(rowsProduct, alloc, { batch: 1, M, N, K, tA: false, tB: false }, seed++);
+    }
+  });
+
   /** n values of x written at float offset 1 of the operand area (odd, so vectors are unaligned), outputs after. */
   function elementwise(xs: number[]): { x: number; y: number; d: number; f: Float32Array } {
     const n = xs.length;
