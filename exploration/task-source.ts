@@ -2,7 +2,13 @@
  * Task splits for E2CL from a task set (env/tasks: `generated` built in, `vh-programs` from
  * the user's VirtualHome data). Tasks without an NL expert program get one from the planner
  * (the teacher), and tasks the planner cannot solve are dropped from training with a count.
+ *
+ * A fair benchmark (issue 13 item 5): a split never holds the same task twice (same scene and
+ * goal under another id), and a task is kept only if its expert program reaches the goal
+ * under every one of GROUNDING_SEEDS grounding seeds (NL names bind to instances by a seeded
+ * choice: a program that works only under the run's seed measures luck, not the agent).
  */
+import { createHash } from 'node:crypto';
 import { HearthError } from '../env/errors.ts';
 import type { Split, Task, TaskSet } from '../env/task.ts';
 import { getTaskSet } from '../env/tasks/index.ts';
@@ -17,11 +23,29 @@ export interface TaskSplits {
   dropped: Array<{ id: string; reason: string }>;
 }
 
+/** Grounding seeds an expert program must work under (besides the run's own). */
+export const GROUNDING_SEEDS = 8;
+
+const sceneKeys = new WeakMap<object, string>();
+/** A short content hash of a task's scene (generated tasks share scene objects: hashed once each). */
+export function sceneKey(task: Task): string {
+  let k = sceneKeys.get(task.scene);
+  if (!k) sceneKeys.set(task.scene, (k = createHash('sha256').update(JSON.stringify(task.scene)).digest('hex').slice(0, 12)));
+  return k;
+}
+
+/** What makes two tasks the same task: the scene and the goal. */
+export function taskSignature(task: Task): string {
+  return `${sceneKey(task)}|${JSON.stringify(task.goal)}`;
+}
+
+const GENERATED_SETS = ['generated', 'generated-closed-doors', 'generated-v1'];
+
 export async function loadTaskSet(name: string, data?: string): Promise<TaskSet> {
-  if (name !== 'generated' && name !== 'vh-programs' && name !== 'eai') {
-    throw new HearthError('cli.usage', `unknown task set "${name}"`, 'use --tasks generated or --tasks vh-programs --data DIR');
+  if (!GENERATED_SETS.includes(name) && name !== 'vh-programs' && name !== 'eai') {
+    throw new HearthError('cli.usage', `unknown task set "${name}"`, 'use --tasks generated, generated-closed-doors or vh-programs --data DIR');
   }
-  if (name !== 'generated' && !data) {
+  if (!GENERATED_SETS.includes(name) && !data) {
     throw new HearthError('cli.usage', `--tasks ${name} needs --data DIR (the VirtualHome data folder)`, 'pass --data DIR');
   }
   return getTaskSet(name, data ? { data } : {});
@@ -89,25 +113,55 @@ export function listSplit(set: TaskSet, split: Split, seed: number, count: numbe
   return set.list({ split, seed, count });
 }
 
+/** The grounding seeds a program is checked under: the run's seed and GROUNDING_SEEDS others derived from it. */
+export function groundingSeeds(seed: number, n = GROUNDING_SEEDS): number[] {
+  return [seed, ...Array.from({ length: n }, (_, i) => (Math.imul(seed ^ 0x5bd1e995, 31 + i) + 7919 * (i + 1)) >>> 0)];
+}
+
+/** The first grounding seed under which the expert program does not reach the goal, or null. */
+export function seedDependence(task: Task, seeds: readonly number[]): number | null {
+  for (const s of seeds) {
+    const r = runNL(task, task.expertNL ?? [], s);
+    if (!r.ok || !r.satisfied) return s;
+  }
+  return null;
+}
+
+export interface SelectionOptions {
+  /** Drop a task whose scene and goal repeat an earlier one of the split (default true). */
+  distinct?: boolean;
+  /** Extra grounding seeds the expert program must work under (default GROUNDING_SEEDS; 0: the run's seed only). */
+  groundingSeeds?: number;
+}
+
 /**
  * The first `count` tasks of a split that have an NL expert program (the goal is reachable
- * in the agent's action space). Lists more tasks until enough are found or the set runs dry.
+ * in the agent's action space), distinct, and whose program works under any grounding seed
+ * (SelectionOptions). Lists more tasks until enough are found or the set runs dry.
  */
-export function solvableTasks(set: TaskSet, split: Split, seed: number, count: number, maxExpertSteps = Infinity):
-  { tasks: Task[]; dropped: Array<{ id: string; reason: string }>; listed: number } {
+export function solvableTasks(set: TaskSet, split: Split, seed: number, count: number, maxExpertSteps = Infinity,
+  options: SelectionOptions = {}): { tasks: Task[]; dropped: Array<{ id: string; reason: string }>; listed: number } {
   const limited = Number.isFinite(maxExpertSteps);
+  const distinct = options.distinct ?? true;
+  const seeds = groundingSeeds(seed, options.groundingSeeds ?? GROUNDING_SEEDS).slice(1);
   let want = Math.ceil(count * (limited ? 3 : 2.2)) + 4;
   for (;;) {
     const listed = listSplit(set, split, seed, want);
     const out: Task[] = [];
     const dropped: Array<{ id: string; reason: string }> = [];
+    const taken = new Map<string, string>();
     for (const t of listed) {
       if (out.length >= count) break;
+      const same = distinct ? taken.get(taskSignature(t)) : undefined;
+      if (same !== undefined) { dropped.push({ id: t.id, reason: `the same task as ${same}` }); continue; }
       const r = withExperts([t], false, seed);
       for (const x of r.tasks) {
         // A recipe may keep only short tasks (the quick recipe's small model); the others are counted as skipped.
-        if ((x.expertNL?.length ?? 0) > maxExpertSteps) dropped.push({ id: x.id, reason: `expert program has ${x.expertNL?.length} steps (> ${maxExpertSteps})` });
-        else out.push(x);
+        if ((x.expertNL?.length ?? 0) > maxExpertSteps) { dropped.push({ id: x.id, reason: `expert program has ${x.expertNL?.length} steps (> ${maxExpertSteps})` }); continue; }
+        const bad = seedDependence(x, seeds);
+        if (bad !== null) { dropped.push({ id: x.id, reason: `expert program fails under grounding seed ${bad}` }); continue; }
+        out.push(x);
+        taken.set(taskSignature(x), x.id);
       }
       dropped.push(...r.dropped);
     }

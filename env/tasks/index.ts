@@ -1,7 +1,8 @@
 /**
  * Task sets by name, and tasks by their self-describing id.
  *
- * - `generated`: built-in, needs nothing.
+ * - `generated`: built-in, needs nothing (`generated-closed-doors` and `generated-v1`: its
+ *   variants, see generated/index.ts).
  * - `vh-programs`: VirtualHome programs with graphs: golden JSONL records and the released
  *   dataset's folder layout, read from `data` (default `HEARTH_VH_DATA` or ../shared/virtualhome).
  * - `eai`: EAI's goal formulas on their scene, read from the same data folder.
@@ -9,12 +10,12 @@
 import { HearthError } from '../errors.ts';
 import type { Task, TaskSet } from '../task.ts';
 import { openEai } from './eai/index.ts';
-import { GeneratedTaskSet } from './generated/index.ts';
+import { GeneratedTaskSet, type GeneratedVariant } from './generated/index.ts';
 import { openVhPrograms } from './vh-programs/index.ts';
 
 export { GeneratedTaskSet } from './generated/index.ts';
 
-export const TASK_SET_NAMES = ['generated', 'vh-programs', 'eai'] as const;
+export const TASK_SET_NAMES = ['generated', 'generated-closed-doors', 'generated-v1', 'vh-programs', 'eai'] as const;
 export type TaskSetName = (typeof TASK_SET_NAMES)[number];
 
 export interface TaskSetOptions {
@@ -23,6 +24,7 @@ export interface TaskSetOptions {
 }
 
 let generated: GeneratedTaskSet | undefined;
+const variants = new Map<GeneratedVariant, GeneratedTaskSet>();
 const dataSets = new Map<string, TaskSet>();
 
 /** Folder for dataset-based sets: the option, else HEARTH_VH_DATA, else ../shared/virtualhome. */
@@ -45,6 +47,11 @@ function loadDataSet(name: 'vh-programs' | 'eai', options: TaskSetOptions = {}):
 export function getTaskSet(name: string, options: TaskSetOptions = {}): TaskSet {
   switch (name) {
     case 'generated': return (generated ??= new GeneratedTaskSet());
+    case 'generated-closed-doors': case 'generated-v1': {
+      let set = variants.get(name);
+      if (!set) variants.set(name, (set = new GeneratedTaskSet(name)));
+      return set;
+    }
     case 'vh-programs': case 'eai': return loadDataSet(name, options);
     default:
       throw new HearthError('task.unknown_set', `unknown task set "${name}"`, `use one of: ${TASK_SET_NAMES.join(', ')}`);

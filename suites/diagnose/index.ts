@@ -4,10 +4,12 @@
  * episodes replayed in the real simulator with the run's seed and prompt settings, then
  * analysed (analyse.ts); comparisons pair models on the same tasks, clustered by scene.
  */
-import { createHash } from 'node:crypto';
 import type { Task } from '../../env/task.ts';
 import { taskById } from '../../env/tasks/index.ts';
+import { sceneKey, taskSignature } from '../../exploration/task-source.ts';
 import { episodeFactory } from '../../exploration/world.ts';
+
+export { sceneKey, taskSignature } from '../../exploration/task-source.ts';
 import { type Comparison, comparisons, comparisonTable, type GateFigures } from '../e2cl-report.ts';
 import { accuracy, type Diagnosis, diagnose, isFamiliar, precision, recall } from './analyse.ts';
 import { diagnosisChart, diagnosisMarkdown } from './render.ts';
@@ -15,19 +17,6 @@ import { loadRun, replayRun } from './run-dir.ts';
 
 export { diagnose, type Diagnosis } from './analyse.ts';
 export { diagnosisChart, diagnosisJson, diagnosisMarkdown } from './render.ts';
-
-const sceneKeys = new WeakMap<object, string>();
-/** A short content hash of a task's scene (generated tasks share scene objects: hashed once each). */
-export function sceneKey(task: Task): string {
-  let k = sceneKeys.get(task.scene);
-  if (!k) sceneKeys.set(task.scene, (k = createHash('sha256').update(JSON.stringify(task.scene)).digest('hex').slice(0, 12)));
-  return k;
-}
-
-/** What makes two tasks the same task: the scene and the goal. */
-export function taskSignature(task: Task): string {
-  return `${sceneKey(task)}|${JSON.stringify(task.goal)}`;
-}
 
 export interface RunDiagnosis {
   diagnosis: Diagnosis;

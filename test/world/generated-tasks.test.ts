@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { holds, type GoalPredicate } from '../../env/goal.ts';
 import { SceneGraph } from '../../env/graph.ts';
 import type { Split, Task } from '../../env/task.ts';
-import { GeneratedTaskSet, isHeldOut, parseGeneratedId, sceneSeed, TRAIN_SCENES, UNSEEN_SCENES } from '../../env/tasks/generated/index.ts';
+import { GeneratedTaskSet, isHeldOut, parseGeneratedId, sceneSeed, TRAIN_SCENES, UNSEEN_SCENES, variantScene } from '../../env/tasks/generated/index.ts';
 import { getTaskSet, taskById } from '../../env/tasks/index.ts';
 import { generateScene } from '../../env/scenes/generate.ts';
 import { solveByGoal } from './support/goal-script.ts';
@@ -35,7 +35,8 @@ describe('generated task set', () => {
     }
     expect(bySplit.train[3].id).toBe('generated/s77/0003');
     expect(bySplit.seen[3].id).toBe('generated/s77/seen/0003');
-    expect(parseGeneratedId('generated/s77/unseen/0012')).toEqual({ seed: 77, split: 'unseen', index: 12 });
+    expect(parseGeneratedId('generated/s77/unseen/0012')).toEqual({ seed: 77, split: 'unseen', index: 12, variant: 'generated' });
+    expect(parseGeneratedId('generated-v1/s77/0012')).toEqual({ seed: 77, split: 'train', index: 12, variant: 'generated-v1' });
     expect(() => taskById('generated/s77/oops')).toThrow(/not a generated task id/);
     expect(() => taskById('nosuchset/1')).toThrow(/task set name/);
   });
@@ -77,8 +78,9 @@ describe('generated task set', () => {
   });
 
   it('keeps the splits apart: seen ≠ train tasks on training scenes; unseen on held-out scenes with held-out combos', () => {
-    const trainScenes = new Set(Array.from({ length: TRAIN_SCENES }, (_, i) => JSON.stringify(generateScene(sceneSeed(77, false, i)))));
-    const heldScenes = new Set(Array.from({ length: UNSEEN_SCENES }, (_, i) => JSON.stringify(generateScene(sceneSeed(77, true, i)))));
+    // The default set's scenes are the generator's with every door opened (variantScene).
+    const trainScenes = new Set(Array.from({ length: TRAIN_SCENES }, (_, i) => JSON.stringify(variantScene(sceneSeed(77, false, i)))));
+    const heldScenes = new Set(Array.from({ length: UNSEEN_SCENES }, (_, i) => JSON.stringify(variantScene(sceneSeed(77, true, i)))));
     const trainSigs = new Set(bySplit.train.map(sig));
     for (const t of bySplit.train) expect(trainScenes.has(sceneText(t))).toBe(true);
     for (const t of bySplit.seen) {
@@ -125,5 +127,43 @@ describe('generated task set', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('v2 (the default): every door open, no id in any task text, all else as generated', () => {
+    for (const t of Object.values(bySplit).flat()) {
+      const g = graphOf(t);
+      expect(g.byClassName('door').filter((d) => g.hasState(d, 'CLOSED')), t.id).toEqual([]);
+      expect(`${t.title} ${t.description}`, t.id).not.toMatch(/\(\d+\)/);
+    }
+    // Opening doors is the only change to a scene.
+    for (let i = 0; i < 6; i++) {
+      const raw = generateScene(sceneSeed(77, true, i));
+      const open = variantScene(sceneSeed(77, true, i));
+      expect(open.edges).toEqual(raw.edges);
+      open.nodes.forEach((n, k) => {
+        if (n.class_name !== 'door') expect(n).toEqual(raw.nodes[k]);
+        else expect(n.states).toEqual(raw.nodes[k].states!.map((x) => (x === 'CLOSED' ? 'OPEN' : x)));
+      });
+    }
+  });
+
+  it('generated-closed-doors keeps closed doors and says so in the description', () => {
+    const closed = getTaskSet('generated-closed-doors').list({ seed: 77, split: 'unseen', count: 60 });
+    let withClosed = 0;
+    for (const t of closed) {
+      expect(t.id).toMatch(/^generated-closed-doors\/s77\/unseen\//);
+      const g = SceneGraph.fromJSON(t.scene);
+      const n = g.byClassName('door').filter((d) => g.hasState(d, 'CLOSED')).length;
+      expect((t.description.match(/The door between the [a-z ]+ and the [a-z ]+ is closed\./g) ?? []).length, t.id).toBe(n);
+      if (n > 0) withClosed++;
+      expect(taskById(t.id).description).toBe(t.description);
+    }
+    expect(withClosed).toBeGreaterThan(10);
+  });
+
+  it('generated-v1 reproduces the tasks of runs made before v2 (titles of run 2026-12-06T05-09-43Z, seed 42)', () => {
+    expect(taskById('generated-v1/s42/unseen/0005').title).toBe('Put the measuring cup in the kitchen cabinet');
+    expect(taskById('generated-v1/s42/unseen/0003').title).toBe('Turn on the dishwasher, turn on the washing machine in the kitchen, turn on the alarm clock and put the socks on the kitchen counter in the kitchen (108)');
+    expect(() => new GeneratedTaskSet().get('generated-v1/s42/0001')).toThrow(/task of the generated-v1 set/);
   });
 });
