@@ -83,6 +83,18 @@ export function redisClient(url: string, onError: (e: Error) => void): Redis {
   return c;
 }
 
+/** Fail with a one-line error unless Redis answers at `url` (checked before a run plans or writes anything). */
+export async function pingRedis(url: string, timeoutMs = 5000): Promise<void> {
+  const c = new Redis(checkRedisUrl(url), { maxRetriesPerRequest: null, lazyConnect: true });
+  let cause: Error | undefined;
+  c.on('error', (e: Error) => { cause ??= e; }); // e.g. ECONNREFUSED, more telling than the "Connection is closed" that connect() rejects with
+  try {
+    await reachRedis(c.connect().then(() => c.ping()).catch((e: unknown) => { throw cause ?? e; }), url, timeoutMs);
+  } finally {
+    c.disconnect();
+  }
+}
+
 /** Resolve when `ready` does, or fail with a one-line error naming the URL. */
 export async function reachRedis(ready: Promise<unknown>, url: string, timeoutMs = 5000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -90,7 +102,9 @@ export async function reachRedis(ready: Promise<unknown>, url: string, timeoutMs
     timer = setTimeout(() => fail(new HearthError('suite.redis', `cannot reach Redis at ${url} within ${timeoutMs} ms`, 'start redis-server (Debian: apt-get install redis-server) or check --redis')), timeoutMs);
   });
   try {
-    await Promise.race([ready, timeout]);
+    await Promise.race([ready.catch((e: unknown) => {
+      throw new HearthError('suite.redis', `cannot reach Redis at ${url}: ${(e as Error).message}`, 'start redis-server (Debian: apt-get install redis-server) or check --redis');
+    }), timeout]);
   } finally {
     clearTimeout(timer);
   }

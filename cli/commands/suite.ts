@@ -67,7 +67,7 @@ export const command: Command = {
     if (redis !== undefined && workers > 1) throw new HearthError('cli.usage', '--workers and --redis do not go together', 'with --redis, start `hearth worker --redis URL` processes instead');
     if (queueName !== undefined && redis === undefined) throw new HearthError('cli.usage', '--queue needs --redis', `usage: ${USAGE}`);
     if (queueName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new HearthError('cli.usage', `--queue must be letters, digits and _ . -, got "${queueName}"`, `usage: ${USAGE}`);
-    if (redis !== undefined) (await import('../../suites/queue.ts')).checkRedisUrl(redis); // a bad URL before any work
+    if (redis !== undefined) await (await import('../../suites/queue.ts')).pingRedis(redis); // a bad URL or no server: before any work
     const started = Date.now();
     const before = workers > 1 ? await runWorkers(args.positionals[0], out, workers, boolFlag(args, 'resume'), suite, boolFlag(args, 'quiet')) : undefined;
     const run = await runSuite(suite, {
