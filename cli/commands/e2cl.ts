@@ -30,10 +30,11 @@ import { taskById } from '../../env/tasks/index.ts';
 import { htmlReport, markdownReport, markdownTable, splitsOf } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
 import { DIAGNOSE_USAGE, runDiagnose } from './e2cl-diagnose.ts';
+import { planSeeds, runSeeds } from './e2cl-seeds.ts';
 import { methodNotes, methodRecipeNotes } from '../../exploration/method-notes.ts';
 import { backendFlag, boolFlag, exclusive, intFlag, numberFlag, onlyWith, parseArgs, stringFlag } from '../args.ts';
 
-const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|vh-programs] [--data DIR] [--out DIR] [--seed S] '
+const USAGE = 'hearth e2cl [--quick|--full|--tiny] [--tasks generated|generated-closed-doors|vh-programs] [--data DIR] [--out DIR] [--seed S] [--seeds N] '
   + '[--train N] [--eval N] [--eval-seen N] [--corrector planner|llm|sample] [--llm-url URL] [--llm-model NAME] [--detail none|generic|specific] '
   + '[--feedback-in-correction] [--teacher-correction expert|planner] [--history K] [--epochs E] [--recipe JSON] [--model JSON] [--log-episodes K] [--workers N] [--backend B] [--max-hours H] [--quiet] [--restart]';
 
@@ -43,7 +44,7 @@ const FLAGS = {
   'llm-model': { type: 'string' }, detail: { type: 'string' }, 'feedback-in-correction': { type: 'boolean' },
   'teacher-correction': { type: 'string' }, history: { type: 'string' }, epochs: { type: 'string' }, 'log-episodes': { type: 'string' },
   backend: { type: 'string' }, quiet: { type: 'boolean' }, recipe: { type: 'string' }, model: { type: 'string' },
-  workers: { type: 'string' }, restart: { type: 'boolean' }, 'max-hours': { type: 'string' },
+  workers: { type: 'string' }, restart: { type: 'boolean' }, 'max-hours': { type: 'string' }, seeds: { type: 'string' },
 } as const;
 
 /** Default --max-hours of recipes longer than `quick` (none for quick and tiny: priced by their sizing). */
@@ -160,6 +161,10 @@ export const command: Command = {
     if (epochs !== undefined) r.finetuneEpochs = intFlag(args, 'epochs', r.finetuneEpochs, 1);
     const override = stringFlag(args, 'recipe');
     if (override !== undefined) applyRecipeOverride(r, override);
+    // --seeds N: the whole run once per seed, each its own run directory, then the claim per seed.
+    if (stringFlag(args, 'seeds') !== undefined) {
+      return runSeeds(planSeeds(argv, r.seed, join('runs', timestamp())), (a) => command.run(a), 2 * r.bootstrapResamples);
+    }
     onlyWith(args, ['llm-url', 'llm-model'], r.teacherFree.corrector === 'llm', '--corrector llm');
     const trainCount = intFlag(args, 'train', named.sizes.trainTasks, 1);
     const evalCount = intFlag(args, 'eval', named.sizes.evalTasks, 1);
@@ -192,7 +197,7 @@ export const command: Command = {
     const split = (ts: readonly { id: string }[]) => ({ count: ts.length, sha256: jsonHash(ts) });
     const opened = openRunDir(out, makeRunManifest('e2cl', {
       seed: r.seed, recipe: r, model: named.sizes.model,
-      data: { tasks: setName, dir: dataDir === undefined ? null : resolve(dataDir), train: split(splits.train), seen: split(splits.seen), unseen: split(splits.unseen) },
+      data: { tasks: setName, dir: dataDir === undefined ? null : resolve(dataDir), train: split(splits.train), seen: split(splits.seen), unseen: split(splits.unseen), ...(setName === 'generated' ? { generator: 'v2' } : {}) },
       corrector: r.teacherFree.corrector === 'llm' ? { url: stringFlag(args, 'llm-url'), model: stringFlag(args, 'llm-model') ?? null } : null,
       code: codeVersion(),
       // Numerics differ between compute paths (summation order), so a resume must use the same one.

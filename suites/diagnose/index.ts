@@ -13,7 +13,7 @@ export { sceneKey, taskSignature } from '../../exploration/task-source.ts';
 import { type Comparison, comparisons, comparisonTable, type GateFigures } from '../e2cl-report.ts';
 import { accuracy, type Diagnosis, diagnose, isFamiliar, precision, recall } from './analyse.ts';
 import { diagnosisChart, diagnosisMarkdown } from './render.ts';
-import { loadRun, replayRun } from './run-dir.ts';
+import { loadRun, replayRun, runTaskId } from './run-dir.ts';
 
 export { diagnose, type Diagnosis } from './analyse.ts';
 export { diagnosisChart, diagnosisJson, diagnosisMarkdown } from './render.ts';
@@ -34,7 +34,7 @@ export function diagnoseRunDir(dir: string, options: { taskOf?: (id: string) => 
   const cache = new Map<string, Task>();
   const taskOf = (id: string): Task => {
     let t = cache.get(id);
-    if (!t) cache.set(id, (t = options.taskOf?.(id) ?? taskById(id, data ? { data } : {})));
+    if (!t) cache.set(id, (t = options.taskOf?.(id) ?? taskById(runTaskId(run, id), data ? { data } : {})));
     return t;
   };
   const eps = replayRun(run, taskOf, episodeFactory, options.onProgress);

@@ -20,8 +20,8 @@ export interface RunForDiagnosis {
   seed: number;
   maxSteps: number;
   prompt: PromptOptions;
-  /** Task set and data folder of the run (for rebuilding tasks by id). */
-  tasks: { name: string; dir: string | null };
+  /** Task set and data folder of the run (for rebuilding tasks by id); `generator` is absent before the v2 generated tasks. */
+  tasks: { name: string; dir: string | null; generator?: string };
   evals: Array<{ model: string; episodes: EvalEpisode[] }>;
   /** Object names in the training experts' actions; undefined when the run has no planning records. */
   trainingNames?: Set<string>;
@@ -40,7 +40,7 @@ export function loadRun(dir: string): RunForDiagnosis {
   if (!existsSync(manifestPath)) {
     throw new HearthError('cli.input', `${dir} has no run.json: not a hearth e2cl run directory`, 'pass a directory written by `hearth e2cl` (e.g. runs/<timestamp>)');
   }
-  const m = readJson(manifestPath, 'the run manifest') as { identity?: { seed?: number; recipe?: { maxSteps?: number; prompt?: PromptOptions }; data?: { tasks?: string; dir?: string | null } } };
+  const m = readJson(manifestPath, 'the run manifest') as { identity?: { seed?: number; recipe?: { maxSteps?: number; prompt?: PromptOptions }; data?: { tasks?: string; dir?: string | null; generator?: string } } };
   const id = m.identity ?? {};
   const evalDir = join(dir, 'eval');
   const files = existsSync(evalDir) ? readdirSync(evalDir).filter((f) => f.endsWith('.json')) : [];
@@ -57,8 +57,16 @@ export function loadRun(dir: string): RunForDiagnosis {
   }
   return {
     dir, seed: id.seed ?? 0, maxSteps: id.recipe?.maxSteps ?? 26, prompt: id.recipe?.prompt ?? {},
-    tasks: { name: id.data?.tasks ?? 'generated', dir: id.data?.dir ?? null }, evals, trainingNames,
+    tasks: { name: id.data?.tasks ?? 'generated', dir: id.data?.dir ?? null, generator: id.data?.generator }, evals, trainingNames,
   };
+}
+
+/**
+ * The id to rebuild a run's task from: runs made before the v2 generated tasks (no
+ * `generator` in their manifest) used what is now `generated-v1`.
+ */
+export function runTaskId(run: Pick<RunForDiagnosis, 'tasks'>, id: string): string {
+  return run.tasks.name === 'generated' && run.tasks.generator === undefined && id.startsWith('generated/') ? `generated-v1/${id.slice(10)}` : id;
 }
 
 /** Replay every evaluated episode of the run; `taskOf` rebuilds a task from its id. */

@@ -79,7 +79,7 @@ function makeRun(flipOk = false): { dir: string; a: Task; b: Task } {
   if (flipOk) specB.steps[2].ok = true;
   mkdirSync(join(dir, 'eval'), { recursive: true });
   mkdirSync(join(dir, 'datasets'), { recursive: true });
-  writeFileSync(join(dir, 'run.json'), JSON.stringify({ format: 'hearth-run/1', command: 'e2cl', identity: { seed: SEED, recipe: { maxSteps: 26, prompt: {} }, data: { tasks: 'generated', dir: null } } }));
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ format: 'hearth-run/1', command: 'e2cl', identity: { seed: SEED, recipe: { maxSteps: 26, prompt: {} }, data: { tasks: 'generated', dir: null, generator: 'v2' } } }));
   writeFileSync(join(dir, 'eval', 'm.json'), JSON.stringify([plainA, plainB, specA, specB]));
   // Training experts name task A's objects only: A is familiar, B novel.
   writeFileSync(join(dir, 'datasets', 'planning.records.jsonl'), ea.map((o) => JSON.stringify({ input: '', output: o })).join('\n') + '\n');
