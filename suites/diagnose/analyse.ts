@@ -45,6 +45,10 @@ export interface CorrectionRow extends CellKey {
   correctionsOk: number;
   /** Corrections equal to the action executed at the step before. */
   repeatPrevious: number;
+  /** Corrections the model proposed that repeat its proposal or the previous action, used or not (runs that record it). */
+  proposedRepeats: number;
+  /** Of those, refused by a correction guard. */
+  refused: number;
   walks: number;
   /** Episodes successful without speculation and failed with it (same checkpoint, same task), and the reverse. */
   lostSuccesses: number;
@@ -153,9 +157,11 @@ export function diagnose(models: readonly ModelEpisodes[], trainingNames?: Reado
       }
       if (!ep.speculative) continue;
       const gr = bump(gate, ck, () => ({ ...cell, proposals: empty(), rules: empty(), rulesAffordance: empty(), executed: empty(), unknown: 0 }));
-      const co = bump(corrections, ck, () => ({ ...cell, corrections: 0, correctionsOk: 0, repeatPrevious: 0, walks: 0, lostSuccesses: 0, gainedSuccesses: 0, replacedGood: 0 }));
+      const co = bump(corrections, ck, () => ({ ...cell, corrections: 0, correctionsOk: 0, repeatPrevious: 0, proposedRepeats: 0, refused: 0, walks: 0, lostSuccesses: 0, gainedSuccesses: 0, replacedGood: 0 }));
       r.steps.forEach((s, i) => {
         const predicted = ep.steps[i].predictedFeedback;
+        if (ep.steps[i].repeats) co.proposedRepeats++;
+        if (ep.steps[i].refused) co.refused++;
         if (typeof predicted === 'string') add(gr.executed, predicted.includes('Error'), !s.executed.ok);
         if (!s.proposal || s.gate === null) { gr.unknown++; return; }
         const failed = !s.proposal.ok;

@@ -33,9 +33,9 @@ export function diagnosisMarkdown(d: Diagnosis, options: { topCauses?: number } 
   out.push('');
 
   out.push('### Corrections', '',
-    '| Model | Split | Corrections | Ran | Repeat the step before | Walks | Replaced a proposal that would have run | Successes lost vs plain | Gained |', '|---|---|---|---|---|---|---|---|---|');
+    '| Model | Split | Corrections used | Ran | Repeat the step before | Repeating corrections proposed | Refused | Walks | Replaced a proposal that would have run | Successes lost vs plain | Gained |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of d.corrections) {
-    out.push(`| ${c.model} | ${c.split} | ${c.corrections} | ${share(c.correctionsOk, c.corrections)}% | ${c.repeatPrevious} (${share(c.repeatPrevious, c.corrections)}%) | ${c.walks} | ${c.replacedGood} | ${c.lostSuccesses} | ${c.gainedSuccesses} |`);
+    out.push(`| ${c.model} | ${c.split} | ${c.corrections} | ${share(c.correctionsOk, c.corrections)}% | ${c.repeatPrevious} (${share(c.repeatPrevious, c.corrections)}%) | ${c.proposedRepeats} | ${c.refused} | ${c.walks} | ${c.replacedGood} | ${c.lostSuccesses} | ${c.gainedSuccesses} |`);
   }
   out.push('');
 

@@ -75,7 +75,9 @@ export function replayEpisode(ep: EvalEpisode, task: Task, options: { factory: E
     if (out.ok !== s.ok) mismatches++;
     // The gate saw the proposal's feedback: when a correction was used its feedback is the
     // correction's (not Error), and the proposal's was Error; otherwise it is the proposal's.
-    const gate = !ep.speculative ? null : s.corrected ? true : s.predictedFeedback === undefined || s.predictedFeedback === null ? null : predictsError(s.predictedFeedback);
+    // Runs that record the proposal's own predicted feedback (`proposalFeedback`) say it directly.
+    const gate = !ep.speculative ? null : typeof s.proposalFeedback === 'string' ? predictsError(s.proposalFeedback)
+      : s.corrected ? true : s.predictedFeedback === undefined || s.predictedFeedback === null ? null : predictsError(s.predictedFeedback);
     steps.push({ executed, proposal, gate, corrected: s.corrected ?? false, recordedOk: s.ok });
     history.push({ action: s.action, observation: out.observation });
   }

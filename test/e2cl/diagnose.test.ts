@@ -115,6 +115,18 @@ describe('diagnosis of a run directory', () => {
     expect(accuracy(g.rules)).toBe(1);
   });
 
+  it('reads the gate from the proposal\'s own recorded feedback, and counts repeating corrections a guard refused', () => {
+    const { dir } = makeRun();
+    const path = join(dir, 'eval', 'm.json');
+    const eps = JSON.parse(readFileSync(path, 'utf8')) as EvalEpisode[];
+    // Episode A, step 2: the executed action's feedback says True, the proposal's said Error and its correction was refused.
+    Object.assign(eps[2].steps[1], { proposalFeedback: 'Error', repeats: 'previous', refused: true });
+    writeFileSync(path, JSON.stringify(eps));
+    const d = diagnoseRunDir(dir).diagnosis;
+    expect(d.gate[0].proposals).toMatchObject({ tp: 1, fp: 2, fn: 1 });
+    expect(d.corrections[0]).toMatchObject({ corrections: 2, proposedRepeats: 1, refused: 1 });
+  });
+
   it('counts a recorded outcome the replay does not reproduce', () => {
     const { dir } = makeRun(true);
     expect(diagnoseRunDir(dir).diagnosis.replay.mismatches).toBe(1);
