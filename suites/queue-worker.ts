@@ -16,7 +16,7 @@ import { HearthError } from '../env/errors.ts';
 import { type OpenedLm, openLmAgent } from './agents.ts';
 import type { EpisodeRecord } from './ledger.ts';
 import { closeWithin, DEFAULT_QUEUE, redisClient, type EpisodeJob, type EpisodeJobResult, reachRedis } from './queue.ts';
-import { type ModelCache, type PlannedEpisode, runPlanned, suiteTaskSet, taskOfEntry } from './runner.ts';
+import { type ModelCache, type PlannedEpisode, runPlanned, type SuiteTask, suiteTaskSet, taskOfEntry } from './runner.ts';
 import type { SuiteSpec } from './spec.ts';
 
 export interface QueueWorkerOptions {
@@ -42,10 +42,12 @@ export interface QueueWorker {
 }
 
 const MAX_MODELS = 4;
+const MAX_TASKS = 2000;
 
 export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   const name = o.name ?? `${hostname()}:${process.pid}`;
   const sets = new Map<string, ReturnType<typeof suiteTaskSet>>();
+  const tasks = new Map<string, SuiteTask>();
   const models = new Map<string, Promise<OpenedLm>>();
   const modelCache: ModelCache = (agent, spec) => {
     const k = `${JSON.stringify(agent)}|${JSON.stringify(spec.budgets)}`;
@@ -73,7 +75,14 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     if (!set) sets.set(setKey, (set = suiteTaskSet(spec)));
     const agent = spec.agents.find((a) => a.name === d.agent);
     if (!agent) throw new HearthError('suite.worker', `job ${job.id}: suite ${spec.name} has no agent "${d.agent}"`, 'the job is corrupt: rerun the suite');
-    const { split, task } = taskOfEntry(set, d.task);
+    // A task recurs across seeds, agents and repetitions: built once (a generated task's scene costs milliseconds).
+    const taskKey = `${setKey}|${JSON.stringify(d.task)}`;
+    let entry = tasks.get(taskKey);
+    if (!entry) {
+      if (tasks.size >= MAX_TASKS) tasks.delete(tasks.keys().next().value as string);
+      tasks.set(taskKey, (entry = taskOfEntry(set, d.task)));
+    }
+    const { split, task } = entry;
     const p: PlannedEpisode = { key: d.key, task, split, agent, seed: d.seed, repetition: d.repetition };
     o.onStart?.(d.key);
     const t0 = Date.now();

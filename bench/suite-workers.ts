@@ -1,0 +1,133 @@
+/**
+ * Suite throughput over the Redis queue: episodes per second with 1 and with 2 `hearth worker`
+ * processes, and their ratio (issue 18: ≥ 1.6× on a 2-core machine). Starts its own
+ * redis-server on a free port; the suite is the planner on generated tasks (CPU-bound
+ * episodes, no episode logs), its task list chosen once beforehand so that only the episodes
+ * are timed. Workers are started and warmed up (a few episodes of another suite) before each
+ * timed run; a timed run is from the jobs' enqueueing to the last result in the ledger.
+ * Rounds alternate 1 and 2 workers; the median of each is reported, with the load average.
+ *
+ *   npm run bench:suite-workers -- [--tasks 8] [--seeds 6] [--rounds 3] [--json]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadSuite } from '../suites/spec.ts';
+import { runSuite, runTasks } from '../suites/runner.ts';
+import { haveRedis, startRedis } from '../test/support/redis-server.ts';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const TASKS = arg('tasks', 8);
+const SEEDS = arg('seeds', 6);
+const ROUNDS = arg('rounds', 3);
+const JSON_OUT = process.argv.includes('--json');
+const HEARTH = resolve(import.meta.dirname, '../bin/hearth.mjs');
+
+if (!haveRedis()) {
+  console.error('redis-server is not installed (Debian: apt-get install redis-server): nothing to measure');
+  process.exit(2);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-suite-workers-'));
+const redis = await startRedis();
+const suiteFile = (name: string, seeds: number[]): string => {
+  const f = join(dir, `${name}.json`);
+  writeFileSync(f, JSON.stringify({
+    name, tasks: { set: 'generated', splits: ['unseen'], count: TASKS, maxExpertSteps: 8 }, seeds, budgets: { maxSteps: 16 },
+    agents: [{ name: 'planner', kind: 'planner' }], report: { logs: false, resamples: 10 },
+  }));
+  return f;
+};
+const measured = loadSuite(suiteFile('timed', Array.from({ length: SEEDS }, (_, i) => i)));
+const warm = loadSuite(suiteFile('warm', [1000, 1001]));
+const episodes = TASKS * SEEDS;
+
+// Choose the task list once (planning every candidate costs more than a round's episodes);
+// both suites list the same tasks (same tasks spec), so one tasks.json serves every directory.
+const taskDir = join(dir, 'tasks');
+mkdirSync(taskDir);
+runTasks(measured.spec, taskDir);
+const tasksJson = readFileSync(join(taskDir, 'tasks.json'));
+const fresh = (name: string): string => {
+  const out = join(dir, name);
+  mkdirSync(out);
+  writeFileSync(join(out, 'tasks.json'), tasksJson);
+  return out;
+};
+
+/** Milliseconds inside episodes of the timed suite, per worker (from its `done KEY (N ms)` lines). */
+let busyMs: number[] = [];
+
+function startWorker(i: number): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, [HEARTH, 'worker', '--redis', redis.url, '--name', `w${i}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  busyMs[i] = 0;
+  return new Promise((ok, fail) => {
+    proc.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      let n: number;
+      while ((n = err.indexOf('\n')) >= 0) {
+        const line = err.slice(0, n);
+        err = err.slice(n + 1);
+        if (/ ready on /.test(line)) ok(proc);
+        const m = /^done timed\|\S+ \((\d+) ms\)$/.exec(line);
+        if (m) busyMs[i] += Number(m[1]);
+      }
+    });
+    proc.on('exit', (code) => fail(new Error(`worker exited (${code}): ${err}`)));
+  });
+}
+
+/** Seconds from enqueueing the timed suite to its last episode in the ledger, with `workers` warm workers. */
+async function round(workers: number, r: number): Promise<{ seconds: number; busy: number }> {
+  busyMs = [];
+  const procs = await Promise.all(Array.from({ length: workers }, (_, i) => startWorker(i)));
+  try {
+    await runSuite(warm, { out: fresh(`warm-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url } });
+    const t0 = performance.now();
+    let last = t0;
+    await runSuite(measured, { out: fresh(`timed-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url }, onEpisode: () => { last = performance.now(); } });
+    const seconds = (last - t0) / 1000;
+    // How much of the wall time each worker spent inside episodes: near 1 means the CPU is what limits throughput.
+    return { seconds, busy: busyMs.reduce((a, b) => a + b, 0) / 1000 / workers / seconds };
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : p.on('exit', ok)))));
+  }
+}
+
+const load0 = loadavg();
+const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+const busy: Record<1 | 2, number[]> = { 1: [], 2: [] };
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const w of [1, 2] as const) {
+      const x = await round(w, r);
+      times[w].push(x.seconds);
+      busy[w].push(x.busy);
+      if (!JSON_OUT) console.error(`round ${r + 1}/${ROUNDS}: ${w} worker(s): ${episodes} episodes in ${x.seconds.toFixed(2)} s, each worker inside episodes ${(x.busy * 100).toFixed(0)}% of it (load ${loadavg()[0].toFixed(2)})`);
+    }
+  }
+} finally {
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const t1 = median(times[1]);
+const t2 = median(times[2]);
+const result = {
+  episodes, rounds: ROUNDS, cores: cpus().length, loadBefore: load0.map((x) => Number(x.toFixed(2))), loadAfter: loadavg().map((x) => Number(x.toFixed(2))),
+  seconds: { one: times[1], two: times[2] }, busy: { one: busy[1], two: busy[2] }, episodesPerSecond: { one: episodes / t1, two: episodes / t2 }, ratio: t1 / t2,
+};
+if (JSON_OUT) {
+  console.log(JSON.stringify(result));
+} else {
+  console.log(`suite over Redis, planner on ${TASKS} generated tasks × ${SEEDS} seeds = ${episodes} episodes; ${result.cores} cores; load average ${result.loadBefore.join(' ')} before, ${result.loadAfter.join(' ')} after`);
+  console.log(`1 worker : ${t1.toFixed(2)} s median (${(episodes / t1).toFixed(1)} episodes/s)`);
+  console.log(`2 workers: ${t2.toFixed(2)} s median (${(episodes / t2).toFixed(1)} episodes/s)`);
+  console.log(`throughput ratio 2 workers / 1 worker: ${result.ratio.toFixed(2)}×`);
+}
