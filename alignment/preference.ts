@@ -11,7 +11,7 @@
 import { HearthError } from '../env/errors.ts';
 import type { LocalModel } from '../agent/local-model.ts';
 import { tf } from '../agent/tfjs.ts';
-import { preferenceLoss, type PreferenceOptions } from './losses.ts';
+import { preferenceLoss, type PreferenceOptions, type PreferenceResult } from './losses.ts';
 import type { LossFn } from './trainer.ts';
 
 export interface PreferencePair {
@@ -79,7 +79,7 @@ export function withReferenceLogProbs(reference: LocalModel, pairs: readonly Pre
 export function preferenceLossFn(totalPairs: number, o: PreferenceStepOptions): LossFn<readonly PreferencePair[]> {
   const average = defaultReduce(o);
   const includeEos = o.includeEos ?? true;
-  if (o.kind === 'fpo') throw new HearthError('loss.options', 'the FPO step needs SAE features, which the trainer does not compute yet', 'use preferenceLoss with pooled features directly');
+  if (o.kind === 'fpo') throw new HearthError('loss.options', 'the FPO step needs SAE features, which preferenceStep does not compute', 'use fpoLossFn (methods/fpo/fpo-loss.ts) with Trainer.stepWith, after withFpoReference');
   return (pairs, ctx) => {
     const B = pairs.length;
     let refChosen: number[] | undefined;
@@ -113,13 +113,15 @@ export function preferenceLossFn(totalPairs: number, o: PreferenceStepOptions): 
       const nllChosen = average === 'mean' ? policyChosen : ctx.lm.pairLogProbs(pairs.map((p) => ({ input: p.prompt, output: p.chosen })), { average: 'mean', includeEos });
       loss = tf.add(loss, tf.mul(o.nllWeight, tf.div(tf.neg(tf.sum(nllChosen)), totalPairs))) as tf.Scalar;
     }
-    const c = r.chosenRewards.dataSync();
-    const j = r.rejectedRewards.dataSync();
-    let sc = 0, sj = 0, acc = 0;
-    for (let i = 0; i < B; i++) { sc += c[i]; sj += j[i]; acc += c[i] > j[i] ? 1 : 0; }
-    return {
-      loss,
-      metrics: { 'rewards/chosen': sc / totalPairs, 'rewards/rejected': sj / totalPairs, 'rewards/accuracies': acc / totalPairs, 'rewards/margins': (sc - sj) / totalPairs },
-    };
+    return { loss, metrics: rewardMetrics(r, totalPairs) };
   };
+}
+
+/** TRL's `rewards/*` of a micro-batch as shares of the step's `totalPairs` (they add up over micro-batches). */
+export function rewardMetrics(r: Pick<PreferenceResult, 'chosenRewards' | 'rejectedRewards'>, totalPairs: number): Record<string, number> {
+  const c = r.chosenRewards.dataSync();
+  const j = r.rejectedRewards.dataSync();
+  let sc = 0, sj = 0, acc = 0;
+  for (let i = 0; i < c.length; i++) { sc += c[i]; sj += j[i]; acc += c[i] > j[i] ? 1 : 0; }
+  return { 'rewards/chosen': sc / totalPairs, 'rewards/rejected': sj / totalPairs, 'rewards/accuracies': acc / totalPairs, 'rewards/margins': (sc - sj) / totalPairs };
 }

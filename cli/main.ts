@@ -40,6 +40,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   generate: { summary: 'generate text from a local language-model checkpoint', load: () => import('./commands/generate.ts') },
   bench: { summary: 'measure training or KV-cache decoding tokens/s of the local model', load: () => import('./commands/bench.ts') },
   e2cl: { summary: 'the main job: train BC and E2CL variants, evaluate with/without speculative inference, write a report', load: () => import('./commands/e2cl.ts') },
+  align: { summary: 'preference-train the E2CL bc checkpoint (dpo, ipo, simpo, fpo vs dpo and simpo) and report quality and cost over seeds', load: () => import('./commands/align.ts') },
   eval: { summary: 'evaluate a checkpoint on fresh tasks and print the E2CL metrics (--json for one JSON object)', load: () => import('./commands/eval.ts') },
   serve: { summary: 'serve a model over an OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions)', load: () => import('./commands/serve.ts') },
   doctor: { summary: 'print the local model\'s compute path (backend, SIMD, threads, native addon) and its GEMM speed against this machine\'s peak', load: () => import('./commands/doctor.ts') },

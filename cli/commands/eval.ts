@@ -21,12 +21,15 @@ import { episodeFactory } from '../../exploration/world.ts';
 import { summarise, summaryJson } from '../../suites/metrics.ts';
 import { cell, COLUMNS } from '../../suites/report.ts';
 import type { Command } from '../main.ts';
+import type { LanguageModel } from '../../agent/language-model.ts';
+import { openLanguageModel } from '../../agent/backends/open-model.ts';
+import { MODEL_FLAGS, modelSourceFromArgs } from './serve.ts';
 import { backendFlag, boolFlag, intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 
-const USAGE = 'hearth eval --checkpoint DIR [--tasks generated|vh-programs] [--data DIR] [--split seen|unseen|train] [--seed S] [--count N] '
-  + '[--speculative] [--json] [--log DIR] [--all-tasks] [--backend B] [--quiet]';
+const USAGE = 'hearth eval (--checkpoint DIR [--backend B] | --base-url URL [--model M] [--api completions|chat] [--settings e2cl.json] [--cache FILE [--cache-mode auto|record|replay]]) '
+  + '[--tasks generated|vh-programs] [--data DIR] [--split seen|unseen|train] [--seed S] [--count N] [--speculative] [--json] [--log DIR] [--all-tasks] [--quiet]';
 
-function settingsFor(dir: string): InferenceSettings {
+export function settingsFor(dir: string): InferenceSettings {
   for (const d of [dir, dirname(dir)]) {
     const f = join(d, 'e2cl.json');
     if (existsSync(f)) {
@@ -52,13 +55,23 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, {
-      checkpoint: { type: 'string' }, tasks: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
+      ...MODEL_FLAGS, tasks: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
       count: { type: 'string' }, speculative: { type: 'boolean' }, json: { type: 'boolean' }, log: { type: 'string' },
-      backend: { type: 'string' }, quiet: { type: 'boolean' }, 'all-tasks': { type: 'boolean' },
+      quiet: { type: 'boolean' }, 'all-tasks': { type: 'boolean' }, settings: { type: 'string' },
     }, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
-    const resolved = resolveCheckpointDir(requireFlag(args, 'checkpoint', USAGE));
-    const dir = resolved.dir;
+    // A model behind an OpenAI-compatible server (or a GGUF file, or a replay cache) instead of a checkpoint loaded here.
+    const remote = ['base-url', 'gguf', 'cache'].some((k) => stringFlag(args, k) !== undefined);
+    if (remote && stringFlag(args, 'checkpoint') !== undefined) {
+      throw new HearthError('cli.usage', '--checkpoint and --base-url (or --gguf, --cache) name two models', 'give one: --checkpoint DIR evaluates it in process; --base-url URL over HTTP (--settings DIR/e2cl.json for its prompts)');
+    }
+    if (!remote && stringFlag(args, 'settings') !== undefined) throw new HearthError('cli.usage', '--settings goes with --base-url (a checkpoint\'s own e2cl.json is read beside it)', `usage: ${USAGE}`);
+    const resolved = remote ? undefined : resolveCheckpointDir(requireFlag(args, 'checkpoint', USAGE));
+    const dir = resolved?.dir;
+    const settingsDir = stringFlag(args, 'settings');
+    if (settingsDir !== undefined && ![settingsDir, dirname(settingsDir)].some((d) => existsSync(join(d, 'e2cl.json')))) {
+      throw new HearthError('cli.usage', `--settings ${settingsDir}: no e2cl.json there or one level up`, 'give the checkpoint (or run) directory the served model was trained in, or leave --settings out for the quick recipe\'s prompts');
+    }
     const split = stringFlag(args, 'split') ?? 'unseen';
     if (split !== 'seen' && split !== 'unseen' && split !== 'train') throw new HearthError('cli.usage', `--split must be seen, unseen or train, got "${split}"`);
     const seed = intFlag(args, 'seed', 0);
@@ -66,35 +79,42 @@ export const command: Command = {
     const speculative = boolFlag(args, 'speculative');
     const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
     backendFlag(args, BACKENDS);
-    const s = settingsFor(dir);
+    const settingsOf = dir ?? (settingsDir !== undefined && /\.json$/i.test(settingsDir) ? dirname(settingsDir) : settingsDir);
+    const s = settingsOf !== undefined ? settingsFor(settingsOf) : inferenceSettings(QUICK.recipe);
     const logFlag = stringFlag(args, 'log');
     if (logFlag !== undefined) checkOutputDir(logFlag, '--log');
     const set = await loadTaskSet(stringFlag(args, 'tasks') ?? 'generated', stringFlag(args, 'data'));
     // Like `hearth e2cl`: tasks an expert can solve with NL actions, unless --all-tasks.
     const tasks = boolFlag(args, 'all-tasks') ? withExperts(set.list({ split, seed, count }), true, seed).tasks
       : solvableTasks(set, split, seed, count, s.maxExpertSteps ?? Infinity).tasks;
-    const provider = localProvider({ config: {}, lr: 0, backend: stringFlag(args, 'backend') });
-    const model = await provider.load(dir, 'eval');
-    process.stderr.write(`${describeCheckpoint(resolved)}\ncompute: ${backendDetail()}\n`);
+    let model: { lm: LanguageModel; dispose?: () => unknown };
+    if (resolved && dir) {
+      model = await localProvider({ config: {}, lr: 0, backend: stringFlag(args, 'backend') }).load(dir, 'eval');
+      process.stderr.write(`${describeCheckpoint(resolved)}\ncompute: ${backendDetail()}\n`);
+    } else {
+      const lm = await openLanguageModel(modelSourceFromArgs(args));
+      model = { lm, dispose: () => lm.dispose?.() };
+      process.stderr.write(`model: ${lm.name} (${lm.backend})${stringFlag(args, 'cache') ? ` through the cache ${stringFlag(args, 'cache')}` : ''}\n`);
+    }
     const jobs: EvalJob[] = tasks.map((task) => ({ split: split === 'seen' ? 'seen' : 'unseen', speculative, task }));
     const logDir = stringFlag(args, 'log');
     const sink = logDir
-      ? episodeLogSink(resolve(logDir), (i) => jobs[i].task, () => ({ name: model.lm.name, checkpoint: dir, speculative }), seed, undefined,
+      ? episodeLogSink(resolve(logDir), (i) => jobs[i].task, () => ({ name: model.lm.name, ...(dir ? { checkpoint: dir } : { baseUrl: stringFlag(args, 'base-url') }), speculative }), seed, undefined,
         (i) => `${String(i).padStart(4, '0')}-${safeName(jobs[i].task.id)}.jsonl`)
       : undefined;
     const eps = await evaluateJobs(model.lm, jobs, {
       prompt: s.prompt, actionTokens: s.actionTokens, feedbackTokens: s.feedbackTokens, maxSteps: s.maxSteps, seed,
       concurrency: 64, maxBatch: 64, correctionGuard: s.correctionGuard,
     }, episodeFactory, `eval ${split}`, quiet, sink ? (_j, e) => sink.onEvent(e) : undefined);
-    model.dispose?.();
+    await model.dispose?.();
     const summary = summarise(eps, { seed, resamples: 1000 });
     const json = {
-      checkpoint: dir, tasks: set.name, split, seed, count: tasks.length, speculative, ...summaryJson(summary),
+      ...(dir ? { checkpoint: dir } : { model: model.lm.name, ...(stringFlag(args, 'base-url') ? { baseUrl: stringFlag(args, 'base-url') } : {}) }), tasks: set.name, split, seed, count: tasks.length, speculative, ...summaryJson(summary),
     };
     if (boolFlag(args, 'json')) {
       process.stdout.write(`${JSON.stringify(json)}\n`);
     } else {
-      process.stdout.write(`${dir} on ${tasks.length} ${split} tasks${speculative ? ' with speculative inference' : ''}:\n`);
+      process.stdout.write(`${dir ?? model.lm.name} on ${tasks.length} ${split} tasks${speculative ? ' with speculative inference' : ''}:\n`);
       for (const c of COLUMNS) process.stdout.write(`  ${c.head.padEnd(12)} ${cell(summary[c.key] as never, c.rate)}\n`);
     }
     return 0;

@@ -1,0 +1,268 @@
+/**
+ * One `hearth align` run: from the E2CL `bc` checkpoint, preference pairs sampled and executed
+ * on the training tasks (methods/household-pairs.ts), an SAE on the residual stream when the
+ * method needs one, then every arm of the method trained for the same steps on the same pairs
+ * from the same start, once per seed, and each trained model evaluated on unseen tasks (greedy,
+ * as E2CL evaluates) and on held-out pairs. Seeds change the order of the pairs in the batches
+ * (no dropout in preference training, so that is the only randomness of a run).
+ */
+import { join } from 'node:path';
+import type { SparseAutoencoder } from '../agent/interp/sae.ts';
+import { loadModel, type LocalModel } from '../agent/local-model.ts';
+import { tf } from '../agent/tfjs.ts';
+import type { Task } from '../env/task.ts';
+import { writeFileAtomic } from '../env/files.ts';
+import { writeTrlPreferenceJsonl } from '../alignment/datasets/export.ts';
+import type { PromptOptions } from '../alignment/datasets/prompts.ts';
+import { planningRecords } from '../alignment/datasets/records.ts';
+import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
+import { defaultReduce, needsReference, withReferenceLogProbs, type PreferencePair } from '../alignment/preference.ts';
+import { collectActivations, trainSae } from '../alignment/sae-train.ts';
+import { defaultMicroBatchRows, Trainer, type StepResult } from '../alignment/trainer.ts';
+import type { EpisodeFactory } from '../exploration/env-adapter.ts';
+import { expertTrajectory } from '../exploration/expert.ts';
+import { evaluateJobs, type EvalEpisode } from '../exploration/pipeline.ts';
+import { Progress } from '../exploration/progress.ts';
+import { fpoLossFn, withFpoReference, type FpoPair } from './fpo/fpo-loss.ts';
+import { householdPairs, type HouseholdPair, type SamplingStats } from './household-pairs.ts';
+import type { AlignMethod, Arm } from './registry.ts';
+
+export interface AlignSizes {
+  trainTasks: number;
+  evalTasks: number;
+  /** Plans sampled per training task. */
+  samples: number;
+  temperature: number;
+  /** Optimizer steps per arm and seed, pairs per step. */
+  steps: number;
+  batchPairs: number;
+  lr: number;
+  warmupSteps: number;
+  /** Share of the training tasks whose pairs are held out (the pair-accuracy metric). */
+  heldOutShare: number;
+  sae: { features: number; k: number; steps: number; batch: number; lr: number };
+}
+
+export const QUICK_ALIGN: AlignSizes = {
+  trainTasks: 300, evalTasks: 200, samples: 4, temperature: 1, steps: 30, batchPairs: 16, lr: 3e-4, warmupSteps: 3, heldOutShare: 0.2,
+  sae: { features: 512, k: 32, steps: 400, batch: 512, lr: 2e-3 },
+};
+
+/** For tests and smoke runs: a few tasks, a few steps. */
+export const TINY_ALIGN: AlignSizes = {
+  ...QUICK_ALIGN, trainTasks: 24, evalTasks: 8, steps: 3, batchPairs: 4,
+  sae: { features: 64, k: 8, steps: 25, batch: 256, lr: 2e-3 },
+};
+
+export const FULL_ALIGN: AlignSizes = {
+  ...QUICK_ALIGN, trainTasks: 600, evalTasks: 300, samples: 8, steps: 150,
+  sae: { features: 1024, k: 32, steps: 2000, batch: 1024, lr: 1e-3 },
+};
+
+/** How the checkpoint was prompted in E2CL (its e2cl.json). */
+export interface AlignSettings {
+  prompt: PromptOptions;
+  actionTokens: number;
+  maxSteps: number;
+}
+
+export interface AlignDeps {
+  checkpoint: string;
+  settings: AlignSettings;
+  tasks: { train: Task[]; unseen: Task[] };
+  factory: EpisodeFactory;
+  seed: number;
+  seeds: number;
+  out: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SeedRun {
+  seed: number;
+  curve: Array<{ step: number; loss: number; margin: number; accuracy: number }>;
+  secondsPerStep: number;
+  peakBytes: number;
+  episodes: EvalEpisode[];
+  /** Per held-out pair: mean log-prob of the chosen completion minus the rejected one's. */
+  pairMargins: number[];
+}
+
+export interface ArmResult { arm: Arm; runs: SeedRun[] }
+
+export interface AlignResult {
+  method: AlignMethod;
+  sizes: AlignSizes;
+  sampling: SamplingStats;
+  trainPairs: number;
+  heldOutPairs: number;
+  sae?: { hook: string; features: number; k: number; heldOut: { fvu: number; l0: number; deadFraction: number; rows: number }; train: { fvu: number; l0: number; deadFraction: number; rows: number }; seconds: number };
+  start: { episodes: EvalEpisode[]; pairMargins: number[] };
+  arms: ArmResult[];
+  /** DPO with the reference model in memory (scored every step), a few steps: its cost only. */
+  onlineDpoCost?: { secondsPerStep: number; peakBytes: number; steps: number };
+  timings: Record<string, number>;
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
+
+/** Per pair: the model's mean log-prob of the chosen completion (with EOS) minus the rejected one's. */
+export function pairMargins(lm: LocalModel, pairs: readonly PreferencePair[]): number[] {
+  const c = lm.scorePairs(pairs.map((p) => ({ input: p.prompt, output: p.chosen })), { average: 'mean', includeEos: true });
+  const r = lm.scorePairs(pairs.map((p) => ({ input: p.prompt, output: p.rejected })), { average: 'mean', includeEos: true });
+  return c.map((x, i) => x - r[i]);
+}
+
+/** Tasks split by a seeded shuffle: pairs of the first `share` of them are held out. */
+function splitByTask(pairs: readonly HouseholdPair[], share: number, seed: number): { train: HouseholdPair[]; heldOut: HouseholdPair[] } {
+  const ids = shuffled([...new Set(pairs.map((p) => p.taskId))], mulberry32(mixSeed(seed, 'held-out')));
+  const held = new Set(ids.slice(0, Math.round(ids.length * share)));
+  return { train: pairs.filter((p) => !held.has(p.taskId)), heldOut: pairs.filter((p) => held.has(p.taskId)) };
+}
+
+export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: AlignDeps): Promise<AlignResult> {
+  const log = deps.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
+    const t0 = Date.now();
+    const v = await f();
+    timings[name] = (timings[name] ?? 0) + (Date.now() - t0) / 1000;
+    return v;
+  };
+  const { settings, factory } = deps;
+  const start = await loadModel(deps.checkpoint);
+  const evalRecipe = { prompt: settings.prompt, actionTokens: settings.actionTokens, feedbackTokens: 4, maxSteps: settings.maxSteps, seed: deps.seed, concurrency: 64, maxBatch: 64 };
+  const evaluate = (lm: LocalModel, label: string): Promise<EvalEpisode[]> =>
+    evaluateJobs(lm, deps.tasks.unseen.map((task) => ({ split: 'unseen' as const, speculative: false, task })), evalRecipe, factory, label, deps.quiet);
+
+  // 1. Pairs from sampled, executed plans of the training tasks.
+  const sampled = await timed('pairs', () => householdPairs(start, deps.tasks.train, factory, {
+    samples: sizes.samples, temperature: sizes.temperature, seed: deps.seed, maxSteps: settings.maxSteps, actionTokens: settings.actionTokens,
+    prompt: settings.prompt, quiet: deps.quiet,
+  }));
+  const { train, heldOut } = splitByTask(sampled.pairs, sizes.heldOutShare, deps.seed);
+  log(`align: ${sampled.stats.episodes} sampled plans (${sampled.stats.successes} reach the goal) → ${sampled.pairs.length} pairs from ${sampled.stats.tasksWithPairs} tasks; ${train.length} to train on, ${heldOut.length} held out`);
+  if (train.length === 0) throw new Error('no preference pairs: every sampled plan of every training task had the same outcome');
+
+  // 2. The SAE on the residual stream of the last block (FPO's layer), from expert planning prompts.
+  let sae: SparseAutoencoder | undefined;
+  let saeInfo: AlignResult['sae'];
+  if (method.needsSae) {
+    await timed('sae', () => {
+      const t0 = Date.now();
+      const hook = `blocks.${start.config.layers - 1}.hook_resid_post`;
+      const texts = deps.tasks.train.flatMap((task) => {
+        const r = expertTrajectory(task, factory, deps.seed);
+        return r.ok ? planningRecords(task, r.trajectory.steps, settings.prompt).map((x) => ({ input: x.input, output: x.output })) : [];
+      });
+      const cut = Math.floor(texts.length * 0.8);
+      const rows = collectActivations(start, texts.slice(0, cut), { hook });
+      const heldRows = collectActivations(start, texts.slice(cut), { hook });
+      const progress = new Progress('train SAE', sizes.sae.steps, deps.quiet);
+      const r = trainSae(rows, { ...sizes.sae, hook, seed: deps.seed, onStep: () => progress.tick(25) });
+      sae = r.sae;
+      saeInfo = { hook, features: sizes.sae.features, k: sizes.sae.k, heldOut: sae.metrics(heldRows), train: sae.metrics(rows), seconds: 0 };
+      saeInfo.seconds = (Date.now() - t0) / 1000;
+      rows.dispose();
+      heldRows.dispose();
+      sae.save(join(deps.out, 'sae'), { heldOut: saeInfo.heldOut, train: saeInfo.train, checkpoint: deps.checkpoint, curve: r.curve });
+      log(`align: SAE ${hook} F=${sizes.sae.features} k=${sizes.sae.k}: held-out FVU ${saeInfo.heldOut.fvu.toFixed(4)}, L0 ${saeInfo.heldOut.l0.toFixed(1)}, dead ${(100 * saeInfo.heldOut.deadFraction).toFixed(1)}% (${saeInfo.heldOut.rows} rows)`);
+    });
+  }
+
+  // 3. Offline references (once) and the datasets beside the report.
+  const refs = new Map<string, PreferencePair[]>();
+  for (const arm of method.arms) {
+    if (arm.loss.kind === 'fpo') refs.set(arm.name, await timed('reference', () => withFpoReference(start, sae!, train)));
+    else if (needsReference(arm.loss)) refs.set(arm.name, await timed('reference', () => withReferenceLogProbs(start, train, arm.loss)));
+    else refs.set(arm.name, train);
+  }
+  const dpoRefs = refs.get('dpo') ?? (method.arms[0].loss.kind === 'sigmoid' ? refs.get(method.arms[0].name) : undefined);
+  writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'pairs.train.jsonl'), dpoRefs ?? train);
+  writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'pairs.heldout.jsonl'), heldOut);
+  writeFileAtomic(join(deps.out, 'datasets', 'pairs.meta.json'), JSON.stringify({ stats: sampled.stats, train: train.map((p) => [p.taskId, p.step]), heldOut: heldOut.map((p) => [p.taskId, p.step]) }));
+
+  // 4. The starting model: the baseline every arm is compared with.
+  const startResult = await timed('eval', async () => ({ episodes: await evaluate(start, 'eval bc (start)'), pairMargins: pairMargins(start, heldOut) }));
+  // Freed before training, so that no arm's peak memory counts a second model.
+  start.model.dispose();
+
+  // 5. Every arm × seed from the same start; seeds outer, so that a change in the machine's load
+  // falls on all arms alike (the machine is shared).
+  const runsByArm = new Map<string, SeedRun[]>(method.arms.map((a) => [a.name, []]));
+  for (let s = 0; s < deps.seeds; s++) {
+    for (const arm of method.arms) {
+      // Peak memory is counted from here: the arm's model, AdamW moments and activations (and
+      // FPO's SAE, added below), not tensors other arms or the evaluator left alive.
+      const baseBytes = tf.memory().numBytes;
+      const lm = await loadModel(deps.checkpoint);
+      const trainer = new Trainer(lm, { seed: s, lr: sizes.lr, minLr: sizes.lr, warmupSteps: sizes.warmupSteps, totalSteps: sizes.steps, schedule: 'constant', weightDecay: 0, gradClip: 1 });
+      const data = refs.get(arm.name)!;
+      const rng = mulberry32(mixSeed(deps.seed, 'order', s));
+      let order = shuffled(data, rng);
+      let cursor = 0;
+      const results: StepResult[] = [];
+      const curve: SeedRun['curve'] = [];
+      const progress = new Progress(`train ${arm.name} seed ${s}`, sizes.steps, deps.quiet);
+      await timed(`train:${arm.name}`, () => {
+        for (let step = 1; step <= sizes.steps; step++) {
+          if (cursor + sizes.batchPairs > order.length) { order = shuffled(data, rng); cursor = 0; }
+          const batch = order.slice(cursor, cursor + sizes.batchPairs);
+          cursor += sizes.batchPairs;
+          const r = arm.loss.kind === 'fpo'
+            ? trainer.stepWith(microBatches(batch as FpoPair[], trainer), fpoLossFn(batch.length, sae!, arm.loss))
+            : trainer.preferenceStep(batch, { ...arm.loss, reduce: defaultReduce(arm.loss) });
+          results.push(r);
+          curve.push({ step, loss: r.loss, margin: r.metrics?.['rewards/margins'] ?? NaN, accuracy: r.metrics?.['rewards/accuracies'] ?? NaN });
+          progress.tick(1, `loss ${r.loss.toFixed(3)}`);
+        }
+      });
+      // The first step also pays for kernel warm-up: s/step is the median over the steps.
+      const secondsPerStep = median(results.map((r) => r.seconds ?? NaN));
+      const saeBytes = arm.loss.kind === 'fpo' && sae ? [...sae.variables().values()].reduce((a, v) => a + v.size * 4, 0) : 0;
+      const peakBytes = Math.max(...results.map((r) => r.peakBytes ?? 0)) - baseBytes + saeBytes;
+      lm.save(join(deps.out, 'checkpoints', `${arm.name}-seed${s}`));
+      const episodes = await timed('eval', () => evaluate(lm, `eval ${arm.name} seed ${s}`));
+      runsByArm.get(arm.name)!.push({ seed: s, curve, secondsPerStep, peakBytes, episodes, pairMargins: pairMargins(lm, heldOut) });
+      trainer.dispose();
+    }
+  }
+  const arms: ArmResult[] = method.arms.map((arm) => ({ arm, runs: runsByArm.get(arm.name)! }));
+
+  // 6. DPO's cost with the reference model in memory (what FPO's offline reference avoids).
+  let onlineDpoCost: AlignResult['onlineDpoCost'];
+  if (method.arms.some((a) => a.loss.kind === 'fpo')) {
+    await timed('cost:dpo-online', async () => {
+      const baseBytes = tf.memory().numBytes;
+      const lm = await loadModel(deps.checkpoint);
+      const reference = await loadModel(deps.checkpoint);
+      const trainer = new Trainer(lm, { seed: 0, lr: sizes.lr, warmupSteps: sizes.warmupSteps, totalSteps: sizes.steps, schedule: 'constant', weightDecay: 0 });
+      const steps = Math.min(5, sizes.steps);
+      const rs: StepResult[] = [];
+      for (let i = 0; i < steps; i++) {
+        const batch = train.slice((i * sizes.batchPairs) % train.length).concat(train).slice(0, sizes.batchPairs);
+        const t0 = performance.now();
+        const r = trainer.preferenceStep(batch, { kind: 'sigmoid', beta: 0.1, reference });
+        rs.push({ ...r, seconds: (performance.now() - t0) / 1000 }); // reference scoring included
+      }
+      onlineDpoCost = { secondsPerStep: median(rs.map((r) => r.seconds!)), peakBytes: Math.max(...rs.map((r) => r.peakBytes ?? 0)) - baseBytes, steps };
+      trainer.dispose();
+      reference.model.dispose();
+    });
+  }
+  sae?.dispose();
+  return {
+    method, sizes, sampling: sampled.stats, trainPairs: train.length, heldOutPairs: heldOut.length, sae: saeInfo,
+    start: startResult, arms, onlineDpoCost, timings,
+  };
+}
+
+/** FPO's micro-batches: ⌈rows/2⌉ pairs each, like `preferenceStep`. */
+function microBatches(pairs: FpoPair[], trainer: Trainer): FpoPair[][] {
+  const rows = trainer.options.microBatchRows ?? defaultMicroBatchRows(trainer.lm.config);
+  const per = Math.max(1, Math.floor(rows / 2));
+  const out: FpoPair[][] = [];
+  for (let i = 0; i < pairs.length; i += per) out.push(pairs.slice(i, i + per));
+  return out;
+}
+

@@ -1,0 +1,51 @@
+/**
+ * The alignment methods `hearth align --method X` runs, assembled from the shared parts. A
+ * method is a list of arms trained on the same pairs from the same start: the method itself
+ * first, then the baselines its paper's claim is measured against, and the claim in words.
+ */
+import { HearthError } from '../env/errors.ts';
+import type { PreferenceOptions } from '../alignment/losses.ts';
+
+export interface Arm {
+  /** Name in the report (dpo, simpo, fpo, ...). */
+  name: string;
+  /** The loss and its hyper-parameters (the authors' or TRL's defaults, see docs/alignment.md). */
+  loss: PreferenceOptions;
+}
+
+export interface AlignMethod {
+  name: string;
+  summary: string;
+  arms: Arm[];
+  /** The paper's claim checked by the report (absent: the method is a baseline only). */
+  claim?: string;
+  /** FPO: an SAE on the residual stream is trained first. */
+  needsSae: boolean;
+}
+
+/** DPO as TRL's default (sigmoid, β 0.1, summed log-probs, offline reference). */
+export const DPO: Arm = { name: 'dpo', loss: { kind: 'sigmoid', beta: 0.1 } };
+/** IPO (TRL's length-normalised form), β 0.1. */
+export const IPO: Arm = { name: 'ipo', loss: { kind: 'ipo', beta: 0.1 } };
+/** SimPO with the FPO repository's config: β 2, γ 0.5 (mean log-probs, no reference). */
+export const SIMPO: Arm = { name: 'simpo', loss: { kind: 'simpo', beta: 2, gamma: 0.5 } };
+/** FPO with its code's defaults: β 0.1, α 0.5, top-k 50 (mean log-probs, offline reference and features). */
+export const FPO: Arm = { name: 'fpo', loss: { kind: 'fpo', beta: 0.1, alpha: 0.5, topK: 50 } };
+
+export const METHODS: Record<string, AlignMethod> = {
+  dpo: { name: 'dpo', summary: 'DPO (sigmoid loss) with an offline reference', arms: [DPO], needsSae: false },
+  ipo: { name: 'ipo', summary: 'IPO with an offline reference', arms: [IPO], needsSae: false },
+  simpo: { name: 'simpo', summary: 'SimPO: length-normalised, reference-free, margin γ', arms: [SIMPO], needsSae: false },
+  fpo: {
+    name: 'fpo', summary: 'FPO (spec §A) against DPO and SimPO on the same pairs', arms: [FPO, DPO, SIMPO], needsSae: true,
+    claim: 'FPO: quality at least DPO\'s at lower cost (peak memory, seconds per step)',
+  },
+};
+
+export function methodNamed(name: string | undefined): AlignMethod {
+  const names = Object.keys(METHODS).join(', ');
+  if (name === undefined) throw new HearthError('cli.usage', '--method is required', `pick one of ${names}`);
+  const m = METHODS[name];
+  if (!m) throw new HearthError('cli.usage', `unknown method "${name}"`, `pick one of ${names} (RISE and Muffin are not built yet)`);
+  return m;
+}
