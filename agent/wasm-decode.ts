@@ -35,9 +35,9 @@ export class WasmArena {
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   private readonly collected = new FinalizationRegistry<number[]>((addrs) => { for (const a of addrs) this.release(a); });
 
-  constructor(mod: WebAssembly.Module) {
+  constructor(readonly module: WebAssembly.Module) {
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
-    this.k = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as DecodeExports;
+    this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as DecodeExports;
     this.free.push({ at: ALIGN, size: this.memory.buffer.byteLength - ALIGN }); // address 0 stays unused: 0 means "none"
   }
 

@@ -10,11 +10,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HeapKernels } from './heap-kernels.ts';
+import { wasmArena } from './wasm-decode.ts';
+import { WasmProductThreads } from './wasm-threads.ts';
 import type { WasmBackendLike } from './wasm-kernel.ts';
 
 /** The compiled module's exports; addresses in bytes of the imported memory. */
 export interface WasmKernelExports {
   sgemmWorkspaceFloats(): number;
+  sgemmChunk(a: number, b: number, c: number, batch: number, M: number, N: number, K: number, transA: number, transB: number,
+    strideA: number, strideB: number, mode: number, chunk: number, size: number, work: number): void;
   sgemm(a: number, b: number, c: number, batch: number, M: number, N: number, K: number, transA: number, transB: number,
     strideA: number, strideB: number, work: number): void;
   exp(x: number, y: number, n: number): void;
@@ -54,14 +58,28 @@ export function instantiateWasmKernels(memory: WebAssembly.Memory): WasmKernelEx
   return new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as WasmKernelExports;
 }
 
+let threadsInUse: WasmProductThreads | null = null;
+
+/** The two-thread product splitter of the installed kernels, or null (one thread; tests read its stats). */
+export function wasmProductThreads(): WasmProductThreads | null {
+  return threadsInUse;
+}
+
 /** The emscripten module of the tfjs wasm backend, as far as this file needs it. */
 interface TfjsWasmModule {
   asm?: { memory?: WebAssembly.Memory };
   _malloc(bytes: number): number;
 }
 
-/** The kernels over the tfjs wasm backend's heap, or null when the module is unavailable. */
+let provider: HeapKernels | null = null;
+
+/** The kernels over the tfjs wasm backend's heap (one per process), or null when the module is unavailable. */
 export function wasmHeapKernels(be: WasmBackendLike): HeapKernels | null {
+  provider ??= makeWasmHeapKernels(be);
+  return provider;
+}
+
+function makeWasmHeapKernels(be: WasmBackendLike): HeapKernels | null {
   const wasm = be.wasm as unknown as TfjsWasmModule;
   const memory = wasm.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory) || typeof wasm._malloc !== 'function') {
@@ -73,10 +91,16 @@ export function wasmHeapKernels(be: WasmBackendLike): HeapKernels | null {
   // Packing space for sgemm, taken once from tfjs's allocator and kept for the process's life
   // (16-byte aligned for the vector stores).
   const work = (wasm._malloc(k.sgemmWorkspaceFloats() * 4 + 16) + 15) & ~15;
+  // A second thread for big products, where there is a second core and the shared arena loads.
+  const arena = WasmProductThreads.wanted() >= 2 ? wasmArena() : null;
+  const threads = arena ? new WasmProductThreads(arena) : null;
+  threadsInUse = threads;
   return {
-    describe: () => 'Hearth wasm SIMD kernels, 1 thread',
-    sgemm: (_be, a, b, c, batch, M, N, K, transA, transB, strideA, strideB) =>
-      k.sgemm(a * 4, b * 4, c * 4, batch, M, N, K, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, work),
+    describe: () => `Hearth wasm SIMD kernels, ${threads ? '2 threads' : '1 thread'}`,
+    sgemm: (be, a, b, c, batch, M, N, K, transA, transB, strideA, strideB) => {
+      if (threads?.product(k, work, be.wasm.HEAPF32, a, b, c, batch, M, N, K, transA, transB, strideA, strideB)) return;
+      k.sgemm(a * 4, b * 4, c * 4, batch, M, N, K, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, work);
+    },
     exp: (_be, x, y, n) => k.exp(x * 4, y * 4, n),
     colsum: (_be, x, y, R, C) => k.colsum(x * 4, y * 4, R, C),
     geluGrad: (_be, x, y, d, n) => k.geluGrad(x * 4, y * 4, d * 4, n),

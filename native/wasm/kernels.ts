@@ -27,37 +27,37 @@ export function sgemmWorkspaceFloats(): i32 {
   return MC * KC + KC * NC + MR * NR;
 }
 
-/** op(A)(i, k) address. */
+/** op(A)(i, k) address; lda: floats between stored rows. */
 // @ts-ignore: decorator
-@inline function addrA(a: usize, transA: bool, M: i32, K: i32, i: i32, k: i32): usize {
-  return a + (<usize>(transA ? k * M + i : i * K + k) << 2);
+@inline function addrA(a: usize, transA: bool, lda: i32, i: i32, k: i32): usize {
+  return a + (<usize>(transA ? k * lda + i : i * lda + k) << 2);
 }
 
-/** op(B)(k, j) address. */
+/** op(B)(k, j) address; ldb: floats between stored rows. */
 // @ts-ignore: decorator
-@inline function addrB(b: usize, transB: bool, N: i32, K: i32, k: i32, j: i32): usize {
-  return b + (<usize>(transB ? j * K + k : k * N + j) << 2);
+@inline function addrB(b: usize, transB: bool, ldb: i32, k: i32, j: i32): usize {
+  return b + (<usize>(transB ? j * ldb + k : k * ldb + j) << 2);
 }
 
 /**
  * Pack rows i0..i0+mc, columns k0..k0+kc of op(A) into MR-row panels, k-major inside a panel
  * (panel p holds rows p·MR.., element (r, k) at p·MR·kc + k·MR + r); rows past M are zero.
  */
-function packA(dst: usize, a: usize, transA: bool, M: i32, K: i32, i0: i32, mc: i32, k0: i32, kc: i32): void {
+function packA(dst: usize, a: usize, transA: bool, lda: i32, i0: i32, mc: i32, k0: i32, kc: i32): void {
   for (let p: i32 = 0; p < mc; p += MR) {
     const rows = min(MR, mc - p);
     const panel = dst + (<usize>(p * kc) << 2);
     if (transA && rows == MR) {
       // A stored (K, M): the panel's MR rows are contiguous in each stored row.
       for (let k: i32 = 0; k < kc; k++) {
-        v128.store(panel + (<usize>(k * MR) << 2), v128.load(addrA(a, true, M, K, i0 + p, k0 + k)));
+        v128.store(panel + (<usize>(k * MR) << 2), v128.load(addrA(a, true, lda, i0 + p, k0 + k)));
       }
       continue;
     }
     for (let r: i32 = 0; r < MR; r++) {
       if (r < rows) {
         for (let k: i32 = 0; k < kc; k++) {
-          f32.store(panel + (<usize>(k * MR + r) << 2), f32.load(addrA(a, transA, M, K, i0 + p + r, k0 + k)));
+          f32.store(panel + (<usize>(k * MR + r) << 2), f32.load(addrA(a, transA, lda, i0 + p + r, k0 + k)));
         }
       } else {
         for (let k: i32 = 0; k < kc; k++) f32.store(panel + (<usize>(k * MR + r) << 2), 0);
@@ -71,13 +71,13 @@ function packA(dst: usize, a: usize, transA: bool, M: i32, K: i32, i0: i32, mc: 
  * panel (panel q holds columns q·NR.., element (k, c) at q·NR·kc + k·NR + c); columns past N
  * are zero.
  */
-function packB(dst: usize, b: usize, transB: bool, N: i32, K: i32, k0: i32, kc: i32, j0: i32, nc: i32): void {
+function packB(dst: usize, b: usize, transB: bool, ldb: i32, k0: i32, kc: i32, j0: i32, nc: i32): void {
   for (let q: i32 = 0; q < nc; q += NR) {
     const cols = min(NR, nc - q);
     const panel = dst + (<usize>(q * kc) << 2);
     if (!transB && cols == NR) {
       for (let k: i32 = 0; k < kc; k++) {
-        const src = addrB(b, false, N, K, k0 + k, j0 + q);
+        const src = addrB(b, false, ldb, k0 + k, j0 + q);
         const out = panel + (<usize>(k * NR) << 2);
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
@@ -87,7 +87,7 @@ function packB(dst: usize, b: usize, transB: bool, N: i32, K: i32, k0: i32, kc: 
     for (let c: i32 = 0; c < NR; c++) {
       if (c < cols) {
         for (let k: i32 = 0; k < kc; k++) {
-          f32.store(panel + (<usize>(k * NR + c) << 2), f32.load(addrB(b, transB, N, K, k0 + k, j0 + q + c)));
+          f32.store(panel + (<usize>(k * NR + c) << 2), f32.load(addrB(b, transB, ldb, k0 + k, j0 + q + c)));
         }
       } else {
         for (let k: i32 = 0; k < kc; k++) f32.store(panel + (<usize>(k * NR + c) << 2), 0);
@@ -150,28 +150,39 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i3
 /** Batched sgemm (see the layout note at the top); work: sgemmWorkspaceFloats() floats. */
 export function sgemm(a: usize, b: usize, c: usize, batch: i32, M: i32, N: i32, K: i32, transA: bool, transB: bool,
   strideA: i32, strideB: i32, work: usize): void {
+  for (let t: i32 = 0; t < batch; t++) {
+    sgemmPart(a + (<usize>(t * strideA) << 2), transA ? M : K, b + (<usize>(t * strideB) << 2), transB ? K : N,
+      c + (<usize>(t * M * N) << 2), N, M, N, K, transA, transB, work);
+  }
+}
+
+/**
+ * One product with explicit leading dimensions (floats between stored rows of A, B, C), so a
+ * block of C's rows or columns can be computed on its own (agent/wasm-threads.ts splits
+ * products between two threads this way).
+ */
+export function sgemmPart(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, M: i32, N: i32, K: i32, transA: bool, transB: bool,
+  work: usize): void {
   const packedA = work;
   const packedB = work + (<usize>(MC * KC) << 2);
   const spill = packedB + (<usize>(KC * NC) << 2);
-  for (let t: i32 = 0; t < batch; t++) {
-    const at = a + (<usize>(t * strideA) << 2);
-    const bt = b + (<usize>(t * strideB) << 2);
-    const ct = c + (<usize>(t * M * N) << 2);
-    if (K == 0) { memory.fill(ct, 0, <usize>(M * N) << 2); continue; }
-    for (let j0: i32 = 0; j0 < N; j0 += NC) {
-      const nc = min(NC, N - j0);
-      for (let k0: i32 = 0; k0 < K; k0 += KC) {
-        const kc = min(KC, K - k0);
-        packB(packedB, bt, transB, N, K, k0, kc, j0, nc);
-        for (let i0: i32 = 0; i0 < M; i0 += MC) {
-          const mc = min(MC, M - i0);
-          packA(packedA, at, transA, M, K, i0, mc, k0, kc);
-          for (let q: i32 = 0; q < nc; q += NR) {
-            const pb = packedB + (<usize>(q * kc) << 2);
-            for (let p: i32 = 0; p < mc; p += MR) {
-              microKernel(kc, packedA + (<usize>(p * kc) << 2), pb, ct + (<usize>((i0 + p) * N + j0 + q) << 2), N,
-                min(MR, mc - p), min(NR, nc - q), k0 > 0, spill);
-            }
+  if (K == 0) {
+    for (let i: i32 = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
+    return;
+  }
+  for (let j0: i32 = 0; j0 < N; j0 += NC) {
+    const nc = min(NC, N - j0);
+    for (let k0: i32 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0);
+      packB(packedB, b, transB, ldb, k0, kc, j0, nc);
+      for (let i0: i32 = 0; i0 < M; i0 += MC) {
+        const mc = min(MC, M - i0);
+        packA(packedA, a, transA, lda, i0, mc, k0, kc);
+        for (let q: i32 = 0; q < nc; q += NR) {
+          const pb = packedB + (<usize>(q * kc) << 2);
+          for (let p: i32 = 0; p < mc; p += MR) {
+            microKernel(kc, packedA + (<usize>(p * kc) << 2), pb, c + (<usize>((i0 + p) * ldc + j0 + q) << 2), ldc,
+              min(MR, mc - p), min(NR, nc - q), k0 > 0, spill);
           }
         }
       }
@@ -540,4 +551,31 @@ export function forward(x: usize, N: i32, D: i32, H: i32, F: i32, L: i32, pos: u
     gemmRows(m, wproj, o, N, D, F);
     axpy(1, o, x, N * D);
   }
+}
+
+/**
+ * Chunk `chunk` of a batched product split for two threads (agent/wasm-threads.ts): mode 0
+ * takes batch items [chunk·size, …), mode 1 rows of C, mode 2 columns of C. Both threads run
+ * this same function, each on its own copy of the operands' addresses.
+ */
+export function sgemmChunk(a: usize, b: usize, c: usize, batch: i32, M: i32, N: i32, K: i32, transA: bool, transB: bool,
+  strideA: i32, strideB: i32, mode: i32, chunk: i32, size: i32, work: usize): void {
+  const lda = transA ? M : K;
+  const ldb = transB ? K : N;
+  if (mode == 0) {
+    const t1 = min(batch, (chunk + 1) * size);
+    for (let t: i32 = chunk * size; t < t1; t++) {
+      sgemmPart(a + (<usize>(t * strideA) << 2), lda, b + (<usize>(t * strideB) << 2), ldb, c + (<usize>(t * M * N) << 2), N, M, N, K, transA, transB, work);
+    }
+    return;
+  }
+  if (mode == 1) {
+    const i0 = chunk * size;
+    const rows = min(M, i0 + size) - i0;
+    sgemmPart(a + (<usize>(transA ? i0 : i0 * K) << 2), lda, b, ldb, c + (<usize>(i0 * N) << 2), N, rows, N, K, transA, transB, work);
+    return;
+  }
+  const j0 = chunk * size;
+  const cols = min(N, j0 + size) - j0;
+  sgemmPart(a, lda, b + (<usize>(transB ? j0 * K : j0) << 2), ldb, c + (<usize>j0 << 2), N, M, cols, K, transA, transB, work);
 }

@@ -1,11 +1,14 @@
 /**
  * The wasm kernels Hearth replaces (agent/native-blas.ts, agent/tfjs.ts: Exp, Sum over leading
- * axes, Identity) against the cpu backend on the same inputs, special values included. Without
- * the native addon this compares wasm's own kernels, which must agree just the same.
+ * axes, Identity, matrix products) against the cpu backend on the same inputs, special values
+ * included. Without the native addon this compares the wasm SIMD kernels (products big enough
+ * to split over two threads included), or with HEARTH_WASM_KERNELS=0 wasm's own kernels,
+ * which must agree just the same.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../agent/tfjs.ts';
 import { Prng } from '../../env/prng.ts';
+import { wasmProductThreads } from '../../agent/wasm-simd.ts';
 
 afterAll(async () => { await initBackend('wasm'); });
 
@@ -53,5 +56,37 @@ describe('replaced wasm kernels agree with the cpu backend', () => {
     }
     const ints = await onBoth(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0));
     expect(Array.from(ints.wasm)).toEqual([9, 12]);
+  });
+
+  it('matrix products of every kind, batched and transposed, small and split over threads', async () => {
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[5, 7], [7, 3], false, false], [[7, 5], [3, 7], true, true],
+      [[300, 128], [128, 512], false, false], // rows split (≥ 8 MFLOP)
+      [[128, 700], [128, 512], true, false], // dW = Xᵀ·dY: columns split
+      [[300, 128], [512, 128], false, true],
+      [[32, 64, 64], [32, 64, 64], false, true], // attention scores: batch split
+      [[16, 64, 128], [1, 128, 64], false, false], // broadcast B
+      [[1, 64, 128], [16, 128, 64], false, false], // broadcast A
+    ];
+    const threads = wasmProductThreads();
+    const before = threads?.stats.split ?? 0;
+    let seed = 10;
+    // Twice where two threads run: as scheduled, then with the helper doing every chunk
+    // (its copies back surely exercised).
+    for (const [sa, sb, tA, tB] of threads ? [...cases, ...cases] : cases) {
+      if (threads && seed === 10 + 2 * cases.length) threads.helperFirst = true;
+      const a = random(sa.reduce((x, y) => x * y, 1), seed++, 1);
+      const b = random(sb.reduce((x, y) => x * y, 1), seed++, 1);
+      const { wasm, cpu, shape: [s1, s2] } = await onBoth(() => tf.matMul(tf.tensor(a, sa) as tf.Tensor2D, tf.tensor(b, sb) as tf.Tensor2D, tA, tB));
+      expect(s1).toEqual(s2);
+      let worst = 0;
+      for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(wasm[i] - cpu[i]));
+      expect(worst, `${sa} x ${sb} ${tA} ${tB}`).toBeLessThan(1e-3);
+    }
+    if (threads) {
+      threads.helperFirst = false;
+      expect(threads.stats.split - before, 'products split over two threads').toBe(2 * 6);
+      expect(threads.stats.helperChunks, 'chunks the helper computed').toBeGreaterThanOrEqual(6 * 2);
+    }
   });
 });
