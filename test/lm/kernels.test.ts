@@ -31,6 +31,9 @@ const random = (n: number, seed: number, scale: number): Float32Array => {
   return Float32Array.from({ length: n }, () => (r.next() * 2 - 1) * scale);
 };
 
+/** A tensor of any rank, typed as tf.matMul wants (it takes any rank ≥ 2). */
+const tensorOf = (x: Float32Array, shape: number[]): tf.Tensor2D => tf.tensor(x, shape) as unknown as tf.Tensor2D;
+
 describe('replaced wasm kernels agree with the cpu backend', () => {
   it('Exp, relative error < 1e-6, and exp(-inf) = 0, exp(inf) = inf, NaN stays NaN, huge values overflow', async () => {
     const xs = [...random(5000, 1, 30), -Infinity, Infinity, NaN, -1000, 1000, 0, -87.5, 88.5, 1e-8];
@@ -77,7 +80,7 @@ describe('replaced wasm kernels agree with the cpu backend', () => {
       if (threads && seed === 10 + 2 * cases.length) threads.helperFirst = true;
       const a = random(sa.reduce((x, y) => x * y, 1), seed++, 1);
       const b = random(sb.reduce((x, y) => x * y, 1), seed++, 1);
-      const { wasm, cpu, shape: [s1, s2] } = await onBoth(() => tf.matMul(tf.tensor(a, sa) as tf.Tensor2D, tf.tensor(b, sb) as tf.Tensor2D, tA, tB));
+      const { wasm, cpu, shape: [s1, s2] } = await onBoth(() => tf.matMul(tensorOf(a, sa), tensorOf(b, sb), tA, tB));
       expect(s1).toEqual(s2);
       let worst = 0;
       for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(wasm[i] - cpu[i]));
