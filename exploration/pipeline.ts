@@ -109,6 +109,11 @@ export interface Recipe {
    */
   renamedPlanningShare?: number;
   /**
+   * Instead of `renamedPlanningShare`: renamed planning records make up this share of EVERY
+   * model's mix (planningWithRenamedShare; issue 13: the same share for all four models).
+   */
+  renamedShareOfMix?: number;
+  /**
    * Share of each exploration set's records (after balancing and the cap) replaced by a copy
    * with the task's objects renamed (`ObjectRenamer.rename` with `taskOnly`; default 0).
    */
@@ -251,10 +256,34 @@ export function toEvalEpisode(e: RolloutEpisode, split: string): EvalEpisode {
   };
 }
 
-/** The built-in catalogue's objects and furniture, for renamed copies. */
-function renameableCatalogue(): RenameableClass[] {
+/**
+ * The built-in catalogue's objects and furniture, for renamed copies. A class is swapped only
+ * for one with the same kind, the same properties and the same washability (issue 13: a
+ * rename across properties describes impossible actions, "Turn on the bed"); a class alone
+ * in its group is never renamed.
+ */
+export function renameableCatalogue(): RenameableClass[] {
   return CATALOGUE.filter((c) => c.kind === 'object' || c.kind === 'furniture')
-    .map((c) => ({ className: c.className, display: displayName(c.className), group: c.kind }));
+    .map((c) => ({ className: c.className, display: displayName(c.className), group: `${c.kind}:${[...c.properties].sort().join(',')}:${c.washable ? 'washable' : ''}` }));
+}
+
+/**
+ * Planning records of each mix with renamed copies in place, so that renamed records are the
+ * same share `share` of every model's mix (issue 13): a mix of n records gets round(share·n)
+ * renamed planning records, the first ones of one seeded order of the planning records (so a
+ * smaller mix's renamed records are a subset of a larger one's). Throws when a mix has too
+ * few planning records for its share.
+ */
+export function planningWithRenamedShare(planning: readonly E2CLRecord[], renamed: readonly E2CLRecord[], mixSize: number,
+  share: number, order: readonly number[]): E2CLRecord[] {
+  const want = Math.round(share * mixSize);
+  // A record whose classes are all alone in their groups comes back unchanged: not renameable.
+  const renameable = order.filter((i) => renamed[i].input !== planning[i].input || renamed[i].output !== planning[i].output);
+  if (want > renameable.length) {
+    throw new Error(`renamedShareOfMix ${share}: a mix of ${mixSize} records needs ${want} renamed planning records, only ${renameable.length} can be renamed (lower the share)`);
+  }
+  const chosen = new Set(renameable.slice(0, want));
+  return planning.map((r, i) => (chosen.has(i) ? renamed[i] : r));
 }
 
 export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDeps): Promise<PipelineResult> {
@@ -395,11 +424,18 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   const planMix = recipe.renamedPlanningShare
     ? new ObjectRenamer(renameableCatalogue()).replaceShare(planning, recipe.renamedPlanningShare, mulberry32(mixSeed(recipe.seed, 'rename-mix', 'planning')))
     : planning;
+  // With renamedShareOfMix: each mix's own planning records, renamed to the same share of the mix.
+  const planFor = (extra: number): E2CLRecord[] => {
+    if (!recipe.renamedShareOfMix) return planMix;
+    const renamedAll = new ObjectRenamer(renameableCatalogue()).replaceShare(planning, 1, mulberry32(mixSeed(recipe.seed, 'rename-mix', 'planning')));
+    const order = shuffled(planning.map((_, i) => i), mulberry32(mixSeed(recipe.seed, 'rename-order')));
+    return planningWithRenamedShare(planning, renamedAll, planning.length + extra, recipe.renamedShareOfMix, order);
+  };
   const mixes: Record<ModelName, E2CLRecord[]> = {
-    bc: mixRecords([planMix], mixSeed(recipe.seed, 'mix', 'bc')),
-    'bc-tg': mixRecords([planMix, tg], mixSeed(recipe.seed, 'mix', 'bc-tg')),
-    'bc-tf': mixRecords([planMix, tf], mixSeed(recipe.seed, 'mix', 'bc-tf')),
-    e2cl: mixRecords([planMix, tg, tf], mixSeed(recipe.seed, 'mix', 'e2cl')),
+    bc: mixRecords([planFor(0)], mixSeed(recipe.seed, 'mix', 'bc')),
+    'bc-tg': mixRecords([planFor(tg.length), tg], mixSeed(recipe.seed, 'mix', 'bc-tg')),
+    'bc-tf': mixRecords([planFor(tf.length), tf], mixSeed(recipe.seed, 'mix', 'bc-tf')),
+    e2cl: mixRecords([planFor(tg.length + tf.length), tg, tf], mixSeed(recipe.seed, 'mix', 'e2cl')),
   };
   const datasets: Record<string, Record<string, number>> = {
     planning: recordStats(planning), 'teacher-guided': recordStats(tgAll), 'teacher-free': recordStats(tfAll),
