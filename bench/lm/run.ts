@@ -20,7 +20,7 @@
  *
  * Flags: --layers --d --heads --ctx --batch --vocab --steps --decode-steps --threads (PyTorch),
  * --rounds N (every path N times in turn, medians over rounds; loads shown are the highest),
- * --paths hearth,openblas,wasm,pytorch (optional: hearth-1t, ours on one thread; openblas-2t, OpenBLAS on two; tfjs-wasm)  --max-load N  --force  --no-gemm  --json
+ * --paths hearth,openblas,wasm,pytorch (optional: hearth-1t, ours on one thread; openblas-2t, OpenBLAS on two; wasm-1t, the wasm kernels on one; tfjs-wasm)  --max-load N  --force  --no-gemm  --json
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -61,6 +61,7 @@ function nodePath(name: string, env: Record<string, string>, gemm: boolean): Pat
   if (!('HEARTH_NATIVE' in env)) delete childEnv.HEARTH_NATIVE;
   if (!('HEARTH_BLAS_THREADS' in env)) delete childEnv.HEARTH_BLAS_THREADS;
   if (!('HEARTH_WASM_KERNELS' in env)) delete childEnv.HEARTH_WASM_KERNELS;
+  if (!('HEARTH_WASM_THREADS' in env)) delete childEnv.HEARTH_WASM_THREADS;
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./path.ts', import.meta.url)), ...shapeArgs, '--decode-steps', `${decodeSteps}`, ...(gemm ? ['--gemm'] : [])],
     { encoding: 'utf8', env: childEnv, cwd: root, maxBuffer: 64 << 20 });
   const loadAfter = load1();
@@ -103,6 +104,7 @@ for (let round = 0; round < rounds; round++) {
   }
   if (wantPaths.includes('openblas-2t') && openblasBuilt) add(nodePath('openblas-2t', { HEARTH_GEMM: 'openblas', HEARTH_BLAS_THREADS: '2' }, false));
   if (wantPaths.includes('wasm')) add(nodePath('wasm', { HEARTH_NATIVE: '0' }, false));
+  if (wantPaths.includes('wasm-1t')) add(nodePath('wasm-1t', { HEARTH_NATIVE: '0', HEARTH_WASM_THREADS: '1' }, false));
   if (wantPaths.includes('tfjs-wasm')) add(nodePath('tfjs-wasm', { HEARTH_NATIVE: '0', HEARTH_WASM_KERNELS: '0' }, false));
 }
 const medianOf = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
@@ -151,6 +153,7 @@ ratio('openblas', 'pytorch', '-');
 ratio('hearth', 'wasm', '-');
 ratio('wasm', 'pytorch', '≥ 0.5');
 ratio('wasm', 'tfjs-wasm', '-');
+ratio('wasm', 'wasm-1t', '-');
 ratio('hearth', 'hearth-1t', '-');
 
 const g = byName.get('hearth')?.gemm;
