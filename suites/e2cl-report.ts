@@ -117,7 +117,7 @@ type Check = { name: string; pass: boolean; detail: string };
 export function marginChecks(cs: readonly Comparison[], withTest: boolean, label = 'unseen'): Check[] {
   const checks: Check[] = [];
   for (const metric of COMPARED) {
-    const c = cs.find((x) => x.a === 'e2cl + spec' && x.b === 'bc' && x.group === 'all' && x.metric === metric);
+    const c = cs.find((x) => x.split === 'unseen' && x.a === 'e2cl + spec' && x.b === 'bc' && x.group === 'all' && x.metric === metric);
     if (!c) continue;
     const ahead = c.diff >= CLAIM.margin;
     checks.push({
@@ -131,7 +131,7 @@ export function marginChecks(cs: readonly Comparison[], withTest: boolean, label
 
 export function acceptanceChecks(cs: readonly Comparison[], extra: { gate?: GateFigures; wallSeconds?: number; limitSeconds?: number } = {}): Check[] {
   const checks = marginChecks(cs, true);
-  const spec = cs.find((x) => x.a === 'e2cl + spec' && x.b === 'e2cl' && x.group === 'all' && x.metric === 'successRate');
+  const spec = cs.find((x) => x.split === 'unseen' && x.a === 'e2cl + spec' && x.b === 'e2cl' && x.group === 'all' && x.metric === 'successRate');
   if (spec) {
     checks.push({
       name: 'unseen: speculative inference raises success of the e2cl checkpoint',

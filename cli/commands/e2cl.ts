@@ -191,6 +191,8 @@ export const command: Command = {
     }
 
     const setName = stringFlag(args, 'tasks') ?? 'generated';
+    // VirtualHome's programs are compared as they are (issue 13 item 7): no task-length filter.
+    if (setName === 'vh-programs') r.maxExpertSteps = undefined;
     const splits = await loadSplits(setName, stringFlag(args, 'data'), r.seed, { train: trainCount, seen: seenCount, unseen: evalCount }, r.maxExpertSteps ?? Infinity);
     // The run directory's manifest first: a rerun resumes only the same run (issue 22).
     const dataDir = stringFlag(args, 'data');

@@ -20,7 +20,7 @@ export { diagnosisChart, diagnosisJson, diagnosisMarkdown } from './render.ts';
 
 export interface RunDiagnosis {
   diagnosis: Diagnosis;
-  /** e2cl + spec vs bc and vs e2cl plain on the unseen split (all, familiar, novel tasks). */
+  /** e2cl + spec vs bc and vs e2cl plain on the unseen, then the seen split (all, familiar, novel tasks). */
   comparisons: Comparison[];
   /** The e2cl gate per proposal on the unseen split (for the feedback check), when e2cl ran speculative episodes. */
   gate?: GateFigures;
@@ -41,10 +41,11 @@ export function diagnoseRunDir(dir: string, options: { taskOf?: (id: string) => 
   const diagnosis = diagnose(eps, run.trainingNames);
   const evals = Object.fromEntries(run.evals.map((e) => [e.model, e.episodes]));
   const names = run.trainingNames;
-  const cs = comparisons(evals, (id) => sceneKey(taskOf(id)), {
-    seed: run.seed, resamples: options.resamples ?? 2000,
+  // Unseen first (the claim); seen too: for vh-programs it holds the held-out programs of trained titles.
+  const cs = ['unseen', 'seen'].flatMap((split) => comparisons(evals, (id) => sceneKey(taskOf(id)), {
+    seed: run.seed, resamples: options.resamples ?? 2000, split,
     familiar: names ? (e) => isFamiliar(e.expert ?? [], names) : undefined,
-  });
+  }));
   const g = diagnosis.gate.find((x) => x.model === 'e2cl' && x.split === 'unseen');
   const gate = g ? { accuracy: accuracy(g.proposals), precision: precision(g.proposals), recall: recall(g.proposals), proposals: g.proposals.n } : undefined;
   // Distinct by content (scene and goal), not by id: two ids can name the same task.
@@ -62,8 +63,8 @@ export function reportSections(r: RunDiagnosis): Array<{ title: string; markdown
   const distinct = Object.entries(r.distinctTasks).map(([s, x]) => `${s}: ${x.distinct} distinct tasks in ${x.episodes} episodes`).join('; ');
   return [
     {
-      title: 'Paired comparisons (unseen)',
-      markdown: `The same tasks for both models; A − B with a 95% cluster-bootstrap interval and p-value over scenes (tasks of one scene are not independent), and the exact McNemar test on success with tasks taken as independent. *familiar*: every object of the task's expert program occurs in a training expert program; *novel*: not. ${distinct}.\n\n${comparisonTable(r.comparisons)}`,
+      title: 'Paired comparisons',
+      markdown: `The same tasks for both models; A − B with a 95% cluster-bootstrap interval and p-value over scenes (tasks of one scene are not independent), and the exact McNemar test on success with tasks taken as independent. *familiar*: every object of the task's expert program occurs in a training expert program; *novel*: not. ${distinct}.\n\n${['unseen', 'seen'].filter((sp) => r.comparisons.some((c) => c.split === sp)).map((sp) => `Split: ${sp}\n\n${comparisonTable(r.comparisons.filter((c) => c.split === sp))}`).join('\n\n')}`,
     },
     { title: 'Diagnosis', markdown: diagnosisMarkdown(r.diagnosis, { topCauses: 5 }), svg: diagnosisChart(r.diagnosis) },
   ];

@@ -30,7 +30,7 @@ describe('hearth e2cl --seeds', () => {
     for (const s of [5, 6]) {
       expect(existsSync(join(out, `seed-${s}`, 'report.md'))).toBe(true);
       expect(JSON.parse(readFileSync(join(out, `seed-${s}`, 'run.json'), 'utf8')).identity.seed).toBe(s);
-      expect(readFileSync(join(out, `seed-${s}`, 'report.md'), 'utf8')).toMatch(/## Paired comparisons \(unseen\)[\s\S]*## Diagnosis/);
+      expect(readFileSync(join(out, `seed-${s}`, 'report.md'), 'utf8')).toMatch(/## Paired comparisons[\s\S]*Split: unseen[\s\S]*## Diagnosis/);
     }
     const j = JSON.parse(readFileSync(join(out, 'seeds.json'), 'utf8')) as { seeds: number[]; perSeed: Array<{ seed: number }>; pooled: Array<{ pairs: number }>; pass: boolean; checks: Array<{ name: string }> };
     expect(j.seeds).toEqual([5, 6]);
