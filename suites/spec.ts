@@ -298,12 +298,14 @@ function parseText(text: string, file: string): { data: unknown; doc: Document |
 const absolute = (base: string, p: string): string => (isAbsolute(p) ? p : resolve(base, p));
 
 /**
- * sha256 of the spec as JSON with sorted keys. An agent's `cacheMode` is left out: recording
- * or replaying does not change what a run computes, so a suite recorded against a server
- * can be resumed or re-scored offline in replay mode under the same hash.
+ * sha256 of the spec as JSON with sorted keys. An agent's `cacheMode` and `baseUrl` are left
+ * out: recording or replaying does not change what a run computes, nor does the address the
+ * model is reached at (the cache keys by model name too), so a suite recorded against a server
+ * can be resumed against the server on another port, or re-scored offline in replay mode,
+ * under the same hash. (Name the model, `model:`, when two servers could serve different ones.)
  */
 export function specHash(spec: SuiteSpec): string {
-  const stripped = { ...spec, agents: spec.agents.map((a) => ('cacheMode' in a ? { ...a, cacheMode: undefined } : a)) };
+  const stripped = { ...spec, agents: spec.agents.map((a) => (a.kind === 'openai' ? { ...a, cacheMode: undefined, baseUrl: undefined } : a)) };
   const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon)
     : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v);
   return createHash('sha256').update(JSON.stringify(canon(stripped))).digest('hex');

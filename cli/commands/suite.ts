@@ -15,7 +15,9 @@ import type { Command } from '../main.ts';
 import { boolFlag, intFlag, parseArgs, parseIntStrict, stringFlag } from '../args.ts';
 import { checkOutputDir } from '../output-paths.ts';
 
-const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--workers N | --redis URL [--queue NAME]] [--json] [--quiet] | hearth suite check FILE';
+const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--workers N | --redis URL [--queue NAME]] '
+  + '[--base-url URL [--model M] [--api completions|chat] [--cache FILE] [--cache-mode auto|record|replay|off]] [--json] [--quiet] | hearth suite check FILE';
+const SERVER_FLAGS = ['base-url', 'model', 'api', 'cache', 'cache-mode'] as const;
 
 export const command: Command = {
   name: 'suite',
@@ -29,13 +31,25 @@ export const command: Command = {
     const args = sub === 'run'
       ? parseArgs(rest, {
         out: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, workers: { type: 'string' }, shard: { type: 'string' },
-        redis: { type: 'string' }, queue: { type: 'string' },
+        redis: { type: 'string' }, queue: { type: 'string' }, ...Object.fromEntries(SERVER_FLAGS.map((f) => [f, { type: 'string' }])),
       }, USAGE)
       : parseArgs(rest, {}, USAGE);
     if (args.positionals.length !== 1) {
       throw new HearthError('cli.usage', args.positionals.length === 0 ? 'missing the suite FILE' : `unexpected argument "${args.positionals[1]}"`, `usage: ${USAGE}`);
     }
-    const suite = loadSuite(args.positionals[0]);
+    let suite = loadSuite(args.positionals[0]);
+    // --base-url and friends: the suite's openai agents (or an added agent "served") use that server.
+    const serverArgs = SERVER_FLAGS.flatMap((f) => (stringFlag(args, f) !== undefined ? [`--${f}`, stringFlag(args, f)!] : []));
+    if (serverArgs.length > 0) {
+      const baseUrl = stringFlag(args, 'base-url');
+      if (baseUrl === undefined) throw new HearthError('cli.usage', `${serverArgs[0]} needs --base-url URL`, `usage: ${USAGE}`);
+      const api = stringFlag(args, 'api');
+      if (api !== undefined && api !== 'completions' && api !== 'chat') throw new HearthError('cli.usage', `--api must be completions or chat, got "${api}"`);
+      const cacheMode = stringFlag(args, 'cache-mode');
+      if (cacheMode !== undefined && !['auto', 'record', 'replay', 'off'].includes(cacheMode)) throw new HearthError('cli.usage', `--cache-mode must be auto, record, replay or off, got "${cacheMode}"`);
+      const { withServer } = await import('../../suites/server-override.ts');
+      suite = withServer(suite, { baseUrl, model: stringFlag(args, 'model'), api, cache: stringFlag(args, 'cache'), cacheMode: cacheMode as 'auto' | undefined });
+    }
     const s = suite.spec;
     if (sub === 'check') {
       const { loadSuiteTasks, planEpisodes } = await import('../../suites/runner.ts');
@@ -69,7 +83,7 @@ export const command: Command = {
     if (queueName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new HearthError('cli.usage', `--queue must be letters, digits and _ . -, got "${queueName}"`, `usage: ${USAGE}`);
     if (redis !== undefined) await (await import('../../suites/queue.ts')).pingRedis(redis); // a bad URL or no server: before any work
     const started = Date.now();
-    const before = workers > 1 ? await runWorkers(args.positionals[0], out, workers, boolFlag(args, 'resume'), suite, boolFlag(args, 'quiet')) : undefined;
+    const before = workers > 1 ? await runWorkers(args.positionals[0], out, workers, boolFlag(args, 'resume'), suite, boolFlag(args, 'quiet'), serverArgs) : undefined;
     const run = await runSuite(suite, {
       out, resume: boolFlag(args, 'resume') || workers > 1, quiet: boolFlag(args, 'quiet'), ...(redis !== undefined ? { queue: { url: redis, queue: queueName } } : {}),
     });
@@ -97,7 +111,8 @@ const HEARTH_BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/hearth.
  * the ledger files; a worker that fails is one error line naming it (what the others finished
  * stays in the ledger).
  */
-async function runWorkers(file: string, out: string, n: number, resume: boolean, suite: import('../../suites/spec.ts').LoadedSuite, quiet: boolean): Promise<number> {
+async function runWorkers(file: string, out: string, n: number, resume: boolean, suite: import('../../suites/spec.ts').LoadedSuite, quiet: boolean,
+  serverArgs: string[]): Promise<number> {
   const { countLedgerLines, openLedger } = await import('../../suites/ledger.ts');
   // Checks the directory (spec hash, --resume), writes suite.json and cuts torn tails before any worker starts.
   const ledger = openLedger(out, suite, resume);
@@ -108,7 +123,7 @@ async function runWorkers(file: string, out: string, n: number, resume: boolean,
   runTasks(suite.spec, out);
   const t0 = Date.now();
   const children = Array.from({ length: n }, (_, i) => {
-    const proc = spawn(process.execPath, [HEARTH_BIN, 'suite', 'run', file, '--out', out, '--shard', `${i}/${n}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [HEARTH_BIN, 'suite', 'run', file, '--out', out, '--shard', `${i}/${n}`, ...serverArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     proc.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
     return new Promise<{ i: number; code: number | null; err: string }>((ok) => proc.on('close', (code) => ok({ i, code, err })));

@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEARTH, hearth, spawnServe } from '../support/tiny-checkpoint.ts';
+import { HEARTH, hearth, spawnServe, trainTinyActionModel } from '../support/tiny-checkpoint.ts';
 
 const QUICK = resolve(import.meta.dirname, '../../suites/examples/quick.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'hearth-suite-run-'));
@@ -18,12 +18,7 @@ const ckpt = join(dir, 'ckpt');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  // A tiny checkpoint that emits NL-looking actions (40 steps of a one-layer d 32 model: seconds).
-  const acts = ['Walk to kitchen', 'Walk to bedroom', 'Grab cup', 'Switch on tv', 'Open fridge', 'Walk to living room'];
-  const data = join(dir, 'p.jsonl');
-  writeFileSync(data, Array.from({ length: 24 }, (_, i) => JSON.stringify({ input: `step${(i % 5) + 1}: `, output: ` ${acts[i % acts.length]}` })).join('\n'));
-  const r = await hearth(['train-lm', '--data', data, '--checkpoint', ckpt, '--steps', '40', '--layers', '1', '--d', '32', '--heads', '2', '--ctx', '64', '--vocab', '270', '--lr', '0.01']);
-  if (r.code !== 0) throw new Error(`train-lm failed: ${r.stderr}`);
+  await trainTinyActionModel(ckpt);
   process.env.HEARTH_CHECKPOINT = ckpt; // the quick suite's checkpoint (children inherit it)
 });
 

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const HEARTH = resolve(import.meta.dirname, '../../bin/hearth.mjs');
 
@@ -54,4 +55,27 @@ export function spawnServe(args: string[], timeoutMs = 60_000): Promise<Served> 
     });
     void exited.then((code) => { clearTimeout(timer); fail(new Error(`hearth serve exited with ${code} before listening: ${err}`)); });
   });
+}
+
+/**
+ * A tiny `hearth train-lm` checkpoint at `path` that emits NL-looking actions (40 steps of a
+ * one-layer d 32 model on "stepN: <action>" pairs: seconds). Its data file goes beside it.
+ */
+export async function trainTinyActionModel(path: string): Promise<string> {
+  const acts = ['Walk to kitchen', 'Walk to bedroom', 'Grab cup', 'Switch on tv', 'Open fridge', 'Walk to living room'];
+  const data = `${path}.data.jsonl`;
+  writeFileSync(data, Array.from({ length: 24 }, (_, i) => JSON.stringify({ input: `step${(i % 5) + 1}: `, output: ` ${acts[i % acts.length]}` })).join('\n'));
+  const r = await hearth(['train-lm', '--data', data, '--checkpoint', path, '--steps', '40', '--layers', '1', '--d', '32', '--heads', '2', '--ctx', '64', '--vocab', '270', '--lr', '0.01']);
+  if (r.code !== 0) throw new Error(`train-lm failed: ${r.stderr}`);
+  return path;
+}
+
+/** Each `hearth ARGS` exits 2 with exactly one stderr line matching its pattern (user errors: no stack traces). */
+export async function expectOneLineErrors(cases: Array<[string[], RegExp]>): Promise<void> {
+  for (const [args, want] of cases) {
+    const r = await hearth(args);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr).toMatch(want);
+  }
 }
