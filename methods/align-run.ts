@@ -12,6 +12,7 @@ import { loadModel, type LocalModel } from '../agent/local-model.ts';
 import { tf } from '../agent/tfjs.ts';
 import type { Task } from '../env/task.ts';
 import { writeFileAtomic } from '../env/files.ts';
+import { HearthError } from '../env/errors.ts';
 import { writeTrlPreferenceJsonl } from '../alignment/datasets/export.ts';
 import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { planningRecords } from '../alignment/datasets/records.ts';
@@ -142,7 +143,10 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
   }));
   const { train, heldOut } = splitByTask(sampled.pairs, sizes.heldOutShare, deps.seed);
   log(`align: ${sampled.stats.episodes} sampled plans (${sampled.stats.successes} reach the goal) → ${sampled.pairs.length} pairs from ${sampled.stats.tasksWithPairs} tasks; ${train.length} to train on, ${heldOut.length} held out`);
-  if (train.length === 0) throw new Error('no preference pairs: every sampled plan of every training task had the same outcome');
+  if (train.length === 0) {
+    throw new HearthError('align.pairs', `no preference pairs from ${deps.checkpoint}: in every training task all ${sizes.samples} sampled plans had the same outcome`,
+      'start from a model whose sampled plans differ in outcome (the bc model of `hearth e2cl --quick`), or sample more plans per task');
+  }
 
   // 2. The SAE on the residual stream of the last block (FPO's layer), from expert planning prompts.
   let sae: SparseAutoencoder | undefined;
