@@ -12,6 +12,16 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { NativeBlas } from '../../agent/native-blas.ts';
 
+/**
+ * What the report measures: the addon (its GEMM and FMA peak), or the wasm SIMD kernels
+ * (bench/lm/wasm-gemm.ts: their product and a wasm mul+add peak).
+ */
+export type GemmUnderTest = Pick<NativeBlas, 'sgemm' | 'fmaPeak'> & {
+  info(): { threads: number; avx2Fma: boolean };
+  /** Names the peak in reports (default: 'FMA peak'). */
+  peakName?: string;
+};
+
 export interface GemmShape { name: string; batch: number; M: number; N: number; K: number; tA: boolean; tB: boolean; count: number }
 
 export interface ModelShape { layers: number; d: number; heads: number; ctx: number; vocab: number; batch: number; mlpRatio?: number }
@@ -83,7 +93,7 @@ const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
 export interface GemmMeasure { shape: GemmShape; gflops: number; gflopsPerCpuSecond: number }
 
 /** GFLOP/s of one shape: median of `repeats` timings, each of enough calls to last ≥ ~15 ms. */
-export function measureShape(blas: NativeBlas, s: GemmShape, repeats = 5): GemmMeasure {
+export function measureShape(blas: GemmUnderTest, s: GemmShape, repeats = 5): GemmMeasure {
   const a = new Float32Array(s.batch * s.M * s.K);
   const b = new Float32Array(s.batch * s.K * s.N);
   const c = new Float32Array(s.batch * s.M * s.N);
@@ -119,17 +129,25 @@ export function cpuMhz(): number {
   } catch { return 0; }
 }
 
-export interface Peak { gflops: number; gflopsPerCpuSecond: number; threads: number; nominal: number | null; nominalNote: string }
+export interface Peak { gflops: number; gflopsPerCpuSecond: number; threads: number; nominal: number | null; nominalNote: string; name: string }
 
 /** The FMA peak now (median of three short runs) and the nominal one. */
-export function measurePeak(blas: NativeBlas, threads: number): Peak {
+export function measurePeak(blas: GemmUnderTest, threads: number): Peak {
   const runs = [0, 1, 2].map(() => blas.fmaPeak(threads, 60));
   const info = blas.info();
   const mhz = cpuMhz();
   const cores = Math.min(threads, cpus().length);
+  if (blas.peakName) {
+    // wasm SIMD: 4 lanes, a multiply and an add (no FMA); x86 cores with two multiply and two add units.
+    const wasmNominal = mhz > 0 ? cores * (mhz / 1000) * 16 : null;
+    return {
+      gflops: median(runs.map((r) => r.gflops)), gflopsPerCpuSecond: median(runs.map((r) => r.gflopsPerCpuSecond)), threads, name: blas.peakName,
+      nominal: wasmNominal, nominalNote: wasmNominal ? `${cores} core(s) × ${(mhz / 1000).toFixed(2)} GHz × 16 FLOPs/cycle (4 lanes × (2 multiply + 2 add units), assumed)` : 'unknown (no clock)',
+    };
+  }
   const nominal = info.avx2Fma && mhz > 0 ? cores * (mhz / 1000) * 32 : null;
   return {
-    gflops: median(runs.map((r) => r.gflops)), gflopsPerCpuSecond: median(runs.map((r) => r.gflopsPerCpuSecond)), threads,
+    gflops: median(runs.map((r) => r.gflops)), gflopsPerCpuSecond: median(runs.map((r) => r.gflopsPerCpuSecond)), threads, name: blas.peakName ?? 'FMA peak',
     nominal, nominalNote: nominal ? `${cores} core(s) × ${(mhz / 1000).toFixed(2)} GHz × 32 FLOPs/cycle (2 FMA units × 8 lanes × 2)` : 'unknown (no AVX2+FMA)',
   };
 }
@@ -137,7 +155,7 @@ export function measurePeak(blas: NativeBlas, threads: number): Peak {
 export interface GemmReport { peakBefore: Peak; peakAfter: Peak; rows: GemmMeasure[]; total: { gflops: number; gflopsPerCpuSecond: number } }
 
 /** Measure `shapes` between two peak measurements; the total weighs each shape by its FLOPs × count (time-weighted mean). */
-export function gemmReport(blas: NativeBlas, shapes: GemmShape[], repeats = 5): GemmReport {
+export function gemmReport(blas: GemmUnderTest, shapes: GemmShape[], repeats = 5): GemmReport {
   const threads = blas.info().threads;
   const peakBefore = measurePeak(blas, threads);
   const rows = shapes.map((s) => measureShape(blas, s, repeats));
@@ -160,7 +178,7 @@ export function formatGemmReport(r: GemmReport, title: string): string[] {
   const pc = (r.peakBefore.gflopsPerCpuSecond + r.peakAfter.gflopsPerCpuSecond) / 2;
   const pct = (x: number, p: number) => `${((100 * x) / p).toFixed(0).padStart(3)}%`;
   const lines = [
-    `${title}: ${r.peakBefore.threads} thread(s); FMA peak measured now ${pw.toFixed(1)} GFLOP/s wall (before ${r.peakBefore.gflops.toFixed(1)}, after ${r.peakAfter.gflops.toFixed(1)}), ` +
+    `${title}: ${r.peakBefore.threads} thread(s); ${r.peakBefore.name ?? 'FMA peak'} measured now ${pw.toFixed(1)} GFLOP/s wall (before ${r.peakBefore.gflops.toFixed(1)}, after ${r.peakAfter.gflops.toFixed(1)}), ` +
       `${pc.toFixed(1)} GFLOP/s per CPU-second; nominal ${r.peakBefore.nominal ? `${r.peakBefore.nominal.toFixed(1)} GFLOP/s = ${r.peakBefore.nominalNote}` : r.peakBefore.nominalNote}`,
     `  ${'product'.padEnd(22)} ${'batch×M×N×K'.padEnd(20)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(7)}   ${'per CPU-s'.padStart(9)} ${'of peak'.padStart(7)}`,
   ];

@@ -8,7 +8,8 @@
  */
 import { nativeBlas, nativeBlasNote } from '../../agent/native-blas.ts';
 import { backendDetail } from '../../agent/tfjs.ts';
-import { decodeShapes, gemmReport, QUICK_MODEL, trainingShapes, type GemmReport } from './gemm-bench.ts';
+import { decodeShapes, gemmReport, QUICK_MODEL, trainingShapes, type GemmReport, type GemmUnderTest } from './gemm-bench.ts';
+import { wasmGemmUnderTest } from './wasm-gemm.ts';
 import { benchDecode, benchTrain, type BenchShape } from './tfjs-bench.ts';
 
 const arg = (name: string, fb: number) => {
@@ -29,10 +30,12 @@ const dec1 = await benchDecode({ ...shape, batch: 1, steps: decodeSteps });
 const dec32 = await benchDecode({ ...shape, batch: 32, steps: decodeSteps });
 const blas = nativeBlas();
 let gemm: { training: GemmReport; decoding: GemmReport } | null = null;
-if (blas && process.argv.includes('--gemm')) {
+// The native GEMM, or without the addon the wasm SIMD kernels' product.
+const underTest: GemmUnderTest | null = blas ?? (process.env.HEARTH_WASM_KERNELS === '0' ? null : wasmGemmUnderTest());
+if (underTest && process.argv.includes('--gemm')) {
   gemm = {
-    training: gemmReport(blas, trainingShapes(QUICK_MODEL)),
-    decoding: gemmReport(blas, [...decodeShapes(QUICK_MODEL, 1), ...decodeShapes(QUICK_MODEL, 32)]),
+    training: gemmReport(underTest, trainingShapes(QUICK_MODEL)),
+    decoding: gemmReport(underTest, [...decodeShapes(QUICK_MODEL, 1), ...decodeShapes(QUICK_MODEL, 32)]),
   };
 }
 console.log(JSON.stringify({

@@ -103,7 +103,7 @@ for (let round = 0; round < rounds; round++) {
       : unavailable('openblas', 'OpenBLAS variant not built (apt-get install -y libopenblas-dev && node native/build.mjs)'));
   }
   if (wantPaths.includes('openblas-2t') && openblasBuilt) add(nodePath('openblas-2t', { HEARTH_GEMM: 'openblas', HEARTH_BLAS_THREADS: '2' }, false));
-  if (wantPaths.includes('wasm')) add(nodePath('wasm', { HEARTH_NATIVE: '0' }, false));
+  if (wantPaths.includes('wasm')) add(nodePath('wasm', { HEARTH_NATIVE: '0' }, round === 0 && !process.argv.includes('--no-gemm')));
   if (wantPaths.includes('wasm-1t')) add(nodePath('wasm-1t', { HEARTH_NATIVE: '0', HEARTH_WASM_THREADS: '1' }, false));
   if (wantPaths.includes('tfjs-wasm')) add(nodePath('tfjs-wasm', { HEARTH_NATIVE: '0', HEARTH_WASM_KERNELS: '0' }, false));
 }
@@ -156,6 +156,11 @@ ratio('wasm', 'tfjs-wasm', '-');
 ratio('wasm', 'wasm-1t', '-');
 ratio('hearth', 'hearth-1t', '-');
 
+const wg = byName.get('wasm')?.gemm;
+if (wg) {
+  console.log('');
+  for (const line of formatGemmReport(wg.training, 'wasm SIMD kernels\' product on the quick recipe\'s training-step products (one thread)')) console.log(line);
+}
 const g = byName.get('hearth')?.gemm;
 if (g) {
   console.log('');

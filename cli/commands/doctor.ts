@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { nativeBlas, nativeBlasNote } from '../../agent/native-blas.ts';
 import { backendDetail, initBackend, tf } from '../../agent/tfjs.ts';
 import { formatGemmReport, gemmReport, QUICK_MODEL, trainingShapes } from '../../bench/lm/gemm-bench.ts';
+import { wasmGemmUnderTest } from '../../bench/lm/wasm-gemm.ts';
+import { activeHeapKernels } from '../../agent/heap-kernels.ts';
+import { wasmKernelsNote } from '../../agent/wasm-simd.ts';
 import type { Command } from '../main.ts';
 import { parseArgs } from '../args.ts';
 
@@ -45,12 +48,17 @@ export const command: Command = {
     const enable = !info
       ? (process.env.HEARTH_NATIVE === '0' ? 'unset HEARTH_NATIVE (it is 0)' : built.hearth ? `the addon did not load (${nativeBlasNote()}): node native/build.mjs` : 'node native/build.mjs (needs a C compiler: apt-get install -y gcc)')
       : info.gemm === 'openblas' ? 'unset HEARTH_GEMM for Hearth\'s own GEMM (as fast or faster for our shapes, docs/native.md)' : '';
-    const report = blas ? gemmReport(blas, trainingShapes(QUICK_MODEL), args.flags.quick ? 1 : 3) : null;
+    // Without the addon: the wasm SIMD kernels' product (against a wasm mul+add peak), when they run.
+    const kernels = activeHeapKernels();
+    const wasmKernels = !blas && kernels ? kernels.describe() : null;
+    const underTest = blas ?? (wasmKernels ? wasmGemmUnderTest() : null);
+    const report = underTest ? gemmReport(underTest, trainingShapes(QUICK_MODEL), args.flags.quick ? 1 : 3) : null;
     const summary = {
       node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), loadAverage: loadavg(),
       simd: { avx2: flags.has('avx2'), fma: flags.has('fma'), avx512f: flags.has('avx512f'), wasmSimd },
       backend, backendDetail: backendDetail(),
       addon, addonBuilt: built, kernel: info?.kernel ?? null, note: nativeBlasNote(),
+      wasmKernels, wasmKernelsNote: wasmKernelsNote() || null,
       threads: { products: info?.threads ?? 1, decode: Number(process.env.HEARTH_DECODE_THREADS ?? 1) },
       enable: enable || null,
       gemm: report && {
@@ -65,18 +73,19 @@ export const command: Command = {
     console.log(`node      ${summary.node}; ${summary.cpu}, ${summary.cores} core(s); load average ${summary.loadAverage.map((x) => x.toFixed(2)).join(' ')}`);
     console.log(`backend   ${summary.backendDetail}`);
     console.log(`SIMD      CPU AVX2 ${yes(summary.simd.avx2)}, FMA ${yes(summary.simd.fma)}, AVX-512F ${yes(summary.simd.avx512f)}; wasm SIMD ${yes(wasmSimd)}`);
-    console.log(`addon     ${addon === 'hearth' ? `ours (Hearth GEMM, ${info!.kernel} micro-kernel)` : addon === 'openblas' ? `openblas (${blas!.config()})` : `none: products on pure wasm${summary.note ? ` (${summary.note})` : ''}`}` +
+    console.log(`addon     ${addon === 'hearth' ? `ours (Hearth GEMM, ${info!.kernel} micro-kernel)` : addon === 'openblas' ? `openblas (${blas!.config()})` : `none${summary.note ? ` (${summary.note})` : ''}`}` +
       `; built: ours ${yes(built.hearth)}, OpenBLAS variant ${yes(built.openblas)}`);
-    console.log(`threads   products ${summary.threads.products} (HEARTH_BLAS_THREADS), native decode ${summary.threads.decode} (HEARTH_DECODE_THREADS)`);
+    console.log(`wasm      ${wasmKernels ? `${wasmKernels}: products, Exp, Sum, GELU and decoding run in them` : blas ? 'SIMD kernels not in use (the addon runs instead)' : `tfjs's own kernels only${summary.wasmKernelsNote ? ` (${summary.wasmKernelsNote})` : ''}`}`);
+    console.log(`threads   ${blas ? `products ${summary.threads.products} (HEARTH_BLAS_THREADS), native decode ${summary.threads.decode} (HEARTH_DECODE_THREADS)` : `wasm products ${wasmKernels?.includes('2 threads') ? 2 : 1} (HEARTH_WASM_THREADS)`}`);
     if (enable) console.log(`faster    ${enable}`);
     if (report) {
       const share = (100 * summary.gemm!.gflops) / summary.gemm!.peakGflops;
       const shareCpu = (100 * summary.gemm!.gflopsPerCpuSecond) / summary.gemm!.peakGflopsPerCpuSecond;
-      console.log(`GEMM      ${summary.gemm!.gflops.toFixed(1)} GFLOP/s on the quick recipe's training products = ${share.toFixed(0)}% of the FMA peak measured now (${summary.gemm!.peakGflops.toFixed(1)} GFLOP/s, ${info!.threads} thread(s)); ` +
+      console.log(`GEMM      ${summary.gemm!.gflops.toFixed(1)} GFLOP/s on the quick recipe's training products = ${share.toFixed(0)}% of the ${report.peakBefore.name} measured now (${summary.gemm!.peakGflops.toFixed(1)} GFLOP/s, ${report.peakBefore.threads} thread(s)); ` +
         `per CPU-second ${summary.gemm!.gflopsPerCpuSecond.toFixed(1)} of ${summary.gemm!.peakGflopsPerCpuSecond.toFixed(1)} = ${shareCpu.toFixed(0)}%` +
         (report.peakBefore.nominal ? `; nominal peak ${report.peakBefore.nominalNote} = ${report.peakBefore.nominal.toFixed(1)} GFLOP/s` : ''));
       if (!args.flags.quick) for (const line of formatGemmReport(report, '  by product').slice(1)) console.log(`  ${line}`);
-    } else console.log('GEMM      no native addon: not measured');
+    } else console.log('GEMM      neither the addon nor the wasm SIMD kernels: not measured');
     return 0;
   },
 };

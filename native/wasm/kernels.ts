@@ -579,3 +579,24 @@ export function sgemmChunk(a: usize, b: usize, c: usize, batch: i32, M: i32, N: 
   const cols = min(N, j0 + size) - j0;
   sgemmPart(a, lda, b + (<usize>(transB ? j0 * K : j0) << 2), ldb, c + (<usize>j0 << 2), N, M, cols, K, transA, transB, work);
 }
+
+/**
+ * The machine's wasm SIMD peak (for `hearth doctor` and `bench:lm`): `iterations` steps of
+ * twelve independent multiply-then-add chains on four lanes, no memory traffic; returns a
+ * value derived from the chains so the work cannot be optimised away. 96 FLOPs a step.
+ */
+export function simdPeak(iterations: i32): f32 {
+  const m = f32x4.splat(0.9999);
+  const a = f32x4.splat(0.0001);
+  let c0 = f32x4.splat(1); let c1 = f32x4.splat(1.1); let c2 = f32x4.splat(1.2); let c3 = f32x4.splat(1.3);
+  let c4 = f32x4.splat(1.4); let c5 = f32x4.splat(1.5); let c6 = f32x4.splat(1.6); let c7 = f32x4.splat(1.7);
+  let c8 = f32x4.splat(1.8); let c9 = f32x4.splat(1.9); let c10 = f32x4.splat(2.0); let c11 = f32x4.splat(2.1);
+  for (let i: i32 = 0; i < iterations; i++) {
+    c0 = f32x4.add(f32x4.mul(c0, m), a); c1 = f32x4.add(f32x4.mul(c1, m), a); c2 = f32x4.add(f32x4.mul(c2, m), a);
+    c3 = f32x4.add(f32x4.mul(c3, m), a); c4 = f32x4.add(f32x4.mul(c4, m), a); c5 = f32x4.add(f32x4.mul(c5, m), a);
+    c6 = f32x4.add(f32x4.mul(c6, m), a); c7 = f32x4.add(f32x4.mul(c7, m), a); c8 = f32x4.add(f32x4.mul(c8, m), a);
+    c9 = f32x4.add(f32x4.mul(c9, m), a); c10 = f32x4.add(f32x4.mul(c10, m), a); c11 = f32x4.add(f32x4.mul(c11, m), a);
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)), f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11))));
+  return hsum(s);
+}
