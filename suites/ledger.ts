@@ -21,6 +21,8 @@ export interface StepRecord {
   failure?: string;
   predictedFeedback?: string | null;
   corrected?: boolean;
+  /** The grounded script line (one-shot on the eai task set: EAI's metrics score it). */
+  script?: string;
 }
 
 /** One finished episode, as the ledger stores it. */

@@ -38,6 +38,7 @@ import { type OpenedLm, openLmAgent, syncAgent } from './agents.ts';
 import { type EpisodeRecord, episodeKey, openLedger, type StepRecord } from './ledger.ts';
 import type { QueueTarget } from './queue.ts';
 import { type AgentSpec, isLmAgent, type LmAgent, type LoadedSuite, type SuiteSpec } from './spec.ts';
+import { eaiPlannerPlan, wantsEaiMetrics, writeEaiResults } from './eai-suite.ts';
 import { writeSuiteOutputs } from './suite-report.ts';
 
 export interface SuiteTask { split: Split; task: Task }
@@ -173,18 +174,20 @@ function endLog(w: EpisodeLogWriter | undefined, reason: string, steps: number, 
 }
 
 /** Execute a whole plan (one-shot), stopping at the first failed action. */
-function executePlan(p: PlannedEpisode, actions: readonly string[], spec: SuiteSpec, logs: LogTarget | undefined, describe: Record<string, unknown>):
-  { steps: StepRecord[]; goal: { satisfied: number; total: number }; reason: string } {
-  const ep = new Episode(p.task, { seed: p.seed, maxSteps: spec.budgets.maxSteps, lenient: true });
+function executePlan(p: PlannedEpisode, actions: readonly string[], spec: SuiteSpec, logs: LogTarget | undefined, describe: Record<string, unknown>,
+  actionFormat: 'nl' | 'script' = 'nl'): { steps: StepRecord[]; goal: { satisfied: number; total: number }; reason: string } {
+  const ep = new Episode(p.task, { seed: p.seed, maxSteps: spec.budgets.maxSteps, lenient: true, actionFormat });
   let goal = ep.reset(p.seed).info.goal;
   const log = logs ? EpisodeLogWriter.forEpisode(join(logs.out, logPathOf(p)), ep, { agent: describe }) : undefined;
   const steps: StepRecord[] = [];
   let reason = 'end';
+  // EAI's metrics (eai-suite.ts) score the grounded script lines, with the ids of EAI's scene.
+  const keepScript = spec.tasks.set === 'eai';
   try {
     for (const a of actions.slice(0, spec.budgets.maxSteps)) {
       const out = ep.step(a);
       log?.step(out);
-      steps.push(stepRecord(out));
+      steps.push(keepScript && out.script ? { ...stepRecord(out), script: out.script } : stepRecord(out));
       goal = out.goal;
       if (!out.ok) { reason = 'plan-failed'; break; }
     }
@@ -203,6 +206,11 @@ export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec, logs?: LogTar
   const t0 = Date.now();
   const maxSteps = spec.budgets.maxSteps;
   const agent = syncAgent(p.agent, p.task, p.seed, p.repetition);
+  if (spec.protocol === 'one-shot' && p.agent.kind === 'planner' && p.agent.eaiGoals) {
+    // EAI's planner (action goals included), its plan as script lines with EAI's ids.
+    const r = executePlan(p, eaiPlannerPlan(p.task.id, p.agent.name), spec, logs, describeAgent(p, spec), 'script');
+    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0 };
+  }
   if (spec.protocol === 'one-shot') {
     const planning = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
     planning.reset(p.seed);
@@ -434,6 +442,10 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
   const records = planned.map((p) => ledger.done.get(p.key)!);
   const run: SuiteRun = { out, planned: planned.length, ran, skipped: planned.length - ran, records, seconds, agentTimes };
   writeSuiteOutputs(out, suite, run);
+  if (wantsEaiMetrics(suite)) {
+    const eai = writeEaiResults(out, suite, records);
+    log(eai ? `suite ${spec.name}: EAI's metrics (one-shot, both scorings): ${eai.file}` : `suite ${spec.name}: no eai.json (EAI's metrics need eai-eval's data: set HEARTH_EAI_DATA, see docs/eai.md)`);
+  }
   log(`suite ${spec.name}: ${ran} episodes run, ${planned.length - ran} from the ledger, ${seconds.toFixed(1)} s; report: ${join(out, 'report.html')}`);
   return run;
 }

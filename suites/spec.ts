@@ -63,7 +63,12 @@ export interface PromptSpec {
 }
 
 interface AgentBase { name: string; kind: AgentKind }
-export interface PlannerAgent extends AgentBase { kind: 'planner'; planTimeMs?: number }
+export interface PlannerAgent extends AgentBase {
+  kind: 'planner';
+  planTimeMs?: number;
+  /** Plan for EAI's own goals, action goals included (eai task set, one-shot; needs HEARTH_EAI_DATA): `hearth eai run --agent planner`'s plans. */
+  eaiGoals?: boolean;
+}
 export interface RandomAgent extends AgentBase { kind: 'random' }
 export interface ScriptedAgent extends AgentBase {
   kind: 'scripted';
@@ -153,7 +158,7 @@ export const SUITE_SCHEMA: Schema = obj({
 }, ['name', 'tasks', 'agents']);
 
 export const AGENT_SCHEMAS: Record<AgentKind, Schema> = {
-  planner: obj({ name: NAME, kind: str, planTimeMs: int(1) }, ['name', 'kind']),
+  planner: obj({ name: NAME, kind: str, planTimeMs: int(1), eaiGoals: { type: 'boolean' } }, ['name', 'kind']),
   random: obj({ name: NAME, kind: str }, ['name', 'kind']),
   scripted: obj({
     name: NAME, kind: str, actions: { type: 'array', items: { type: 'string' } }, file: str,
@@ -343,6 +348,10 @@ export function checkSuite(data: unknown, file: string, base: string, doc?: Docu
       if (typeof x.path === 'string') x.path = absolute(base, x.path);
       if (typeof x.file === 'string') x.file = absolute(base, x.file);
       if (typeof x.cache === 'string') x.cache = absolute(base, x.cache);
+      if (kind === 'planner' && x.eaiGoals === true && (d.tasks.set !== 'eai' || d.protocol !== 'one-shot')) {
+        const line = lineOf(doc, lc, ['agents', i, 'eaiGoals']);
+        throw new HearthError('suite.schema', `${line !== undefined ? `${file}:${line}` : file}: planner "${name}" has eaiGoals, which needs tasks.set eai and protocol one-shot`, 'remove eaiGoals, or make the suite an EAI one-shot suite');
+      }
       if (kind === 'scripted' && x.actions === undefined && x.byTask === undefined && x.file === undefined) {
         const line = lineOf(doc, lc, ['agents', i]);
         throw new HearthError('suite.schema', `${line !== undefined ? `${file}:${line}` : file}: scripted agent "${name}" needs "actions", "byTask" or "file"`, 'give its actions');
