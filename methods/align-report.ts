@@ -21,7 +21,9 @@ export interface ArmSummary {
   pairAccuracy: Interval;
   /** Held-out pairs whose chosen-minus-rejected mean log-prob grew over the start model's (TRL's eval rewards/accuracies, length-normalised). */
   rewardAccuracy: Interval;
-  perSeed: { success: number[]; stepExec: number[]; pairAccuracy: number[]; rewardAccuracy: number[] };
+  /** RISE: held-out subtle-error pairs of unseen tasks whose expert step has the higher mean log-prob than the edit. */
+  subtleAccuracy?: Interval;
+  perSeed: { success: number[]; stepExec: number[]; pairAccuracy: number[]; rewardAccuracy: number[]; subtleAccuracy?: number[] };
   secondsPerStep: number | null;
   peakMiB: number | null;
   finalLoss: number | null;
@@ -43,7 +45,8 @@ function overUnits<T>(perSeed: readonly T[], n: number, stat: (x: T, idx: readon
   return bootstrap(units, (idx) => mean(perSeed.map((x) => stat(x, idx))), { resamples: RESAMPLES, seed });
 }
 
-export function summariseArm(name: string, runs: ReadonlyArray<Pick<SeedRun, 'episodes' | 'pairMargins'> & Partial<SeedRun>>, startMargins: readonly number[], seed: number): ArmSummary {
+export function summariseArm(name: string, runs: ReadonlyArray<Pick<SeedRun, 'episodes' | 'pairMargins' | 'subtleMargins'> & Partial<SeedRun>>, startMargins: readonly number[], seed: number): ArmSummary {
+  const subtle = runs.every((r) => r.subtleMargins) ? runs.map((r) => r.subtleMargins!) : null;
   const nTasks = runs[0]?.episodes.length ?? 0;
   const nPairs = runs[0]?.pairMargins.length ?? 0;
   const gains = runs.map((r) => r.pairMargins.map((m, i) => m - startMargins[i]));
@@ -61,7 +64,9 @@ export function summariseArm(name: string, runs: ReadonlyArray<Pick<SeedRun, 'ep
       stepExec: runs.map((r) => stepExecOf(r.episodes, all)),
       pairAccuracy: runs.map((r) => pairAccOf(r.pairMargins, allPairs)),
       rewardAccuracy: gains.map((g) => pairAccOf(g, allPairs)),
+      ...(subtle ? { subtleAccuracy: subtle.map((m) => pairAccOf(m, m.map((_, i) => i))) } : {}),
     },
+    ...(subtle ? { subtleAccuracy: overUnits(subtle, subtle[0].length, pairAccOf, seed + 4) } : {}),
     secondsPerStep: costs.length ? mean(costs.map((r) => r.secondsPerStep!)) : null,
     peakMiB: costs.length ? Math.max(...costs.map((r) => r.peakBytes!)) / 2 ** 20 : null,
     finalLoss: costs.length ? mean(costs.map((r) => r.curve![r.curve!.length - 1]?.loss ?? NaN)) : null,
@@ -101,6 +106,22 @@ export function fpoClaim(res: AlignResult, s: Record<string, ArmSummary>): Claim
   };
 }
 
+/** RISE vs plain DPO: higher accuracy on held-out subtle-error pairs (paired bootstrap over those pairs, interval above 0). */
+export function riseClaim(res: AlignResult, s: Record<string, ArmSummary>): ClaimCheck | null {
+  const rise = res.arms.find((a) => a.arm.name === 'rise');
+  const dpo = res.arms.find((a) => a.arm.name === 'dpo');
+  if (!rise || !dpo || !rise.runs[0].subtleMargins) return null;
+  const n = rise.runs[0].subtleMargins.length;
+  const acc = (runs: readonly SeedRun[], idx: readonly number[]) => mean(runs.map((r) => pairAccOf(r.subtleMargins!, idx)));
+  const d = bootstrap(Array.from({ length: n }, (_, i) => i), (idx) => acc(rise.runs, idx) - acc(dpo.runs, idx), { resamples: RESAMPLES, seed: 9 });
+  const dS = pairedDifference(rise.runs, dpo.runs, 'success', 10);
+  return {
+    claim: res.method.claim ?? '',
+    held: d.lo > 0,
+    detail: `subtle-error accuracy on ${n} held-out pairs of unseen tasks: RISE ${pct(s.rise.subtleAccuracy!)} vs DPO ${pct(s.dpo.subtleAccuracy!)} (start ${pct(s['bc (start)'].subtleAccuracy!)}); RISE − DPO ${pts(d)}${d.lo > 0 ? '' : ' (the interval does not lie above 0)'}. Unseen success RISE − DPO ${pts(dS)}.`,
+  };
+}
+
 export function alignSummaries(res: AlignResult): Record<string, ArmSummary> {
   const out: Record<string, ArmSummary> = { 'bc (start)': summariseArm('bc (start)', [res.start], res.start.pairMargins, 11) };
   for (const a of res.arms) out[a.arm.name] = summariseArm(a.arm.name, a.runs, res.start.pairMargins, 11);
@@ -108,8 +129,10 @@ export function alignSummaries(res: AlignResult): Record<string, ArmSummary> {
 }
 
 export function alignMarkdown(res: AlignResult, s: Record<string, ArmSummary>, claim: ClaimCheck | null, notes: string[]): string {
-  const rows = Object.values(s).map((a) => `| ${a.name} | ${a.seeds} | ${pct(a.success)} | ${pct(a.stepExec)} | ${pct(a.pairAccuracy)} | ${pct(a.rewardAccuracy)} | ${a.secondsPerStep?.toFixed(2) ?? '–'} | ${a.peakMiB?.toFixed(1) ?? '–'} | ${a.finalLoss?.toFixed(4) ?? '–'} |`);
+  const hasSubtle = Object.values(s).some((a) => a.subtleAccuracy);
+  const rows = Object.values(s).map((a) => `| ${a.name} | ${a.seeds} | ${pct(a.success)} | ${pct(a.stepExec)} | ${pct(a.pairAccuracy)} | ${pct(a.rewardAccuracy)} |${hasSubtle ? ` ${a.subtleAccuracy ? pct(a.subtleAccuracy) : '–'} |` : ''} ${a.secondsPerStep?.toFixed(2) ?? '–'} | ${a.peakMiB?.toFixed(1) ?? '–'} | ${a.finalLoss?.toFixed(4) ?? '–'} |`);
   const perSeed = Object.values(s).filter((a) => a.seeds > 1).map((a) => `- ${a.name}: success ${a.perSeed.success.map((x) => (100 * x).toFixed(1)).join(' / ')}; step exec ${a.perSeed.stepExec.map((x) => (100 * x).toFixed(1)).join(' / ')}; pair accuracy ${a.perSeed.pairAccuracy.map((x) => (100 * x).toFixed(1)).join(' / ')}; reward accuracy ${a.perSeed.rewardAccuracy.map((x) => (100 * x).toFixed(1)).join(' / ')}`);
+  const subtleNote = res.subtle ? [`## Subtle errors (RISE)`, '', `Expert steps edited by rule (${Object.entries(res.subtle.kinds).map(([k, v]) => `${k} ${v}`).join(', ')}), each kept only if the simulator shows the edit fails: ${res.subtle.train} pairs from the training tasks (half of RISE's pairs are drawn from them, the other half sampled; the same count as DPO's sampled pairs), ${res.subtle.heldOut} from the unseen tasks held out (Subtle-error acc: the expert step has the higher mean log-prob than its edit). Edited tokens weigh 2 in RISE's loss [unverified form].`, ''] : [];
   const sae = res.sae ? [`## SAE`, '', `TopK SAE on \`${res.sae.hook}\` of the start model (F = ${res.sae.features}, k = ${res.sae.k}), trained on expert planning prompts of 80% of the training tasks, measured on the other 20% (${res.sae.heldOut.rows} token rows, BOS left out): FVU ${res.sae.heldOut.fvu.toFixed(4)}, L0 ${res.sae.heldOut.l0.toFixed(1)}, dead ${(100 * res.sae.heldOut.deadFraction).toFixed(1)}% (on its training rows: FVU ${res.sae.train.fvu.toFixed(4)}, dead ${(100 * res.sae.train.deadFraction).toFixed(1)}%). Trained in ${res.sae.seconds.toFixed(0)} s; saved in \`sae/\`.`, ''] : [];
   return [
     `# hearth align --method ${res.method.name}`, '',
@@ -117,10 +140,11 @@ export function alignMarkdown(res: AlignResult, s: Record<string, ArmSummary>, c
     ...(claim ? ['## Claim', '', `**${claim.claim}**: ${claim.held ? 'HELD' : 'NOT HELD'} here. ${claim.detail}`, ''] : []),
     '## Results (unseen tasks, greedy decoding)', '',
     'Rates in %: the mean over seeds, with a 95% percentile bootstrap interval over tasks (pair accuracy: over held-out pairs), every seed kept on each resample. Held-out pair acc: pairs (from tasks not trained on) whose chosen action has the higher mean log-prob; held-out reward acc: pairs whose chosen-minus-rejected mean log-prob grew over the start model\'s (TRL\'s eval rewards/accuracies, length-normalised; 0 for the start by definition). s/step: median over steps, mean over seeds (reference scoring excluded: it is offline). Peak: tensor bytes alive at the end of the largest forward pass, counted from before the arm\'s model was loaded (its weights, AdamW moments, kept activations; FPO also its SAE).', '',
-    '| Arm | Seeds | Success | Step exec | Held-out pair acc | Held-out reward acc | s/step | Peak MiB | Final loss |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `| Arm | Seeds | Success | Step exec | Held-out pair acc | Held-out reward acc |${hasSubtle ? ' Subtle-error acc |' : ''} s/step | Peak MiB | Final loss |`,
+    `|---|---|---|---|---|---|${hasSubtle ? '---|' : ''}---|---|---|`,
     ...rows, '',
     ...(perSeed.length ? ['Per seed:', '', ...perSeed, ''] : []),
+    ...subtleNote,
     ...sae,
     '## Plots', '', '![quality](plots/quality.svg)', '', '![loss](plots/loss.svg)', '',
   ].join('\n');
@@ -128,18 +152,19 @@ export function alignMarkdown(res: AlignResult, s: Record<string, ArmSummary>, c
 
 export function writeAlignReport(out: string, res: AlignResult, notes: string[]): { summaries: Record<string, ArmSummary>; claim: ClaimCheck | null } {
   const summaries = alignSummaries(res);
-  const claim = fpoClaim(res, summaries);
-  const bars = (key: 'success' | 'stepExec' | 'pairAccuracy' | 'rewardAccuracy', label: string) => ({
-    label, bars: Object.values(summaries).map((a) => ({ name: a.name, value: a[key].value, lo: a[key].lo, hi: a[key].hi })),
+  const claim = fpoClaim(res, summaries) ?? riseClaim(res, summaries);
+  const bars = (key: 'success' | 'stepExec' | 'pairAccuracy' | 'rewardAccuracy' | 'subtleAccuracy', label: string) => ({
+    label, bars: Object.values(summaries).filter((a) => a[key]).map((a) => ({ name: a.name, value: a[key]!.value, lo: a[key]!.lo, hi: a[key]!.hi })),
   });
-  writeFileAtomic(join(out, 'plots', 'quality.svg'), barChart([bars('success', 'unseen success'), bars('stepExec', 'step executability'), bars('pairAccuracy', 'held-out pair accuracy'), bars('rewardAccuracy', 'held-out reward accuracy')],
+  writeFileAtomic(join(out, 'plots', 'quality.svg'), barChart([bars('success', 'unseen success'), bars('stepExec', 'step executability'), bars('pairAccuracy', 'held-out pair accuracy'), bars('rewardAccuracy', 'held-out reward accuracy'),
+    ...(summaries['bc (start)'].subtleAccuracy ? [bars('subtleAccuracy', 'subtle-error accuracy')] : [])],
     { title: `hearth align --method ${res.method.name}`, yLabel: '%' }));
   writeFileAtomic(join(out, 'plots', 'loss.svg'), lineChart(res.arms.map((a) => ({
     name: a.arm.name, points: a.runs[0].curve.map((_, i) => ({ x: i + 1, y: a.runs.reduce((acc, r) => acc + r.curve[i].loss, 0) / a.runs.length })),
   })), { title: 'training loss (mean over seeds)', xLabel: 'step', yLabel: 'loss' }));
   writeFileAtomic(join(out, 'report.md'), alignMarkdown(res, summaries, claim, notes));
   const json = {
-    method: res.method.name, sizes: res.sizes, sampling: res.sampling, trainPairs: res.trainPairs, heldOutPairs: res.heldOutPairs,
+    method: res.method.name, sizes: res.sizes, sampling: res.sampling, subtle: res.subtle, trainPairs: res.trainPairs, heldOutPairs: res.heldOutPairs,
     sae: res.sae, onlineDpoCost: res.onlineDpoCost, timings: res.timings, summaries, claim,
     curves: Object.fromEntries(res.arms.map((a) => [a.arm.name, a.runs.map((r) => r.curve)])),
   };

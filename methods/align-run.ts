@@ -17,7 +17,7 @@ import { writeTrlPreferenceJsonl } from '../alignment/datasets/export.ts';
 import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { planningRecords } from '../alignment/datasets/records.ts';
 import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
-import { defaultReduce, needsReference, withReferenceLogProbs, type PreferencePair } from '../alignment/preference.ts';
+import { defaultReduce, needsReference, withReferenceLogProbs, type PreferencePair, type PreferenceStepOptions } from '../alignment/preference.ts';
 import { collectActivations, trainSae } from '../alignment/sae-train.ts';
 import { defaultMicroBatchRows, Trainer, type StepResult } from '../alignment/trainer.ts';
 import type { EpisodeFactory } from '../exploration/env-adapter.ts';
@@ -27,6 +27,7 @@ import { Progress } from '../exploration/progress.ts';
 import { fpoLossFn, withFpoReference, type FpoPair } from './fpo/fpo-loss.ts';
 import { householdPairs, type HouseholdPair, type SamplingStats } from './household-pairs.ts';
 import type { AlignMethod, Arm } from './registry.ts';
+import { editWeights, subtleErrorPairs, type EditedPair } from './rise/edits.ts';
 
 export interface AlignSizes {
   trainTasks: number;
@@ -87,6 +88,8 @@ export interface SeedRun {
   episodes: EvalEpisode[];
   /** Per held-out pair: mean log-prob of the chosen completion minus the rejected one's. */
   pairMargins: number[];
+  /** The same on held-out subtle-error pairs of unseen tasks (RISE). */
+  subtleMargins?: number[];
 }
 
 export interface ArmResult { arm: Arm; runs: SeedRun[] }
@@ -98,7 +101,9 @@ export interface AlignResult {
   trainPairs: number;
   heldOutPairs: number;
   sae?: { hook: string; features: number; k: number; heldOut: { fvu: number; l0: number; deadFraction: number; rows: number }; train: { fvu: number; l0: number; deadFraction: number; rows: number }; seconds: number };
-  start: { episodes: EvalEpisode[]; pairMargins: number[] };
+  start: { episodes: EvalEpisode[]; pairMargins: number[]; subtleMargins?: number[] };
+  /** RISE: subtle-error pairs built for training and held out, by edit kind. */
+  subtle?: { train: number; heldOut: number; kinds: Record<string, number> };
   arms: ArmResult[];
   /** DPO with the reference model in memory (scored every step), a few steps: its cost only. */
   onlineDpoCost?: { secondsPerStep: number; peakBytes: number; steps: number };
@@ -148,6 +153,36 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
       'start from a model whose sampled plans differ in outcome (the bc model of `hearth e2cl --quick`), or sample more plans per task');
   }
 
+  // 1b. RISE: verified subtle-error pairs from the expert plans of the training tasks not held
+  // out (to train on) and of the unseen tasks (the held-out metric every arm is scored on).
+  let riseTrain: PreferencePair[] = [];
+  let riseHeld: EditedPair[] = [];
+  let subtle: AlignResult['subtle'];
+  if (method.subtleErrors) {
+    await timed('rise-edits', () => {
+      const heldTasks = new Set(heldOut.map((p) => p.taskId));
+      const trajectories = (ts: readonly Task[]) => ts.flatMap((t) => { const r = expertTrajectory(t, factory, deps.seed); return r.ok ? [r.trajectory] : []; });
+      const edited = subtleErrorPairs(trajectories(deps.tasks.train.filter((t) => !heldTasks.has(t.id))), factory, { seed: deps.seed, prompt: settings.prompt });
+      riseHeld = subtleErrorPairs(trajectories(deps.tasks.unseen), factory, { seed: mixSeed(deps.seed, 'held'), prompt: settings.prompt });
+      const tok = start.tokenizer;
+      riseTrain = edited.map((p) => {
+        const w = editWeights([...tok.encode(p.chosen), tok.eos], [...tok.encode(p.rejected), tok.eos], 2);
+        return { ...p, chosenWeights: w.a, rejectedWeights: w.b };
+      });
+      const kinds: Record<string, number> = {};
+      for (const p of edited) kinds[p.edit] = (kinds[p.edit] ?? 0) + 1;
+      subtle = { train: edited.length, heldOut: riseHeld.length, kinds };
+      log(`align: ${edited.length} subtle-error pairs to train on (${JSON.stringify(kinds)}), ${riseHeld.length} from unseen tasks held out`);
+    });
+  }
+  /** An arm's training pairs: RISE mixes half sampled and half subtle-error pairs, same count as the sampled set. */
+  const armPairs = (arm: Arm): PreferencePair[] => {
+    if (arm.data !== 'rise') return train;
+    const rng = mulberry32(mixSeed(deps.seed, 'rise-mix'));
+    const edits = shuffled(riseTrain, rng).slice(0, Math.floor(train.length / 2));
+    return shuffled([...shuffled(train, rng).slice(0, train.length - edits.length), ...edits], rng);
+  };
+
   // 2. The SAE on the residual stream of the last block (FPO's layer), from expert planning prompts.
   let sae: SparseAutoencoder | undefined;
   let saeInfo: AlignResult['sae'];
@@ -177,17 +212,23 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
   // 3. Offline references (once) and the datasets beside the report.
   const refs = new Map<string, PreferencePair[]>();
   for (const arm of method.arms) {
-    if (arm.loss.kind === 'fpo') refs.set(arm.name, await timed('reference', () => withFpoReference(start, sae!, train)));
-    else if (needsReference(arm.loss)) refs.set(arm.name, await timed('reference', () => withReferenceLogProbs(start, train, arm.loss)));
-    else refs.set(arm.name, train);
+    const pairs = armPairs(arm);
+    if (arm.loss.kind === 'fpo') refs.set(arm.name, await timed('reference', () => withFpoReference(start, sae!, pairs)));
+    else if (needsReference(arm.loss)) refs.set(arm.name, await timed('reference', () => withReferenceLogProbs(start, pairs, arm.loss)));
+    else refs.set(arm.name, pairs);
   }
   const dpoRefs = refs.get('dpo') ?? (method.arms[0].loss.kind === 'sigmoid' ? refs.get(method.arms[0].name) : undefined);
   writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'pairs.train.jsonl'), dpoRefs ?? train);
   writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'pairs.heldout.jsonl'), heldOut);
+  if (method.subtleErrors) {
+    writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'subtle.train.jsonl'), riseTrain);
+    writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'subtle.heldout.jsonl'), riseHeld);
+  }
   writeFileAtomic(join(deps.out, 'datasets', 'pairs.meta.json'), JSON.stringify({ stats: sampled.stats, train: train.map((p) => [p.taskId, p.step]), heldOut: heldOut.map((p) => [p.taskId, p.step]) }));
 
   // 4. The starting model: the baseline every arm is compared with.
-  const startResult = await timed('eval', async () => ({ episodes: await evaluate(start, 'eval bc (start)'), pairMargins: pairMargins(start, heldOut) }));
+  const startResult = await timed('eval', async () => ({ episodes: await evaluate(start, 'eval bc (start)'), pairMargins: pairMargins(start, heldOut),
+    ...(method.subtleErrors ? { subtleMargins: pairMargins(start, riseHeld) } : {}) }));
   // Freed before training, so that no arm's peak memory counts a second model.
   start.model.dispose();
 
@@ -215,7 +256,7 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
           cursor += sizes.batchPairs;
           const r = arm.loss.kind === 'fpo'
             ? trainer.stepWith(microBatches(batch as FpoPair[], trainer), fpoLossFn(batch.length, sae!, arm.loss))
-            : trainer.preferenceStep(batch, { ...arm.loss, reduce: defaultReduce(arm.loss) });
+            : trainer.preferenceStep(batch, { ...arm.loss, reduce: defaultReduce(arm.loss) } as PreferenceStepOptions);
           results.push(r);
           curve.push({ step, loss: r.loss, margin: r.metrics?.['rewards/margins'] ?? NaN, accuracy: r.metrics?.['rewards/accuracies'] ?? NaN });
           progress.tick(1, `loss ${r.loss.toFixed(3)}`);
@@ -227,7 +268,8 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
       const peakBytes = Math.max(...results.map((r) => r.peakBytes ?? 0)) - baseBytes + saeBytes;
       lm.save(join(deps.out, 'checkpoints', `${arm.name}-seed${s}`));
       const episodes = await timed('eval', () => evaluate(lm, `eval ${arm.name} seed ${s}`));
-      runsByArm.get(arm.name)!.push({ seed: s, curve, secondsPerStep, peakBytes, episodes, pairMargins: pairMargins(lm, heldOut) });
+      runsByArm.get(arm.name)!.push({ seed: s, curve, secondsPerStep, peakBytes, episodes, pairMargins: pairMargins(lm, heldOut),
+        ...(method.subtleErrors ? { subtleMargins: pairMargins(lm, riseHeld) } : {}) });
       trainer.dispose();
     }
   }
@@ -256,7 +298,7 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
   }
   sae?.dispose();
   return {
-    method, sizes, sampling: sampled.stats, trainPairs: train.length, heldOutPairs: heldOut.length, sae: saeInfo,
+    method, sizes, sampling: sampled.stats, subtle, trainPairs: train.length, heldOutPairs: heldOut.length, sae: saeInfo,
     start: startResult, arms, onlineDpoCost, timings,
   };
 }

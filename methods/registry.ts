@@ -4,13 +4,15 @@
  * first, then the baselines its paper's claim is measured against, and the claim in words.
  */
 import { HearthError } from '../env/errors.ts';
-import type { PreferenceOptions } from '../alignment/losses.ts';
+import type { PreferenceStepOptions } from '../alignment/preference.ts';
 
 export interface Arm {
   /** Name in the report (dpo, simpo, fpo, ...). */
   name: string;
   /** The loss and its hyper-parameters (the authors' or TRL's defaults, see docs/alignment.md). */
-  loss: PreferenceOptions;
+  loss: Omit<PreferenceStepOptions, 'reference'>;
+  /** Its training pairs: the sampled ones (default), or RISE's mix of sampled and subtle-error pairs. */
+  data?: 'sampled' | 'rise';
 }
 
 export interface AlignMethod {
@@ -21,6 +23,8 @@ export interface AlignMethod {
   claim?: string;
   /** FPO: an SAE on the residual stream is trained first. */
   needsSae: boolean;
+  /** RISE: subtle-error pairs are built (training mix, and the held-out subtle-error metric). */
+  subtleErrors?: boolean;
 }
 
 /** DPO as TRL's default (sigmoid, β 0.1, summed log-probs, offline reference). */
@@ -32,6 +36,14 @@ export const SIMPO: Arm = { name: 'simpo', loss: { kind: 'simpo', beta: 2, gamma
 /** FPO with its code's defaults: β 0.1, α 0.5, top-k 50 (mean log-probs, offline reference and features). */
 export const FPO: Arm = { name: 'fpo', loss: { kind: 'fpo', beta: 0.1, alpha: 0.5, topK: 50 } };
 
+/**
+ * RISE (spec §B, reconstruction): DPO β 0.4 (its train.sh) on half sampled pairs and half
+ * subtle-error pairs, the edited tokens weighted 2 in both completions [unverified], plus
+ * 1·NLL(y_w)/|y_w|; against plain DPO (same β) on sampled pairs only, same pair count and steps.
+ */
+export const RISE: Arm = { name: 'rise', loss: { kind: 'sigmoid', beta: 0.4, nllWeight: 1 }, data: 'rise' };
+export const DPO_RISE_BASELINE: Arm = { name: 'dpo', loss: { kind: 'sigmoid', beta: 0.4 } };
+
 export const METHODS: Record<string, AlignMethod> = {
   dpo: { name: 'dpo', summary: 'DPO (sigmoid loss) with an offline reference', arms: [DPO], needsSae: false },
   ipo: { name: 'ipo', summary: 'IPO with an offline reference', arms: [IPO], needsSae: false },
@@ -40,12 +52,16 @@ export const METHODS: Record<string, AlignMethod> = {
     name: 'fpo', summary: 'FPO (spec §A) against DPO and SimPO on the same pairs', arms: [FPO, DPO, SIMPO], needsSae: true,
     claim: 'FPO: quality at least DPO\'s at lower cost (peak memory, seconds per step)',
   },
+  rise: {
+    name: 'rise', summary: 'RISE (spec §B, reconstructed) against plain DPO on sampled pairs', arms: [RISE, DPO_RISE_BASELINE], needsSae: false, subtleErrors: true,
+    claim: 'RISE: better than plain DPO on subtle errors (held-out subtle-error pairs of unseen tasks)',
+  },
 };
 
 export function methodNamed(name: string | undefined): AlignMethod {
   const names = Object.keys(METHODS).join(', ');
   if (name === undefined) throw new HearthError('cli.usage', '--method is required', `pick one of ${names}`);
   const m = METHODS[name];
-  if (!m) throw new HearthError('cli.usage', `unknown method "${name}"`, `pick one of ${names} (RISE and Muffin are not built yet)`);
+  if (!m) throw new HearthError('cli.usage', `unknown method "${name}"`, `pick one of ${names} (Muffin is not built yet)`);
   return m;
 }
