@@ -1,5 +1,5 @@
 /**
- * `hearth align --method X`: preference training methods (DPO, IPO, SimPO, FPO against its
+ * `hearth align --method X`: preference training methods (DPO, IPO, SimPO; FPO and RISE against their
  * baselines) from the E2CL `bc` checkpoint on pairs sampled and executed in the simulator;
  * evaluates unseen success, step executability and held-out pair accuracy over seeds and
  * writes a report directory (report.md, results.json, plots/, datasets/, sae/, checkpoints/).
@@ -50,7 +50,7 @@ function timestamp(): string {
 
 export const command: Command = {
   name: 'align',
-  summary: 'preference-train the E2CL bc checkpoint with a method (dpo, ipo, simpo, fpo vs dpo and simpo) and report quality and cost over seeds',
+  summary: 'preference-train the E2CL bc checkpoint (dpo, ipo, simpo; fpo vs dpo and simpo; rise vs dpo) and report quality and cost over seeds',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, {
