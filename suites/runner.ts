@@ -441,11 +441,11 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
   }
   const records = planned.map((p) => ledger.done.get(p.key)!);
   const run: SuiteRun = { out, planned: planned.length, ran, skipped: planned.length - ran, records, seconds, agentTimes };
-  writeSuiteOutputs(out, suite, run);
+  const eai = wantsEaiMetrics(suite) ? writeEaiResults(out, suite, records) : null;
   if (wantsEaiMetrics(suite)) {
-    const eai = writeEaiResults(out, suite, records);
     log(eai ? `suite ${spec.name}: EAI's metrics (one-shot, both scorings): ${eai.file}` : `suite ${spec.name}: no eai.json (EAI's metrics need eai-eval's data: set HEARTH_EAI_DATA, see docs/eai.md)`);
   }
+  writeSuiteOutputs(out, suite, run, eai?.groups);
   log(`suite ${spec.name}: ${ran} episodes run, ${planned.length - ran} from the ledger, ${seconds.toFixed(1)} s; report: ${join(out, 'report.html')}`);
   return run;
 }

@@ -15,6 +15,8 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../env/files.ts';
 import { bootstrap, type Interval } from './bootstrap.ts';
+import type { EaiGroupResult } from './eai-suite.ts';
+import type { Summary } from './eai/evaluate.ts';
 import type { EpisodeRecord } from './ledger.ts';
 import { normalisedLcs } from './lcs.ts';
 import { type MetricEpisode, STATISTICS } from './metrics.ts';
@@ -110,7 +112,32 @@ export function resultsCsv(records: readonly EpisodeRecord[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], records: readonly EpisodeRecord[], run?: Pick<SuiteRun, 'seconds' | 'ran' | 'skipped' | 'agentTimes'>, out?: string): string {
+/** Where `hearth view RUN_DIR` serves the viewer (its default port). */
+export const VIEWER = 'http://127.0.0.1:8765/';
+
+/** A link that opens one episode (its log's path relative to the run directory) in the viewer serving the run directory. */
+export const viewerLink = (log: string): string => `${VIEWER}?name=${encodeURIComponent(log)}`;
+
+/** EAI's metrics (eai.json) as a table: one row per agent, seed and repetition, both scorings. */
+function eaiTable(groups: readonly EaiGroupResult[]): string {
+  const num = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : String(x));
+  const cols: Array<[string, (s: Summary) => number | null]> = [
+    ['executable', (x) => x.trajectory_evaluation.execution_success_rate], ['task success', (x) => x.goal_evaluation.task_success_rate],
+    ['state goal', (x) => x.goal_evaluation.state_goal], ['relation goal', (x) => x.goal_evaluation.relation_goal], ['action goal', (x) => x.goal_evaluation.action_goal],
+    ['parsing', (x) => x.trajectory_evaluation.grammar_error.parsing], ['hallucination', (x) => x.trajectory_evaluation.grammar_error.hallucination],
+    ['arguments', (x) => x.trajectory_evaluation.grammar_error.predicate_argument_number], ['wrong order', (x) => x.trajectory_evaluation.runtime_error.wrong_order],
+    ['missing step', (x) => x.trajectory_evaluation.runtime_error.missing_step], ['affordance', (x) => x.trajectory_evaluation.runtime_error.affordance_error],
+    ['additional step', (x) => x.trajectory_evaluation.runtime_error.additional_step],
+  ];
+  const rows = groups.flatMap((g) => ([['corrected', g.corrected], ['official', g.official]] as const).map(([scoring, sum]) =>
+    `<tr><td>${esc(g.agent)} (seed ${g.seed}, rep ${g.repetition})</td><td>${scoring}</td><td>${g.tasks}</td>${cols.map(([, f]) => `<td>${esc(sum ? num(f(sum)) : '–')}</td>`).join('')}</tr>`));
+  return `<h2>EAI action sequencing (<a href="eai.json">eai.json</a>)</h2><p>Each agent's one-shot plans as EAI outputs, scored as in docs/eai.md (rates in %; official = eai-eval 1.0.5's scoring, – where it would stop).</p>
+<table><thead><tr><th>Agent</th><th>Scoring</th><th>Tasks</th>${cols.map(([h]) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], records: readonly EpisodeRecord[], run?: Pick<SuiteRun, 'seconds' | 'ran' | 'skipped' | 'agentTimes'>, out?: string,
+  eai?: readonly EaiGroupResult[]): string {
+  const extraFiles = eai ? [{ href: 'eai.json', what: 'EAI\'s metrics' }] : [];
   const s = suite.spec;
   const agents = s.agents.map((a) => a.name);
   const splits = [...new Set(rows.map((r) => r.split))];
@@ -133,7 +160,8 @@ export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], recor
       return `<td class="${mine.length && ok === mine.length ? 'pass' : ok === 0 ? 'miss' : ''}">${ok}/${mine.length} · ${steps} steps</td>`;
     }).join('');
     const detail = rs.map((r) => `<li><b>${esc(r.agent)}</b> seed ${r.seed} rep ${r.repetition}: ${r.success ? 'success' : 'not solved'}, goal ${r.goal.satisfied}/${r.goal.total}, ${esc(r.reason)}${
-      r.log ? ` · <a href="${esc(r.log)}" title="${esc(`hearth view ${join(out ?? '.', r.log)} --open`)}">episode log</a> <code>hearth view ${esc(join(out ?? '.', r.log))} --open</code>` : ''}<br>${
+      r.log ? ` · <a class="view" href="${esc(viewerLink(r.log))}" title="the episode in the replay viewer (hearth view ${esc(out ?? '.')} must be running)">open in the viewer</a>`
+        + ` · <a href="${esc(r.log)}" title="${esc(`hearth view ${join(out ?? '.', r.log)} --open`)}">episode log</a>` : ''}<br>${
       r.steps.map((st) => `<span class="${st.ok ? 'ok' : 'bad'}" title="${esc(st.failure ?? 'ok')}">${esc(st.action)}</span>`).join(' → ') || '<i>no actions</i>'}</li>`).join('');
     const expert = rs[0]?.expert ? `<p>Expert: ${esc(rs[0].expert.join(' → '))}</p>` : '';
     return `<tr><td><details><summary>${esc(id)}</summary>${expert}<ul>${detail}</ul></details></td><td>${esc(rs[0]?.split ?? '')}</td>${cells}</tr>`;
@@ -141,7 +169,7 @@ export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], recor
   const notes = [
     `Protocol ${s.protocol}, feedback ${s.feedback}; task set ${s.tasks.set} (${s.tasks.splits.join(', ')}, ${s.tasks.count} per split${s.tasks.solvable ? ', solvable by an expert' : ''}); seeds ${s.seeds.join(', ')}; ${s.repetitions} repetition(s); at most ${s.budgets.maxSteps} steps.`,
     `Rates in %, with 95% percentile-bootstrap intervals over tasks (${s.report.resamples} resamples; all episodes of a drawn task).`,
-    ...(records.some((r) => r.log) ? [`Every episode has a log for the replay viewer: \`hearth view ${out ?? '.'} --open\` lists them all; each episode below links its own.`] : []),
+    ...(records.some((r) => r.log) ? [`Every episode has a log for the replay viewer: start it on this run with \`hearth view ${out ?? '.'}\` (it serves ${VIEWER}), then each episode's "open in the viewer" link below opens that episode.`] : []),
     ...(run ? [`This run: ${run.ran} episodes run, ${run.skipped} taken from the ledger, ${run.seconds.toFixed(1)} s (${Object.entries(run.agentTimes).map(([a, t]) => `${a}: ${t.episodes} in ${t.seconds.toFixed(1)} s`).join('; ')}).`] : []),
   ];
   return `<!doctype html>
@@ -150,12 +178,15 @@ export function suiteHtml(suite: LoadedSuite, rows: readonly SummaryRow[], recor
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;vertical-align:top}td:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1em}
 .pass{color:#2a7d2a}.miss{color:#b22}.ok{color:#2a7d2a}.bad{color:#b22;text-decoration:line-through}details ul{text-align:left;font-size:11px}</style></head><body>
 <h1>Suite ${esc(s.name)}</h1>
+<p>Data: <a href="results.json">results.json</a> (metrics with intervals, every episode) · <a href="results.csv">results.csv</a> (one row per episode)${
+  extraFiles.map((f) => ` · <a href="${esc(f.href)}">${esc(f.href)}</a> (${esc(f.what)})`).join('')}</p>
 ${s.description ? `<p>${esc(s.description)}</p>` : ''}
 <ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <div class="charts">${chart('successRate', 'Success rate')}
 ${chart('stepExecutability', 'Step executability')}</div>
 <h2>Agents</h2>
 ${tables.join('\n')}
+${eai ? eaiTable(eai) : ''}
 <h2>Per task</h2>
 <p>Successful episodes / episodes and mean executed steps per agent; open a task for every episode's actions (struck through: failed).</p>
 <table><thead><tr><th>Task</th><th>Split</th>${agents.map((a) => `<th>${esc(a)}</th>`).join('')}</tr></thead><tbody>
@@ -166,12 +197,12 @@ ${drill}
 `;
 }
 
-/** Write results.json, results.csv and report.html into `out` (each atomically). */
-export function writeSuiteOutputs(out: string, suite: LoadedSuite, run: SuiteRun): SummaryRow[] {
+/** Write results.json, results.csv and report.html into `out` (each atomically); `eai`: eai.json's groups, for the report. */
+export function writeSuiteOutputs(out: string, suite: LoadedSuite, run: SuiteRun, eai?: readonly EaiGroupResult[]): SummaryRow[] {
   const rows = summaryRows(suite, run.records);
   const opts = { what: 'suite results', kind: 'suite.write' };
   writeFileAtomic(join(out, 'results.json'), `${JSON.stringify(resultsJson(suite, rows, run.records), null, 1)}\n`, opts);
   writeFileAtomic(join(out, 'results.csv'), resultsCsv(run.records), opts);
-  writeFileAtomic(join(out, 'report.html'), suiteHtml(suite, rows, run.records, run, out), opts);
+  writeFileAtomic(join(out, 'report.html'), suiteHtml(suite, rows, run.records, run, out, eai), opts);
   return rows;
 }

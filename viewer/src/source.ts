@@ -1,7 +1,8 @@
 /**
  * Where the episode comes from: embedded in the page (a `hearth view --export` file), a
- * `?log=URL`, or the local server's episode list (`hearth view`), where `?episode=N` picks one
- * and a run directory with several episodes shows a chooser.
+ * `?log=URL`, or the local server's episode list (`hearth view`), where `?episode=N` or
+ * `?name=PATH` (the log's path relative to the run directory, as a suite report links it)
+ * picks one and a run directory with several episodes shows a chooser.
  */
 
 export type Source =
@@ -24,6 +25,12 @@ export async function findSource(): Promise<Source> {
     const log = params.get('log');
     if (log) return { kind: 'text', text: await fetchText(log), name: log };
     const list = JSON.parse(await fetchText('api/episodes')) as { episodes: { name: string; bytes: number }[] };
+    const name = params.get('name');
+    if (name !== null) {
+      const i = list.episodes.findIndex((e) => e.name === name);
+      if (i < 0) return { kind: 'error', message: `no episode named ${name}: is the viewer serving that run directory (hearth view DIR)?` };
+      return { kind: 'text', text: await fetchText(`api/episodes/${i}`), name };
+    }
     const pick = params.get('episode');
     if (pick !== null) {
       const i = Number(pick);
