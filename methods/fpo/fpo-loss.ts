@@ -37,12 +37,19 @@ export function logProbsAndFeatures(lm: LocalModel, sae: SparseAutoencoder, rows
   const { logits } = lm.model.forward({ tokens: b.tokens, batch: b.batch, time: b.time, valid: b.valid, hooks: captureHooks(point, (r) => { acts = r; }) });
   if (!acts) throw new Error(`hook ${sae.config.hook} did not fire`);
   const logps = seqLogProb(logits!, b.targets, b.mask, b.batch, { average: 'mean' });
-  const codes = sae.encode(acts); // (B*T, F)
-  const F = sae.config.features;
+  // Only the completion-predicting rows are encoded (a handful per sequence, not all B*T): the
+  // SAE's TopK over F features is the costly part of FPO's step.
+  const rowsIdx: number[] = [];
+  const owner: number[] = [];
   const counts = new Float32Array(b.batch);
-  for (let r = 0; r < b.batch; r++) for (let t = 0; t < b.time; t++) counts[r] += b.mask[r * b.time + t];
-  const m = tf.tensor3d(b.mask, [b.batch, b.time, 1]);
-  const pooled = tf.div(tf.sum(tf.mul(tf.reshape(codes, [b.batch, b.time, F]), m), 1), tf.maximum(tf.tensor2d(counts, [b.batch, 1]), 1e-9)) as tf.Tensor2D;
+  for (let r = 0; r < b.batch; r++) {
+    for (let t = 0; t < b.time; t++) if (b.mask[r * b.time + t]) { rowsIdx.push(r * b.time + t); owner.push(r); counts[r]++; }
+  }
+  const codes = sae.encode(tf.gather(acts, tf.tensor1d(rowsIdx, 'int32')) as tf.Tensor2D); // (M, F)
+  // Mean per sequence as one product: P (B, M) with P[b, j] = 1/|y_b| where row j belongs to b.
+  const P = new Float32Array(b.batch * rowsIdx.length);
+  owner.forEach((r, j) => { P[r * rowsIdx.length + j] = 1 / counts[r]; });
+  const pooled = tf.matMul(tf.tensor2d(P, [b.batch, rowsIdx.length]), codes) as tf.Tensor2D; // (B, F)
   return { logps, features: pooled };
 }
 
