@@ -51,6 +51,14 @@ export function validateConfig(c: ModelConfig): string | null {
  * ends: read them with `dataSync()`/`arraySync()` or `tf.keep` them to hold on.
  */
 export interface Hooks {
+  /** Residual stream entering block `layer` (layer 0: the embeddings): (B, T, D). */
+  residualPre?(layer: number, x: tf.Tensor3D): tf.Tensor | void;
+  /** Attention probabilities of block `layer` after the softmax: (B, H, T, S). */
+  pattern?(layer: number, att: tf.Tensor4D): tf.Tensor | void;
+  /** Attention output after the output projection, before it is added: (B, T, D). */
+  attention?(layer: number, o: tf.Tensor3D): tf.Tensor | void;
+  /** Residual stream between attention and MLP of block `layer`: (B, T, D). */
+  residualMid?(layer: number, x: tf.Tensor3D): tf.Tensor | void;
   /** Residual stream after block `layer`: (B, T, D). */
   residual?(layer: number, x: tf.Tensor3D): tf.Tensor | void;
   /** Each head's attention output before the output projection: (B, T, H, hd). */
@@ -386,7 +394,14 @@ export class Transformer {
     x = this.dropout(x, input) as tf.Tensor2D;
     const rope = this.config.positions === 'rope' ? this.ropeTables(posIds, B, T) : null;
 
+    const hooks = input.hooks;
+    // (B, T, D) view of the residual for a hook, and its replacement back as (N, D).
+    const site = (f: ((l: number, t: tf.Tensor3D) => tf.Tensor | void) | undefined, l: number, t: tf.Tensor2D): tf.Tensor2D => {
+      const r = f?.(l, tf.reshape(t, [B, T, D]) as tf.Tensor3D);
+      return r ? tf.reshape(r, [N, D]) as tf.Tensor2D : t;
+    };
     for (let l = 0; l < this.config.layers; l++) {
+      if (hooks?.residualPre) x = site(hooks.residualPre, l, x);
       // --- attention
       const h = layerNorm(x, this.p(`h${l}.ln1.g`), this.p(`h${l}.ln1.b`));
       const heads = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // (B, H, T, hd)
@@ -406,12 +421,16 @@ export class Transformer {
       }
       let att = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd)); // (B, H, T, S)
       att = tf.softmax(tf.add(att, mask));
+      const ph = hooks?.pattern?.(l, att as tf.Tensor4D);
+      if (ph) att = ph;
       att = this.dropout(att, input) as tf.Tensor4D;
       let z = tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]) as tf.Tensor4D; // (B, T, H, hd)
       const zh = input.hooks?.heads?.(l, z);
       if (zh) z = zh as tf.Tensor4D;
-      const o = this.linear(tf.reshape(z, [N, D]), `h${l}.o`); // (N, D)
+      let o = this.linear(tf.reshape(z, [N, D]), `h${l}.o`); // (N, D)
+      if (hooks?.attention) o = site(hooks.attention, l, o);
       x = tf.add(x, this.dropout(o, input)) as tf.Tensor2D;
+      if (hooks?.residualMid) x = site(hooks.residualMid, l, x);
       // --- MLP
       const h2 = layerNorm(x, this.p(`h${l}.ln2.g`), this.p(`h${l}.ln2.b`));
       let m = this.linear(gelu(this.linear(h2, `h${l}.fc`)) as tf.Tensor2D, `h${l}.proj`); // (N, D)
