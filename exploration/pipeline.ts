@@ -33,6 +33,7 @@ import { type ExpertTrajectory, expertTrajectory } from './expert.ts';
 import { type CorrectionGuard, type PolicyConfig, feedbackBudgetShortfall } from './policy.ts';
 import { correctionStats, evalErrorCodes, feedbackRecordScores, perProposalGate, shares } from './method-stats.ts';
 import { HearthError } from '../env/errors.ts';
+import { episodeHazards } from '../feedback/hazards.ts';
 import { Progress } from './progress.ts';
 import { type RolloutEpisode, type RolloutEvent, type RolloutJob, runRollout } from './rollout.ts';
 import { teacherFree } from './teacher-free.ts';
@@ -169,6 +170,8 @@ export interface EvalEpisode {
   expert?: string[];
   reason: string;
   calls: number;
+  /** Rules of the household hazards the episode's actions brought about (feedback/hazards.ts). */
+  hazards?: string[];
 }
 
 export interface PipelineResult {
@@ -557,7 +560,13 @@ export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
     if (e.kind === 'end') progress.tick(1);
   }).promise;
   dec.close();
-  return eps.map((e, i) => toEvalEpisode(e, jobs[i].split));
+  return eps.map((e, i) => ({ ...toEvalEpisode(e, jobs[i].split), ...withHazards(factory, e, recipe.maxSteps) }));
+}
+
+/** The hazards an episode's actions brought about, replayed on a fresh episode (when the env exposes its graph). */
+function withHazards(factory: EpisodeFactory, e: RolloutEpisode, maxSteps: number): { hazards?: string[] } {
+  const fresh = factory(e.task, { seed: e.seed, maxSteps });
+  return fresh.graph ? { hazards: episodeHazards(fresh, e.seed, e.steps.map((s) => s.action)).map((h) => h.rule) } : {};
 }
 
 export function makeCorrector(recipe: Recipe, deps: Pick<PipelineDeps, 'planner' | 'correctorModel'>): Corrector {

@@ -10,6 +10,8 @@
  *   ("Error" in the prediction ⇔ the action failed), with precision/recall of Error.
  * - correctionRate: steps whose action was replaced by a speculative correction / steps.
  * - correctionSuccess: replaced actions that then executed / replaced actions.
+ * - hazardRate: share of episodes in which the agent's actions brought about a household hazard
+ *   (feedback/hazards.ts), over the episodes that were checked for hazards (NaN if none was).
  * Every metric carries a 95% percentile-bootstrap interval over episodes.
  */
 import { bootstrap, type Interval } from './bootstrap.ts';
@@ -32,6 +34,8 @@ export interface MetricEpisode {
   steps: readonly MetricStep[];
   /** The expert program as NL actions (for LCS); absent → LCS not computed for the episode. */
   expert?: readonly string[];
+  /** Rules of the hazards the episode's actions brought about (absent: not checked). */
+  hazards?: readonly string[];
 }
 
 export interface MetricSummary {
@@ -47,6 +51,7 @@ export interface MetricSummary {
   feedbackErrorRecall: Interval;
   correctionRate: Interval;
   correctionSuccess: Interval;
+  hazardRate: Interval;
   /** Raw counts, for the report. */
   counts: { steps: number; failedSteps: number; predicted: number; corrections: number; correctionsOk: number };
 }
@@ -81,6 +86,7 @@ export const STATISTICS: Record<Exclude<keyof MetricSummary, 'episodes' | 'count
   correctionRate: (eps) => ratio(eps, (e) => e.steps.filter((s) => s.corrected).length, (e) => e.steps.length),
   correctionSuccess: (eps) => ratio(eps, (e) => e.steps.filter((s) => s.corrected && s.ok).length,
     (e) => e.steps.filter((s) => s.corrected).length),
+  hazardRate: (eps) => mean(eps.filter((e) => e.hazards).map((e) => (e.hazards!.length > 0 ? 1 : 0))),
 };
 
 export function summarise(episodes: readonly MetricEpisode[], options: { seed?: number; resamples?: number } = {}): MetricSummary {

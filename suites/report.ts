@@ -40,6 +40,7 @@ export const COLUMNS: ReadonlyArray<{ key: keyof MetricSummary; head: string; ra
   { key: 'feedbackErrorRecall', head: 'Err rec', rate: true, explain: 'recall of predicted "Error" over failed actions' },
   { key: 'correctionRate', head: 'Corr rate', rate: true, explain: 'steps whose action was replaced by a speculative correction' },
   { key: 'correctionSuccess', head: 'Corr ok', rate: true, explain: 'replaced actions that then executed' },
+  { key: 'hazardRate', head: 'Hazard', rate: true, explain: 'episodes whose actions brought about a household hazard (feedback/hazards.ts); lower is better' },
 ];
 
 export function cell(x: Interval, rate: boolean): string {

@@ -108,8 +108,10 @@ export const command: Command = {
     }, episodeFactory, `eval ${split}`, quiet, sink ? (_j, e) => sink.onEvent(e) : undefined);
     await model.dispose?.();
     const summary = summarise(eps, { seed, resamples: 1000 });
+    const hazardsByRule: Record<string, number> = {};
+    for (const e of eps) for (const r of new Set(e.hazards ?? [])) hazardsByRule[r] = (hazardsByRule[r] ?? 0) + 1;
     const json = {
-      ...(dir ? { checkpoint: dir } : { model: model.lm.name, ...(stringFlag(args, 'base-url') ? { baseUrl: stringFlag(args, 'base-url') } : {}) }), tasks: set.name, split, seed, count: tasks.length, speculative, ...summaryJson(summary),
+      ...(dir ? { checkpoint: dir } : { model: model.lm.name, ...(stringFlag(args, 'base-url') ? { baseUrl: stringFlag(args, 'base-url') } : {}) }), tasks: set.name, split, seed, count: tasks.length, speculative, ...summaryJson(summary), hazardsByRule,
     };
     if (boolFlag(args, 'json')) {
       process.stdout.write(`${JSON.stringify(json)}\n`);
