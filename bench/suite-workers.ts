@@ -7,7 +7,8 @@
  * timed run; a timed run is from the jobs' enqueueing to the last result in the ledger.
  * Rounds alternate 1 and 2 workers; the median of each is reported, with the load average.
  *
- *   npm run bench:suite-workers -- [--tasks 8] [--seeds 6] [--rounds 3] [--json]
+ *   npm run bench:suite-workers -- [--tasks 8] [--seeds 6] [--rounds 3] [--concurrency 1] [--json]
+ * (`--concurrency`: jobs each worker holds at once; 2 overlaps one job's Redis round trips with another's episode)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ function arg(name: string, fallback: number): number {
 const TASKS = arg('tasks', 8);
 const SEEDS = arg('seeds', 6);
 const ROUNDS = arg('rounds', 3);
+const CONCURRENCY = arg('concurrency', 1);
 const JSON_OUT = process.argv.includes('--json');
 const HEARTH = resolve(import.meta.dirname, '../bin/hearth.mjs');
 
@@ -63,7 +65,7 @@ const fresh = (name: string): string => {
 let busyMs: number[] = [];
 
 function startWorker(i: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [HEARTH, 'worker', '--redis', redis.url, '--name', `w${i}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [HEARTH, 'worker', '--redis', redis.url, '--name', `w${i}`, '--concurrency', String(CONCURRENCY)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   busyMs[i] = 0;
   return new Promise((ok, fail) => {
@@ -83,7 +85,7 @@ function startWorker(i: number): Promise<ChildProcess> {
 }
 
 /** Seconds from enqueueing the timed suite to its last episode in the ledger, with `workers` warm workers. */
-async function round(workers: number, r: number): Promise<{ seconds: number; busy: number }> {
+async function round(workers: number, r: number): Promise<{ seconds: number; busy: number; episodeMs: number }> {
   busyMs = [];
   const procs = await Promise.all(Array.from({ length: workers }, (_, i) => startWorker(i)));
   try {
@@ -93,7 +95,9 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
     await runSuite(measured, { out: fresh(`timed-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url }, onEpisode: () => { last = performance.now(); } });
     const seconds = (last - t0) / 1000;
     // How much of the wall time each worker spent inside episodes: near 1 means the CPU is what limits throughput.
-    return { seconds, busy: busyMs.reduce((a, b) => a + b, 0) / 1000 / workers / seconds };
+    const inside = busyMs.reduce((a, b) => a + b, 0);
+    // Mean wall time of one episode: if it grows with the second worker, the two compete for CPU (a saturated machine).
+    return { seconds, busy: inside / 1000 / workers / seconds, episodeMs: inside / episodes };
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => new Promise((ok) => (p.exitCode !== null ? ok(null) : p.on('exit', ok)))));
@@ -103,13 +107,15 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
 const load0 = loadavg();
 const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
 const busy: Record<1 | 2, number[]> = { 1: [], 2: [] };
+const episodeMs: Record<1 | 2, number[]> = { 1: [], 2: [] };
 try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const w of [1, 2] as const) {
       const x = await round(w, r);
       times[w].push(x.seconds);
       busy[w].push(x.busy);
-      if (!JSON_OUT) console.error(`round ${r + 1}/${ROUNDS}: ${w} worker(s): ${episodes} episodes in ${x.seconds.toFixed(2)} s, each worker inside episodes ${(x.busy * 100).toFixed(0)}% of it (load ${loadavg()[0].toFixed(2)})`);
+      episodeMs[w].push(x.episodeMs);
+      if (!JSON_OUT) console.error(`round ${r + 1}/${ROUNDS}: ${w} worker(s): ${episodes} episodes in ${x.seconds.toFixed(2)} s, each worker inside episodes ${(x.busy * 100).toFixed(0)}% of it, ${x.episodeMs.toFixed(1)} ms per episode (load ${loadavg()[0].toFixed(2)})`);
     }
   }
 } finally {
@@ -120,14 +126,15 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const t1 = median(times[1]);
 const t2 = median(times[2]);
 const result = {
-  episodes, rounds: ROUNDS, cores: cpus().length, loadBefore: load0.map((x) => Number(x.toFixed(2))), loadAfter: loadavg().map((x) => Number(x.toFixed(2))),
-  seconds: { one: times[1], two: times[2] }, busy: { one: busy[1], two: busy[2] }, episodesPerSecond: { one: episodes / t1, two: episodes / t2 }, ratio: t1 / t2,
+  episodes, rounds: ROUNDS, concurrency: CONCURRENCY, cores: cpus().length, loadBefore: load0.map((x) => Number(x.toFixed(2))), loadAfter: loadavg().map((x) => Number(x.toFixed(2))),
+  seconds: { one: times[1], two: times[2] }, busy: { one: busy[1], two: busy[2] }, episodeMs: { one: episodeMs[1], two: episodeMs[2] }, episodesPerSecond: { one: episodes / t1, two: episodes / t2 }, ratio: t1 / t2,
 };
 if (JSON_OUT) {
   console.log(JSON.stringify(result));
 } else {
-  console.log(`suite over Redis, planner on ${TASKS} generated tasks × ${SEEDS} seeds = ${episodes} episodes; ${result.cores} cores; load average ${result.loadBefore.join(' ')} before, ${result.loadAfter.join(' ')} after`);
+  console.log(`suite over Redis, planner on ${TASKS} generated tasks × ${SEEDS} seeds = ${episodes} episodes, ${CONCURRENCY} job(s) per worker at once; ${result.cores} cores; load average ${result.loadBefore.join(' ')} before, ${result.loadAfter.join(' ')} after`);
   console.log(`1 worker : ${t1.toFixed(2)} s median (${(episodes / t1).toFixed(1)} episodes/s)`);
   console.log(`2 workers: ${t2.toFixed(2)} s median (${(episodes / t2).toFixed(1)} episodes/s)`);
+  console.log(`mean episode: ${median(episodeMs[1]).toFixed(1)} ms with 1 worker, ${median(episodeMs[2]).toFixed(1)} ms with 2 (equal on free cores; about double on a saturated machine)`);
   console.log(`throughput ratio 2 workers / 1 worker: ${result.ratio.toFixed(2)}×`);
 }
