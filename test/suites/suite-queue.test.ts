@@ -112,6 +112,28 @@ maybe('hearth suite run --redis with hearth worker processes', () => {
     expect(readFileSync(join(queued, 'results.json'), 'utf8')).toBe(readFileSync(join(local, 'results.json'), 'utf8'));
   }, 300_000);
 
+  it('the coordinator SIGKILLed mid-run and rerun with --resume: every episode exactly once, results as one process', async () => {
+    const queued = join(dir, 'coordinator-killed');
+    const workersNow = workers.filter((w) => w.proc.exitCode === null && w.proc.signalCode === null);
+    if (workersNow.length === 0) workers.push(await startWorker(redis.url, 'C'));
+    // Kill the coordinator once its ledger has a few episodes; the workers keep going meanwhile.
+    const proc = spawn(process.execPath, [HEARTH, 'suite', 'run', suite, '--out', queued, '--redis', redis.url, '--quiet'], { stdio: 'ignore' });
+    const ledger = (): string[] => { try { return readFileSync(join(queued, 'episodes.jsonl'), 'utf8').split('\n').filter((l) => l !== ''); } catch { return []; } };
+    await new Promise<void>((ok) => {
+      const t = setInterval(() => { if (ledger().length >= 4) { proc.kill('SIGKILL'); clearInterval(t); } }, 5);
+      proc.on('exit', () => { clearInterval(t); ok(); });
+    });
+    expect(proc.signalCode).toBe('SIGKILL');
+    const before = ledger().length;
+    expect(before).toBeLessThan(36);
+    const r = await hearth(['suite', 'run', suite, '--out', queued, '--redis', redis.url, '--resume', '--json'], 240_000);
+    expect(r.code, r.stderr).toBe(0);
+    const keys = ledger().map((l) => (JSON.parse(l) as { key: string }).key);
+    expect(keys).toHaveLength(36);
+    expect(new Set(keys).size).toBe(36);
+    expect(readFileSync(join(queued, 'results.json'), 'utf8')).toBe(readFileSync(join(dir, 'local', 'results.json'), 'utf8'));
+  }, 300_000);
+
   it('bad input is one error line: an unreachable Redis, a non-redis URL, --workers with --redis', async () => {
     const port = await freePort();
     await expectOneLineErrors([
