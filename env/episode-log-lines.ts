@@ -13,11 +13,23 @@ export interface RecordChecks {
   header(r: Obj): string | null;
   step(r: Obj): string | null;
   end(r: Obj): string | null;
+  /** Interactive episodes' utterance records (absent: the minimal check `utteranceProblem`). */
+  utterance?(r: Obj): string | null;
+}
+
+/** The fields every utterance record needs (what a reader without a schema checks). */
+export function utteranceProblem(r: Obj): string | null {
+  if (!Number.isInteger(r.round) || (r.round as number) < 0) return 'round must be an integer >= 0';
+  if (r.speaker !== 'user' && r.speaker !== 'agent') return 'speaker must be "user" or "agent"';
+  if (typeof r.kind !== 'string' || typeof r.text !== 'string') return 'kind and text must be strings';
+  return null;
 }
 
 export interface WalkedLog {
   header?: Obj;
   steps: Obj[];
+  /** Utterance records (interactive episodes), in file order. */
+  utterances: Obj[];
   end?: Obj;
   /** The first bad line after the header (1-based) and what is wrong with it. */
   error?: { line: number; message: string };
@@ -28,7 +40,7 @@ export interface WalkedLog {
 export function walkEpisodeLog(text: string, checks: RecordChecks): WalkedLog {
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const out: WalkedLog = { steps: [] };
+  const out: WalkedLog = { steps: [], utterances: [] };
   const parse = (i: number): { ok: true; value: Obj } | { ok: false; message: string } => {
     try {
       const value: unknown = JSON.parse(lines[i]);
@@ -66,12 +78,16 @@ export function walkEpisodeLog(text: string, checks: RecordChecks): WalkedLog {
       const expected = out.steps.length + 1;
       if (rec.t !== expected) return bad(`step record has t=${String(rec.t)}, expected ${expected}`);
       out.steps.push(rec);
+    } else if (rec.type === 'utterance') {
+      const e = (checks.utterance ?? utteranceProblem)(rec);
+      if (e !== null) return bad(`invalid utterance record: ${e}`);
+      out.utterances.push(rec);
     } else if (rec.type === 'end') {
       const e = checks.end(rec);
       if (e !== null) return bad(`invalid end record: ${e}`);
       out.end = rec;
     } else {
-      return bad(`unknown record type ${JSON.stringify(rec.type)} (expected "step" or "end")`);
+      return bad(`unknown record type ${JSON.stringify(rec.type)} (expected "step", "utterance" or "end")`);
     }
   }
   return out;

@@ -37,6 +37,8 @@ export interface LogHeader {
   compat?: Compat;
   task?: { id?: string; title?: string; description?: string; goal?: GoalPredicate[]; expert?: string[] };
   agent?: Record<string, unknown>;
+  /** Interactive episodes: the simulated user (version, seed, hidden profile, instructions). */
+  user?: Record<string, unknown>;
   scene: GraphJSON;
 }
 
@@ -51,6 +53,19 @@ export interface LogStep extends StepExtras {
   goal: GoalProgress;
   observation?: string;
   character?: CharacterState;
+  /** Interactive episodes: the dialogue round of this step. */
+  round?: number;
+}
+
+/** Interactive episodes: one utterance of the user or the agent (between the steps of its round). */
+export interface LogUtterance {
+  type: 'utterance';
+  round: number;
+  speaker: 'user' | 'agent';
+  kind: string;
+  text: string;
+  facts?: string[];
+  judgement?: Record<string, unknown>;
 }
 
 export interface LogEnd {
@@ -116,6 +131,7 @@ export interface HeaderInput {
   compat?: Compat;
   agent?: Record<string, unknown>;
   taskSetHash?: string;
+  user?: Record<string, unknown>;
   /** ISO time; `false` leaves it out (byte-identical logs for identical runs). Default: now. */
   createdAt?: string | false;
 }
@@ -135,6 +151,7 @@ export function makeHeader(input: HeaderInput): LogHeader {
   if (input.createdAt !== false) h.createdAt = input.createdAt ?? new Date().toISOString();
   if (input.taskSetHash !== undefined) h.taskSetHash = input.taskSetHash;
   if (input.agent !== undefined) h.agent = input.agent;
+  if (input.user !== undefined) h.user = input.user;
   return h;
 }
 
@@ -194,13 +211,19 @@ export class EpisodeLogWriter {
     this.file.append(JSON.stringify(record) + '\n');
   }
 
-  /** Append one step. */
-  step(out: StepOutcome): void {
+  /** Append one step (`round`: its dialogue round, interactive episodes). */
+  step(out: StepOutcome, round?: number): void {
     if (this.ended) throw new Error(`episode log ${this.path} already has its end record`);
-    this.append(stepRecord(out));
+    this.append(round === undefined ? stepRecord(out) : { ...stepRecord(out), round });
     this.steps++;
     if (!out.info.end) this.executed++;
     this.last = out;
+  }
+
+  /** Append one utterance (interactive episodes). */
+  utterance(u: Omit<LogUtterance, 'type'>): void {
+    if (this.ended) throw new Error(`episode log ${this.path} already has its end record`);
+    this.append({ type: 'utterance', ...u });
   }
 
   /**
@@ -251,14 +274,16 @@ export function logSteps(writer: EpisodeLogWriter): MonoTypeOperatorFunction<Ste
 export interface EpisodeLog {
   header: LogHeader;
   steps: LogStep[];
+  /** Utterance records (interactive episodes; empty otherwise). */
+  utterances: LogUtterance[];
   end?: LogEnd;
   /** The first bad line (1-based) and what is wrong with it; records after it are not read. */
   error?: { line: number; message: string };
 }
 
-let validators: Record<'header' | 'step' | 'end', ValidateFunction> | undefined;
+let validators: Record<'header' | 'step' | 'end' | 'utterance', ValidateFunction> | undefined;
 
-function loadValidators(): Record<'header' | 'step' | 'end', ValidateFunction> {
+function loadValidators(): Record<'header' | 'step' | 'end' | 'utterance', ValidateFunction> {
   if (validators) return validators;
   const schema = JSON.parse(readFileSync(new URL('./schema/episode-log.schema.json', import.meta.url), 'utf8')) as { $id: string };
   const ajv = new Ajv({ strict: false, allErrors: false });
@@ -268,7 +293,7 @@ function loadValidators(): Record<'header' | 'step' | 'end', ValidateFunction> {
     if (!v) throw new Error(`episode-log schema has no definition "${name}"`);
     return v;
   };
-  validators = { header: get('header'), step: get('step'), end: get('end') };
+  validators = { header: get('header'), step: get('step'), end: get('end'), utterance: get('utterance') };
   return validators;
 }
 
@@ -287,10 +312,10 @@ export function readEpisodeLog(path: string): EpisodeLog {
   const text = readText(path, 'episode log'); // strict UTF-8, BOM stripped
   const v = loadValidators();
   const check = (f: ValidateFunction) => (r: Record<string, unknown>): string | null => (f(r) ? null : ajvText(f));
-  const w = walkEpisodeLog(text, { header: check(v.header), step: check(v.step), end: check(v.end) });
+  const w = walkEpisodeLog(text, { header: check(v.header), step: check(v.step), end: check(v.end), utterance: check(v.utterance) });
   if (w.fatal?.kind === 'empty') throw new HearthError('log.header', `episode log ${path} is empty`, 'an episode log starts with a header line');
   if (w.fatal) throw new HearthError('log.header', `episode log ${path}: ${w.fatal.message}`, 'line 1 must be the header record');
-  const log: EpisodeLog = { header: w.header as unknown as LogHeader, steps: w.steps as unknown as LogStep[] };
+  const log: EpisodeLog = { header: w.header as unknown as LogHeader, steps: w.steps as unknown as LogStep[], utterances: w.utterances as unknown as LogUtterance[] };
   if (w.end) log.end = w.end as unknown as LogEnd;
   if (w.error) log.error = w.error;
   return log;
