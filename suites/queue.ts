@@ -184,9 +184,11 @@ export async function runOnQueue(target: QueueTarget, suite: LoadedSuite, pendin
     await sweep();
     let lastNote = Date.now();
     while (outstanding.size > 0 && !failure) {
+      const left = outstanding.size;
       await new Promise<void>((ok) => { wake = ok; setTimeout(ok, 3000); });
       wake = undefined;
-      if (outstanding.size > 0 && !failure) await sweep();
+      // Only when no result arrived for 3 s: a sweep asks Redis once per outstanding job.
+      if (outstanding.size === left && outstanding.size > 0 && !failure) await sweep();
       if (!quiet && outstanding.size > 0 && Date.now() - lastNote > 10_000) {
         lastNote = Date.now();
         if (redisError) process.stderr.write(`suite ${suite.spec.name}: Redis at ${target.url}: ${redisError.message} (reconnecting; finished episodes are in the ledger)\n`);
