@@ -6,8 +6,6 @@ import { createModel, loadModel, type LocalModel } from '../../agent/local-model
 import { tf } from '../../agent/tfjs.ts';
 import { AdamW } from '../../alignment/optim.ts';
 import { accumulateStep } from '../../alignment/trainer.ts';
-import { Prng } from '../../env/prng.ts';
-import { listeningAgent } from '../../dialogue/agents.ts';
 import { sampleProfile } from '../../dialogue/profile.ts';
 import { runDialogue } from '../../dialogue/session.ts';
 import { SimulatedUser } from '../../dialogue/user.ts';
@@ -137,7 +135,8 @@ describe('round-level KV cache', () => {
 
   it('the user adapter does not see the instruction', () => {
     const logitsOfUser = (instruction: string) => {
-      const batch = batchDialogues(lm.tokenizer, [[{ speaker: 'instruction', text: instruction }, { speaker: 'user', text: 'Please put the cup away.' }]].concat([[{ speaker: 'instruction', text: instruction }, { speaker: 'user', text: 'Thanks.' }]]));
+      const rows: Segment[][] = ['Please put the cup away.', 'Thanks.'].map((text) => [{ speaker: 'instruction', text: instruction }, { speaker: 'user', text }]);
+      const batch = batchDialogues(lm.tokenizer, rows);
       // Same padded instruction length for both instructions compared below.
       return roundLogits(batch, MIDI_ADAPTERS, false)[0].slice(batch.ids[0][0].length).flat();
     };
@@ -178,6 +177,5 @@ describe('round-level KV cache', () => {
     expect(onTokens[0]).toBe(offTokens[0]);
     for (let r = 1; r < 3; r++) expect(offTokens[r]).toBeGreaterThan(onTokens[r] + onTokens[0] / 2);
     on.dispose(); off.dispose();
-    void listeningAgent; void Prng;
   });
 });
