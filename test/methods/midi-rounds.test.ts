@@ -10,7 +10,7 @@ import { sampleProfile } from '../../dialogue/profile.ts';
 import { runDialogue } from '../../dialogue/session.ts';
 import { SimulatedUser } from '../../dialogue/user.ts';
 import { RoundLmAgent } from '../../methods/midi/lm-agent.ts';
-import { batchDialogues, feedSegment, midiDialogueLoss, MIDI_ADAPTERS, newRoundState, type DialogueBatch, type Segment } from '../../methods/midi/rounds.ts';
+import { batchDialogues, feedSegment, midiDialogueLoss, MIDI_ADAPTERS, newRoundState, type AdapterMap, type DialogueBatch, type Segment } from '../../methods/midi/rounds.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hearth-midi-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ afterAll(async () => { await lm.dispose(); });
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
 
 /** Logits of every real token, segment by segment with the cache (as feedSegment runs rounds). */
-function roundLogits(batch: DialogueBatch, adapters = { instruction: 'agent', user: 'agent', agent: 'agent' }, userSeesInstruction = true): number[][][] {
+function roundLogits(batch: DialogueBatch, adapters: AdapterMap = { instruction: 'agent', user: 'agent', agent: 'agent' }, userSeesInstruction = true): number[][][] {
   const st = newRoundState(2);
   const out: number[][][] = [[], []];
   for (let k = 0; k < batch.ids.length; k++) {
