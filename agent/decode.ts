@@ -23,10 +23,12 @@ export interface DecodeOptions extends GenerateOptions {
    * before with the same weights (default true; see prefix-cache.ts).
    */
   reusePrefixes?: boolean;
+  /** A custom decoding session (e.g. steered forward passes, methods/safety/detox.ts); overrides `engine`. */
+  stepper?: () => Stepper;
 }
 
 /** One batched decoding session: prefill ragged prompts, then one token per active row per step. */
-interface Stepper {
+export interface Stepper {
   /** Logits after each prompt, (B, V); rows will grow by at most `maxNew` tokens. */
   prefill(prompts: number[][], maxNew: number): Float32Array;
   /** Feed one token per active row; logits (rows, V). */
@@ -147,7 +149,7 @@ function generateChunk(model: Transformer, tok: Tokenizer, prompts: string[], fi
   }));
   if (allowedSeqs && allowedSeqs.length === 0) return prompts.map(() => '');
 
-  const stepper: Stepper = opts.engine === 'tfjs' ? new TfjsStepper(model, tok.pad) : new FastStepper(model, opts.reusePrefixes ?? true);
+  const stepper: Stepper = opts.stepper ? opts.stepper() : opts.engine === 'tfjs' ? new TfjsStepper(model, tok.pad) : new FastStepper(model, opts.reusePrefixes ?? true);
   let data = stepper.prefill(encoded, maxNew);
   let active = rows.map((_, b) => b); // row indices, in batch order
   const V = model.config.vocabSize;

@@ -46,6 +46,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   doctor: { summary: 'print the local model\'s compute path (backend, SIMD, threads, native addon) and its GEMM speed against this machine\'s peak', load: () => import('./commands/doctor.ts') },
   suite: { summary: 'run an evaluation suite file (tasks × agents × seeds, resumable) and write a report comparing the agents; or check one', load: () => import('./commands/suite.ts') },
   worker: { summary: 'run suite episodes from a Redis queue (hearth suite run FILE --redis URL) until stopped', load: () => import('./commands/worker.ts') },
+  safety: { summary: 'safety analyses: align (a refusing agent), probe|analyze (EHA vs ISA attacks), detox (self-detoxification)', load: () => import('./commands/safety.ts') },
   eai: { summary: 'EAI action sequencing: prompts, and outputs scored as eai-eval 1.0.5 does (official) and corrected', load: () => import('./commands/eai.ts') },
 };
 
