@@ -1,0 +1,73 @@
+/**
+ * The methods `hearth dialogue run|train --method X` runs (multi-round interaction with simulated
+ * users): each trains (where it trains), evaluates against its baseline on unseen users over
+ * seeds, and writes its report.
+ */
+import { HearthError } from '../env/errors.ts';
+import type { ClaimCheck, ReportTable } from './dialogue-report.ts';
+import { QUICK_MIDI, runMidiSeed, TINY_MIDI, trainMidi, type MidiSeedResult } from './midi/experiment.ts';
+import { writeMidiReport } from './midi/report.ts';
+
+export interface DialogueRunOptions {
+  size: 'tiny' | 'quick';
+  seeds: number[];
+  out: string;
+  backend?: string;
+  log(line: string): void;
+  /** Where and how it ran (compute, load, wall time), evaluated when the report is written. */
+  notes(): string;
+}
+
+export interface DialogueTrainOptions {
+  size: 'tiny' | 'quick';
+  seed: number;
+  out: string;
+  backend?: string;
+  log(line: string): void;
+}
+
+export interface DialogueMethod {
+  name: string;
+  summary: string;
+  needsModel: boolean;
+  run(o: DialogueRunOptions): Promise<{ md: string; tables: ReportTable[]; claims: ClaimCheck[] }>;
+  train(o: DialogueTrainOptions): Promise<{ summary: string; [k: string]: unknown }>;
+}
+
+const midi: DialogueMethod = {
+  name: 'midi',
+  summary: 'Midi-Tuning (agent and user LoRA adapters, round-level KV cache) vs flat fine-tuning: consistency over rounds, success, cost per round',
+  needsModel: true,
+  async run(o) {
+    const sizes = o.size === 'tiny' ? TINY_MIDI : QUICK_MIDI;
+    const results: MidiSeedResult[] = [];
+    for (const [i, seed] of o.seeds.entries()) {
+      results.push(await runMidiSeed(seed, sizes, o.log, { backend: o.backend, logDir: i === 0 ? `${o.out}/logs` : undefined }));
+    }
+    return writeMidiReport(o.out, results, sizes, [o.notes()]);
+  },
+  async train(o) {
+    const sizes = o.size === 'tiny' ? TINY_MIDI : QUICK_MIDI;
+    const t = await trainMidi(o.seed, sizes, o.log, { backend: o.backend });
+    try {
+      t.lm.save(o.out);
+      const last = (xs: number[]) => xs[xs.length - 1];
+      return {
+        summary: `base loss ${last(t.losses.base).toFixed(3)}, midi ${last(t.losses.midi).toFixed(3)}, flat ${last(t.losses.flat).toFixed(3)}; adapters ${t.lm.model.adapterNames().join(', ')}`,
+        adapters: t.lm.model.adapterNames(), finalLoss: { base: last(t.losses.base), midi: last(t.losses.midi), flat: last(t.losses.flat) }, trainSeconds: t.trainSeconds,
+      };
+    } finally {
+      await t.lm.dispose();
+    }
+  },
+};
+
+export const DIALOGUE_METHODS: Record<string, DialogueMethod> = { midi };
+
+export function dialogueMethod(name: string | undefined): DialogueMethod {
+  const names = Object.keys(DIALOGUE_METHODS).join(', ');
+  if (name === undefined) throw new HearthError('cli.usage', '--method is required', `pick one of ${names}`);
+  const m = DIALOGUE_METHODS[name];
+  if (!m) throw new HearthError('cli.usage', `unknown dialogue method "${name}"`, `pick one of ${names}`);
+  return m;
+}
