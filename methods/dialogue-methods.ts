@@ -7,6 +7,8 @@ import { HearthError } from '../env/errors.ts';
 import type { ClaimCheck, ReportTable } from './dialogue-report.ts';
 import { QUICK_MIDI, runMidiSeed, TINY_MIDI, trainMidi, type MidiSeedResult } from './midi/experiment.ts';
 import { writeMidiReport } from './midi/report.ts';
+import { QUICK_SPDA, runSpdaSeed, TINY_SPDA, type SpdaUserResult } from './spda/experiment.ts';
+import { writeSpdaReport } from './spda/report.ts';
 
 export interface DialogueRunOptions {
   size: 'tiny' | 'quick';
@@ -62,7 +64,22 @@ const midi: DialogueMethod = {
   },
 };
 
-export const DIALOGUE_METHODS: Record<string, DialogueMethod> = { midi };
+const spda: DialogueMethod = {
+  name: 'spda',
+  summary: 'SPDA (an evolving user profile, refined hierarchically under an edit budget) vs a static profile: preference violations over rounds',
+  needsModel: false,
+  async run(o) {
+    const sizes = o.size === 'tiny' ? TINY_SPDA : QUICK_SPDA;
+    const results: SpdaUserResult[] = [];
+    for (const seed of o.seeds) results.push(...await runSpdaSeed(seed, sizes, o.log));
+    return writeSpdaReport(o.out, results, sizes, [o.notes()]);
+  },
+  async train() {
+    throw new HearthError('cli.usage', 'spda has nothing to train: its profile refiner is symbolic', 'use `hearth dialogue run --method spda`');
+  },
+};
+
+export const DIALOGUE_METHODS: Record<string, DialogueMethod> = { midi, spda };
 
 export function dialogueMethod(name: string | undefined): DialogueMethod {
   const names = Object.keys(DIALOGUE_METHODS).join(', ');

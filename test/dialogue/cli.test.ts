@@ -46,6 +46,17 @@ describe('hearth dialogue', () => {
     await lm.dispose();
   }, 240_000);
 
+  it('run --method spda --tiny: violations per session, evolving vs static profile', async () => {
+    const out = join(dir, 'spda');
+    const r = await runCliCaptured(['dialogue', 'run', '--method', 'spda', '--tiny', '--seeds', '2', '--out', out, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as { tables: Array<{ arm: string; metrics: Record<string, { value: number }> }> };
+    expect(j.tables.map((t) => t.arm)).toEqual(['spda', 'spda-unbounded', 'static']);
+    const drop = (arm: string) => j.tables.find((t) => t.arm === arm)!.metrics.drop.value;
+    expect(drop('spda')).toBeGreaterThan(drop('static'));
+    expect(readFileSync(join(out, 'plots', 'violations-by-round.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
   it('user errors are one line naming the fix', async () => {
     for (const [argv, re] of [
       [['dialogue', '--method', 'midi'], /needs a subcommand/],
@@ -54,6 +65,7 @@ describe('hearth dialogue', () => {
       [['dialogue', 'run'], /--method is required/],
       [['dialogue', 'run', '--method', 'midi', '--tiny', '--quick'], /tiny|quick/],
       [['dialogue', 'run', '--method', 'midi', '--seeds', '0'], /seeds/],
+      [['dialogue', 'train', '--method', 'spda', '--out', join(dir, 'none')], /spda has nothing to train/],
     ] as Array<[string[], RegExp]>) {
       const r = await runCliCaptured(argv);
       expect(r.code).toBe(2);
