@@ -46,7 +46,7 @@ export const TINY_MIDI: MidiSizes = {
   config: { vocabSize: 420, ctx: 256, layers: 1, d: 32, heads: 2, dropout: 0 },
 };
 export const QUICK_MIDI: MidiSizes = {
-  name: 'quick', trainUsers: 160, testUsers: 24, rounds: 5, baseSteps: 150, tuneSteps: 150, batch: 8, baseLr: 3e-3, tuneLr: 3e-3, rank: 8, beta: 1,
+  name: 'quick', trainUsers: 160, testUsers: 24, rounds: 5, baseSteps: 600, tuneSteps: 300, batch: 8, baseLr: 3e-3, tuneLr: 3e-3, rank: 8, beta: 1,
   config: { vocabSize: 420, ctx: 320, layers: 2, d: 64, heads: 4, dropout: 0 },
 };
 
