@@ -71,3 +71,24 @@ export function probeAccuracy(p: Probe, X: readonly ArrayLike<number>[], y: read
   X.forEach((x, i) => { if ((probeScore(p, x) >= 0.5 ? 1 : 0) === y[i]) ok++; });
   return ok / X.length;
 }
+
+/**
+ * Accuracy of a probe's direction on rows standardised with their own mean and deviation (no
+ * labels used): a cross-model probe that survives a global shift or rescaling of the other
+ * model's activations, which alone would put every row on one side of the threshold.
+ */
+export function probeAccuracyRecentred(p: Probe, X: readonly ArrayLike<number>[], y: readonly number[]): number {
+  if (X.length === 0) return NaN;
+  const d = p.w.length;
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
+  for (const r of X) for (let j = 0; j < d; j++) mean[j] += r[j] / X.length;
+  for (const r of X) for (let j = 0; j < d; j++) std[j] += (r[j] - mean[j]) ** 2 / X.length;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) + 1e-6;
+  return probeAccuracy({ ...p, mean, std }, X, y);
+}
+
+/** Share of rows the probe calls label 1 (1 or 0: it says one thing of every row). */
+export function probePositiveShare(p: Probe, X: readonly ArrayLike<number>[]): number {
+  return X.length ? X.filter((x) => probeScore(p, x) >= 0.5).length / X.length : NaN;
+}

@@ -96,10 +96,11 @@ async function probe(argv: string[]): Promise<number> {
     tiny: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, backend: { type: 'string' },
   }, USAGE);
   const tiny = boolFlag(args, 'tiny');
-  const { dir, settings } = alignedDir(requireFlag(args, 'aligned', USAGE));
+  const given = requireFlag(args, 'aligned', USAGE);
   const attacks = parseAttacks(stringFlag(args, 'attacks'));
   const nSeeds = intFlag(args, 'seeds', tiny ? 2 : 3, 1, 20);
   const attack = { ...DEFAULT_ATTACK, steps: intFlag(args, 'attack-steps', tiny ? 2 : DEFAULT_ATTACK.steps, 1, 10000) };
+  const { dir, settings } = alignedDir(given);
   const out = resolve(stringFlag(args, 'out') ?? join(dirname(dir), 'probe'));
   checkOutputDir(out, '--out');
   const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
@@ -123,10 +124,11 @@ async function detox(argv: string[]): Promise<number> {
     tiny: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, backend: { type: 'string' },
   }, USAGE);
   const tiny = boolFlag(args, 'tiny');
-  const { dir, settings } = alignedDir(requireFlag(args, 'checkpoint', USAGE));
+  const given = requireFlag(args, 'checkpoint', USAGE);
   const count = intFlag(args, 'count', tiny ? 3 : 60, 1, 5000);
   const seed = intFlag(args, 'seed', 0);
   const strength = numberFlag(args, 'strength', 1, 0, 100, USAGE);
+  const { dir, settings } = alignedDir(given);
   const out = resolve(stringFlag(args, 'out') ?? join(dirname(dir), 'detox'));
   checkOutputDir(out, '--out');
   const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');

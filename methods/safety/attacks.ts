@@ -19,7 +19,7 @@ export interface AttackOptions {
   lr: number;
 }
 
-export const DEFAULT_ATTACK: AttackOptions = { steps: 40, rank: 8, lr: 2e-3 };
+export const DEFAULT_ATTACK: AttackOptions = { steps: 80, rank: 8, lr: 3e-3 };
 
 /** The prompt prefix the attacked model is evaluated under (ISA's identity line; none for EHA). */
 export const attackPrefix = (kind: AttackKind): string => (kind === 'isa' ? ISA_PREFIX : '');

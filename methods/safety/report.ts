@@ -27,6 +27,12 @@ export function probeMarkdown(r: SafetyAnalysis, meta: Record<string, string | n
     `| point | aligned | aligned (ISA line) | ${kinds.map((k) => `${k.toUpperCase()} (cross)`).join(' | ')} |`,
     `|---|---|---|${kinds.map(() => '---').join('|')}|`,
     ...r.points.map((h) => `| ${short(h)} | ${pct(r.aligned.plain.probe[h])} | ${pct(r.aligned.isa.probe[h])} | ${kinds.map((k) => ci(r.attacks[k]!.crossProbe[h], 100, 1)).join(' | ')} |`),
+    '', 'The same probes on rows re-standardised with their own mean and deviation (no labels; removes a global shift of an attacked model\'s activations), and the share of held-out rows the raw probes call hazardous (half are):', '',
+    `| point | aligned | aligned (ISA line) | ${kinds.map((k) => `${k.toUpperCase()} (cross, re-centred)`).join(' | ')} | ${kinds.map((k) => `${k.toUpperCase()} called hazardous`).join(' | ')} |`,
+    `|---|---|---|${kinds.map(() => '---').join('|')}|${kinds.map(() => '---').join('|')}|`,
+    ...r.points.map((h) => `| ${short(h)} | ${pct(r.aligned.plain.probeRecentred[h])} | ${pct(r.aligned.isa.probeRecentred[h])} | ${kinds.map((k) => ci(r.attacks[k]!.crossProbeRecentred[h], 100, 1)).join(' | ')} | ${kinds.map((k) => r.attacks[k]!.seeds.map((s) => pct(s.crossProbePositive[h])).join(', ')).join(' | ')} |`),
+    '', `In-model probes (trained and tested on each attacked model), per seed: ${kinds.map((k) => `${k.toUpperCase()} ${r.points.map((h) => `${short(h)} ${r.attacks[k]!.seeds.map((s) => pct(s.ownProbe[h])).join('/')}`).join('; ')}`).join('. ')}.`,
+    `Attack fit (final training loss per seed): ${kinds.map((k) => `${k.toUpperCase()} ${r.attacks[k]!.seeds.map((s) => s.finalLoss.toFixed(3)).join(', ')}`).join('; ')}. Over-refusal of harmless held-out requests: aligned ${pct(r.aligned.plain.harmlessRefusal)}, ${kinds.map((k) => `${k.toUpperCase()} ${r.attacks[k]!.seeds.map((s) => pct(s.harmlessRefusal)).join('/')}`).join(', ')}.`,
     '', '## Stage 2: refusal tone (refusal-token logit at the last prompt token, hazardous held-out prompts)', '',
     '| model | refusal rate | refusal-token logit | change vs aligned |', '|---|---|---|---|',
     `| aligned | ${pct(r.aligned.plain.refusal.rate)} | ${r.aligned.plain.refusal.logit.toFixed(2)} | |`,
@@ -50,7 +56,8 @@ export function writeProbeReport(dir: string, r: SafetyAnalysis, meta: Record<st
   writeFileAtomic(join(dir, 'probe-accuracy.svg'), barChart(r.points.map((h) => ({
     label: short(h),
     bars: [{ name: 'aligned', value: r.aligned.plain.probe[h] },
-      ...kinds.map((k) => ({ name: k.toUpperCase(), value: r.attacks[k]!.crossProbe[h].mean, lo: r.attacks[k]!.crossProbe[h].lo, hi: r.attacks[k]!.crossProbe[h].hi }))],
+      ...kinds.map((k) => ({ name: `${k.toUpperCase()} re-centred`, value: r.attacks[k]!.crossProbeRecentred[h].mean, lo: r.attacks[k]!.crossProbeRecentred[h].lo, hi: r.attacks[k]!.crossProbeRecentred[h].hi })),
+      ...kinds.map((k) => ({ name: `${k.toUpperCase()} raw`, value: r.attacks[k]!.crossProbe[h].mean, lo: r.attacks[k]!.crossProbe[h].lo, hi: r.attacks[k]!.crossProbe[h].hi }))],
   })), { title: 'Held-out harmful-recognition probe accuracy (aligned probes)', yLabel: 'accuracy' }));
   writeFileAtomic(join(dir, 'refusal.svg'), lineChart([
     { name: 'aligned', points: Object.values(r.aligned.plain.refusal.lens).map((y, x) => ({ x, y })) },

@@ -11,7 +11,7 @@ import { allHookNames } from '../../agent/interp/hooks.ts';
 import { type Intervention, interventionHooks, patchFrom } from '../../agent/interp/interventions.ts';
 import { headAttribution, logitLens } from '../../agent/interp/lens.ts';
 import { activationPatching } from '../../agent/interp/patching.ts';
-import { probeAccuracy, trainProbe } from '../../agent/interp/probes.ts';
+import { probeAccuracy, probeAccuracyRecentred, probePositiveShare, trainProbe } from '../../agent/interp/probes.ts';
 import { leftPadded, logitRow, promptsInput, runWithCache, runWithHooks } from '../../agent/interp/run.ts';
 import { type ModelConfig, Transformer } from '../../agent/model.ts';
 import { initBackend, tf } from '../../agent/tfjs.ts';
@@ -189,6 +189,13 @@ describe('linear probes', () => {
       return probeAccuracy(p, X.slice(100), labels.slice(100));
     };
     expect(acc('blocks.1.hook_resid_post')).toBeGreaterThan(0.9);
+    // A global shift of the rows (another model's offset) makes the probe say one class of all;
+    // re-standardising the rows with their own statistics recovers the direction's accuracy.
+    const X = lastRows('blocks.1.hook_resid_post');
+    const p = trainProbe(X.slice(0, 100), labels.slice(0, 100));
+    const shifted = X.slice(100).map((r) => r.map((v) => v * 3 + 50));
+    expect([0, 1]).toContain(probePositiveShare(p, shifted));
+    expect(probeAccuracyRecentred(p, shifted, labels.slice(100))).toBeGreaterThan(0.9);
     expect(acc('blocks.0.hook_resid_pre')).toBeLessThan(0.7);
     expect(() => trainProbe([[1], [2]], [1, 1])).toThrow(/both classes/);
     m.dispose();

@@ -124,16 +124,21 @@ describe('intervals over attack seeds and the claims', () => {
     expect(seedStat([5])).toMatchObject({ mean: 5, lo: 5, hi: 5 });
   });
 
-  const summary = (drops: number[], changes: number[]): AttackSummary => ({
-    prefix: '', seeds: drops.map((_, i) => ({ seed: i }) as AttackSummary['seeds'][number]), crossProbe: {}, middleDrop: seedStat(drops),
+  const summary = (drops: number[], changes: number[], positive = 0.5): AttackSummary => ({
+    prefix: '', seeds: drops.map((_, i) => ({ seed: i, crossProbePositive: { m: positive } }) as unknown as AttackSummary['seeds'][number]),
+    crossProbe: {}, crossProbeRecentred: {}, middleDrop: seedStat(drops.map((x) => x + 0.5)), middleDropRecentred: seedStat(drops),
     refusalRate: seedStat(drops.map(() => 0)), refusalLogit: seedStat(changes), refusalLogitChange: seedStat(changes), patching: {},
   });
-  it('hold only when the seed interval excludes 0 in the claimed direction, with at least 2 seeds', () => {
-    const held = checkClaims({ attacks: { eha: summary([0.3, 0.32, 0.29], [-5, -6, -5.5]), isa: summary([0.01, 0.0, 0.02], [-2, -2.5, -1.8]) } });
+  it('hold only when the seed interval (re-centred probes) excludes 0 in the claimed direction, with at least 2 seeds', () => {
+    const middle = ['m'];
+    const held = checkClaims({ middle, attacks: { eha: summary([0.3, 0.32, 0.29], [-5, -6, -5.5]), isa: summary([0.01, 0.0, 0.02], [-2, -2.5, -1.8]) } });
     expect(held.map((c) => c.held)).toEqual([true, true]);
-    const not = checkClaims({ attacks: { eha: summary([0.3, -0.2, 0.1], [-5, 1, -5.5]), isa: summary([0.01, 0.0, 0.02], [-2, -2.5, -1.8]) } });
+    expect(held[0].detail).not.toMatch(/one class/);
+    const not = checkClaims({ middle, attacks: { eha: summary([0.3, -0.2, 0.1], [-5, 1, -5.5]), isa: summary([0.01, 0.0, 0.02], [-2, -2.5, -1.8]) } });
     expect(not.map((c) => c.held)).toEqual([false, false]);
-    const one = checkClaims({ attacks: { eha: summary([0.3], [-5]), isa: summary([0.0], [-2]) } });
+    const one = checkClaims({ middle, attacks: { eha: summary([0.3], [-5]), isa: summary([0.0], [-2]) } });
     expect(one.map((c) => c.held)).toEqual([false, false]);
+    const constant = checkClaims({ middle, attacks: { eha: summary([0.3, 0.32, 0.29], [-5, -6, -5.5], 1), isa: summary([0.01, 0.0, 0.02], [-2, -2.5, -1.8], 0) } });
+    expect(constant[0].detail).toMatch(/one class/);
   });
 });
