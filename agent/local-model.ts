@@ -90,18 +90,26 @@ export class LocalModel implements LanguageModel {
     return seqLogProb(logits!, b.targets, b.mask, b.batch, { average: opts.average, weights: weights ?? opts.weights });
   }
 
+  /** One pair's token ids as `batchPairs` trains on them: BOS+input+output(+EOS), cut from the left to ctx+1. */
+  private pairIds({ input, output }: { input: string; output: string }, includeEos: boolean): { ids: number[]; nPrompt: number } {
+    const ctx = this.config.ctx;
+    const p = promptIds(this.tokenizer, input);
+    const o = this.tokenizer.encode(output);
+    if (includeEos) o.push(this.tokenizer.eos);
+    let ids = [...p, ...o];
+    let nPrompt = p.length;
+    if (ids.length > ctx + 1) { const cut = ids.length - (ctx + 1); ids = ids.slice(cut); nPrompt = Math.max(0, nPrompt - cut); }
+    return { ids, nPrompt };
+  }
+
+  /** The time steps a pair occupies in a `batchPairs` batch (a batch's `time` is the largest of its rows'). */
+  pairTime(pair: { input: string; output: string }, includeEos = true): number {
+    return Math.max(1, this.pairIds(pair, includeEos).ids.length - 1);
+  }
+
   /** Right-padded batch of BOS+input+output(+EOS), targets shifted by one, mask on output tokens. */
   batchPairs(pairs: Array<{ input: string; output: string }>, includeEos = true): PairBatch {
-    const ctx = this.config.ctx;
-    const seqs = pairs.map(({ input, output }) => {
-      const p = promptIds(this.tokenizer, input);
-      const o = this.tokenizer.encode(output);
-      if (includeEos) o.push(this.tokenizer.eos);
-      let ids = [...p, ...o];
-      let nPrompt = p.length;
-      if (ids.length > ctx + 1) { const cut = ids.length - (ctx + 1); ids = ids.slice(cut); nPrompt = Math.max(0, nPrompt - cut); }
-      return { ids, nPrompt };
-    });
+    const seqs = pairs.map((pair) => this.pairIds(pair, includeEos));
     const T = Math.max(1, ...seqs.map((s) => s.ids.length - 1));
     const B = pairs.length;
     const tokens = new Int32Array(B * T).fill(this.tokenizer.pad);

@@ -38,7 +38,7 @@ export const RECIPE_OVERRIDE_SCHEMA: Schema = obj({
     corrector: { enum: ['planner', 'llm', 'sample'] }, temperature: num(0, 100), samples: int(1, 1000), episodesPerTask: int(1, 1000), maxSteps: int(1, 10_000),
     greedyEpisodes: int(0, 1000),
   }),
-  correctionGuard: { enum: ['none', 'no-repeat'] }, continueSchedule: { type: 'boolean' }, lengthGroups: int(0, 1_000_000), heldOutShare: num(0, 0.9),
+  correctionGuard: { enum: ['none', 'no-repeat'] }, continueSchedule: { type: 'boolean' }, lengthGroups: int(0, 1_000_000), lengthBy: { enum: ['chars', 'tokens'] }, heldOutShare: num(0, 0.9),
   maxExplorationRecords: int(0), episodeTimeoutMs: int(1), bootstrapResamples: int(1, 1_000_000), maxExpertSteps: int(1, 10_000),
   feedbackBalance: num(0, 1e9), renamedCopies: int(0, 1000), renamedPlanningShare: num(0, 1), renamedShareOfMix: num(0, 1), renamedExplorationShare: num(0, 1),
 });

@@ -77,6 +77,11 @@ class LocalTrainable implements TrainableModel {
     }
   }
 
+  /** Rows of `trainStep`'s batch are `batchPairs` rows with EOS: this is their time steps. */
+  sequenceLength(pair: IOPair): number {
+    return this.lm.pairTime(pair, true);
+  }
+
   async trainStep(batch: readonly IOPair[]): Promise<number> {
     if (!this.adam) this.prepare(this.totalSteps);
     const adam = this.adam!;

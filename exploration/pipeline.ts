@@ -38,7 +38,8 @@ import { Progress } from './progress.ts';
 import { type RolloutEpisode, type RolloutEvent, type RolloutJob, runRollout } from './rollout.ts';
 import { teacherFree } from './teacher-free.ts';
 import { teacherGuided } from './teacher-guided.ts';
-import { type CurvePoint, type ModelProvider, resolveCheckpoint, trainOnMix } from './training.ts';
+import { mixWithRenamedShare } from './renamed-mix.ts';
+import { type CurvePoint, type LengthUnit, type ModelProvider, resolveCheckpoint, trainOnMix } from './training.ts';
 import { type TrainJob, runTrainJobs } from './train-workers.ts';
 
 export const MODEL_NAMES = ['bc', 'bc-tg', 'bc-tf', 'e2cl'] as const;
@@ -81,6 +82,8 @@ export interface Recipe {
   continueSchedule?: boolean;
   /** Length-grouped batches (training.ts `lengthGroups`; default off). */
   lengthGroups?: number;
+  /** Length in model tokens or characters for `lengthGroups` (training.ts `lengthBy`; default chars). */
+  lengthBy?: LengthUnit;
   /**
    * Share of the training tasks whose exploration records are kept out of every mix (seeded),
    * to measure feedback accuracy on tasks the models did not train on (default 0: none).
@@ -270,25 +273,6 @@ export function renameableCatalogue(): RenameableClass[] {
     .map((c) => ({ className: c.className, display: displayName(c.className), group: `${c.kind}:${[...c.properties].sort().join(',')}:${c.washable ? 'washable' : ''}` }));
 }
 
-/**
- * Planning records of each mix with renamed copies in place, so that renamed records are the
- * same share `share` of every model's mix (issue 13): a mix of n records gets round(share·n)
- * renamed planning records, the first ones of one seeded order of the planning records (so a
- * smaller mix's renamed records are a subset of a larger one's). Throws when a mix has too
- * few planning records for its share.
- */
-export function planningWithRenamedShare(planning: readonly E2CLRecord[], renamed: readonly E2CLRecord[], mixSize: number,
-  share: number, order: readonly number[]): E2CLRecord[] {
-  const want = Math.round(share * mixSize);
-  // A record whose classes are all alone in their groups comes back unchanged: not renameable.
-  const renameable = order.filter((i) => renamed[i].input !== planning[i].input || renamed[i].output !== planning[i].output);
-  if (want > renameable.length) {
-    throw new Error(`renamedShareOfMix ${share}: a mix of ${mixSize} records needs ${want} renamed planning records, only ${renameable.length} can be renamed (lower the share)`);
-  }
-  const chosen = new Set(renameable.slice(0, want));
-  return planning.map((r, i) => (chosen.has(i) ? renamed[i] : r));
-}
-
 export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDeps): Promise<PipelineResult> {
   const log = deps.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const timings: Record<string, number> = {};
@@ -337,7 +321,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
       const progress = new Progress(`train ${name}`, stepsOf(records.length, epochs), deps.quiet);
       const r = await trainOnMix({
         provider: deps.provider, records, init, epochs, batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name), progress,
-        lengthGroups: recipe.lengthGroups, scheduleSteps,
+        lengthGroups: recipe.lengthGroups, lengthBy: recipe.lengthBy, scheduleSteps,
       });
       writeSettings(name);
       return r;
@@ -427,25 +411,28 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   const planMix = recipe.renamedPlanningShare
     ? new ObjectRenamer(renameableCatalogue()).replaceShare(planning, recipe.renamedPlanningShare, mulberry32(mixSeed(recipe.seed, 'rename-mix', 'planning')))
     : planning;
-  // With renamedShareOfMix: each mix's own planning records, renamed to the same share of the mix.
-  const planFor = (extra: number): E2CLRecord[] => {
-    if (!recipe.renamedShareOfMix) return planMix;
-    const renamedAll = new ObjectRenamer(renameableCatalogue()).replaceShare(planning, 1, mulberry32(mixSeed(recipe.seed, 'rename-mix', 'planning')));
-    const order = shuffled(planning.map((_, i) => i), mulberry32(mixSeed(recipe.seed, 'rename-order')));
-    return planningWithRenamedShare(planning, renamedAll, planning.length + extra, recipe.renamedShareOfMix, order);
+  // With renamedShareOfMix instead: renamed planning records are the same share of every mix as trained.
+  if (recipe.renamedShareOfMix && recipe.renamedPlanningShare) {
+    throw new HearthError('e2cl.recipe', `the recipe sets both renamedShareOfMix (${recipe.renamedShareOfMix}) and renamedPlanningShare (${recipe.renamedPlanningShare}), two different ways to rename planning records in the mixes`,
+      'set one of them to 0, e.g. --recipe \'{"renamedPlanningShare": 0}\'');
+  }
+  const renamedAll = recipe.renamedShareOfMix
+    ? new ObjectRenamer(renameableCatalogue()).replaceShare(planning, 1, mulberry32(mixSeed(recipe.seed, 'rename-mix', 'planning'))) : [];
+  const renameOrder = shuffled(planning.map((_, i) => i), mulberry32(mixSeed(recipe.seed, 'rename-order')));
+  const renamedInMix: Partial<Record<ModelName, number>> = {};
+  const mixOf = (name: ModelName, others: E2CLRecord[][]): E2CLRecord[] => {
+    if (!recipe.renamedShareOfMix) return mixRecords([planMix, ...others], mixSeed(recipe.seed, 'mix', name));
+    const m = mixWithRenamedShare(planning, renamedAll, others, recipe.renamedShareOfMix, renameOrder, mixSeed(recipe.seed, 'mix', name), name);
+    renamedInMix[name] = m.renamed;
+    return m.mix;
   };
-  const mixes: Record<ModelName, E2CLRecord[]> = {
-    bc: mixRecords([planFor(0)], mixSeed(recipe.seed, 'mix', 'bc')),
-    'bc-tg': mixRecords([planFor(tg.length), tg], mixSeed(recipe.seed, 'mix', 'bc-tg')),
-    'bc-tf': mixRecords([planFor(tf.length), tf], mixSeed(recipe.seed, 'mix', 'bc-tf')),
-    e2cl: mixRecords([planFor(tg.length + tf.length), tg, tf], mixSeed(recipe.seed, 'mix', 'e2cl')),
-  };
+  const mixes: Record<ModelName, E2CLRecord[]> = { bc: mixOf('bc', []), 'bc-tg': mixOf('bc-tg', [tg]), 'bc-tf': mixOf('bc-tf', [tf]), e2cl: mixOf('e2cl', [tg, tf]) };
   const datasets: Record<string, Record<string, number>> = {
     planning: recordStats(planning), 'teacher-guided': recordStats(tgAll), 'teacher-free': recordStats(tfAll),
     'teacher-guided (in mixes)': recordStats(tg), 'teacher-free (in mixes)': recordStats(tf),
   };
   for (const name of MODEL_NAMES) {
-    datasets[name] = recordStats(mixes[name]);
+    datasets[name] = { ...recordStats(mixes[name]), ...(renamedInMix[name] !== undefined ? { renamedPlanning: renamedInMix[name] } : {}) };
     writeE2CLJsonl(ds(`${name}.e2cl.jsonl`), mixes[name]);
     writeTrlJsonl(ds(`${name}.trl.jsonl`), mixes[name]);
   }
@@ -468,7 +455,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
     const jobs: TrainJob[] = MODEL_NAMES.map((name) => ({
       name, recordsFile: ds(`${name}.e2cl.jsonl`), init: fineTuneInit, epochs: recipe.finetuneEpochs,
       batchSize: recipe.batchSize, seed: mixSeed(recipe.seed, name), dir: ck(name),
-      steps: stepsOf(mixes[name].length, recipe.finetuneEpochs), lengthGroups: recipe.lengthGroups,
+      steps: stepsOf(mixes[name].length, recipe.finetuneEpochs), lengthGroups: recipe.lengthGroups, lengthBy: recipe.lengthBy,
     }));
     const progress = new Progress(`train ${MODEL_NAMES.join(', ')} (${workers} processes)`, jobs.reduce((n, j) => n + j.steps, 0), deps.quiet);
     const results = await timed('train:fine-tunes (wall)', () => runTrainJobs(jobs, deps.provider.spec!, workers, (n, extra) => progress.tick(n, extra)));

@@ -37,8 +37,9 @@ export const QUICK: NamedRecipe = {
     prompt: { historySteps: 4, maxObservationChars: 60, keepHeldWhenCut: true, feedbackInCorrection: true },
     detail: 'specific',
     // The paper's 6 epochs for every fine-tune, continuing bc-init's optimizer and schedule;
-    // length-grouped batches pad ~40% fewer tokens, which pays for the extra epochs.
-    initEpochs: 4, finetuneEpochs: 6, batchSize: 16, maxSteps: 26, continueSchedule: true, lengthGroups: 32,
+    // batches grouped by length in the model's tokens (what a batch is padded in) pad far
+    // fewer tokens, which pays for the extra epochs.
+    initEpochs: 4, finetuneEpochs: 6, batchSize: 16, maxSteps: 26, continueSchedule: true, lengthGroups: 32, lengthBy: 'tokens',
     // Feedback is decoded whole (the longest `Error, <reason>` target is ~60 tokens of this
     // vocabulary; the pipeline refuses a budget that cuts any target).
     actionTokens: 12, feedbackTokens: 80, concurrency: 64, maxBatch: 64,
@@ -53,7 +54,9 @@ export const QUICK: NamedRecipe = {
     correctionGuard: 'no-repeat',
     heldOutShare: 0.1,
     renamedCopies: 2,
-    renamedPlanningShare: 0.5,
+    // Renamed planning records are 20% of every model's mix as trained (issue 13: the same
+    // share for all four; renaming half the planning records gave bc 50% and e2cl ~20%).
+    renamedShareOfMix: 0.2,
     bootstrapResamples: 1000,
     maxExpertSteps: 6,
   },
@@ -68,7 +71,7 @@ export const FULL: NamedRecipe = {
     teacherGuided: { samples: 4, temperature: 1.0, correction: 'expert' },
     teacherFree: { corrector: 'planner', temperature: 0.7, samples: 4, episodesPerTask: 2, maxSteps: 26 },
     maxExplorationRecords: undefined,
-    renamedPlanningShare: undefined,
+    renamedShareOfMix: undefined,
     maxExpertSteps: undefined,
     feedbackBalance: undefined,
   },
@@ -80,6 +83,8 @@ export const TINY: NamedRecipe = {
   recipe: {
     // Token budgets: the tiny vocabulary spends more tokens per character than quick's.
     ...QUICK.recipe, name: 'tiny', initEpochs: 1, finetuneEpochs: 1, batchSize: 8, maxSteps: 6, actionTokens: 32, feedbackTokens: 160, heldOutShare: 0.25,
+    // 15 planning records: a smaller share that they can still give every mix.
+    renamedShareOfMix: 0.1,
     teacherGuided: { samples: 1, temperature: 1.0, correction: 'expert' },
     teacherFree: { ...QUICK.recipe.teacherFree, maxSteps: 4 },
     bootstrapResamples: 100,

@@ -20,7 +20,7 @@ process.once('message', (msg: { job: TrainJob; spec: ProviderSpec }) => {
         .map((r) => ({ input: r.input, output: r.output }));
       const r = await trainOnMix({
         provider: localProvider(spec.options), records, init: job.init, epochs: job.epochs, batchSize: job.batchSize,
-        seed: job.seed, dir: job.dir, lengthGroups: job.lengthGroups, scheduleSteps: job.scheduleSteps, progress: { tick: (n = 1, extra = '') => { process.send!({ kind: 'tick', n, extra: `${job.name} ${extra}` } satisfies WorkerMessage); } },
+        seed: job.seed, dir: job.dir, lengthGroups: job.lengthGroups, lengthBy: job.lengthBy, scheduleSteps: job.scheduleSteps, progress: { tick: (n = 1, extra = '') => { process.send!({ kind: 'tick', n, extra: `${job.name} ${extra}` } satisfies WorkerMessage); } },
       });
       r.model.dispose?.();
       await send({ kind: 'done', curve: r.curve, seconds: (Date.now() - t0) / 1000 });

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HearthError } from '../env/errors.ts';
 import type { LocalProviderOptions } from './local-provider.ts';
-import type { CurvePoint, TrainConfig } from './training.ts';
+import type { CurvePoint, LengthUnit, TrainConfig } from './training.ts';
 
 /** What a child needs to rebuild the provider: the local model's options (plain JSON). */
 export interface ProviderSpec { kind: 'local'; options: LocalProviderOptions }
@@ -31,8 +31,9 @@ export interface TrainJob {
   dir: string;
   /** Optimizer steps of the whole run (for the shared progress bar). */
   steps: number;
-  /** TrainConfig's `lengthGroups` and `scheduleSteps`, passed through. */
+  /** TrainConfig's `lengthGroups`, `lengthBy` and `scheduleSteps`, passed through. */
   lengthGroups?: number;
+  lengthBy?: LengthUnit;
   scheduleSteps?: number;
 }
 

@@ -30,6 +30,11 @@ export interface TrainableModel {
    * last learning rate; a fresh or `init` model starts a new optimizer.
    */
   prepare?(totalSteps: number, opts?: { scheduleSteps?: number }): void;
+  /**
+   * The time steps a record occupies in a training batch (its tokens as trained on, cut to the
+   * context); a batch costs its row count times its longest row. Absent: lengths in characters.
+   */
+  sequenceLength?(pair: IOPair): number;
   /** One optimizer step on a batch; returns the mean token cross-entropy of the batch. */
   trainStep(batch: readonly IOPair[]): Promise<number>;
   /** Write weights, optimizer state and step count into `dir` (which exists and is empty). */
@@ -83,7 +88,15 @@ export interface TrainConfig {
    * this pads far less (same records per epoch, same batch size; see `batchesOf`).
    */
   lengthGroups?: number;
+  /**
+   * What "length" means for `lengthGroups`: `chars` (default; input + output characters, the
+   * older stand-in) or `tokens` (the model's own `sequenceLength`, the padding it really
+   * pays). Only which records share a batch changes: same records per epoch, same batch size.
+   */
+  lengthBy?: LengthUnit;
 }
+
+export type LengthUnit = 'chars' | 'tokens';
 
 export interface TrainResult {
   model: TrainableModel;
@@ -121,12 +134,14 @@ export function epochOrder<T>(records: readonly T[], seed: number, epoch: number
 
 /**
  * An epoch's batches: the seeded shuffle (`epochOrder`) cut into batches of `batchSize`; with
- * `lengthGroups` = G, every run of G·batchSize shuffled records is sorted by length (input +
- * output characters, a stand-in for tokens) before it is cut, and the batches are then
- * shuffled again (seeded by the epoch), so that no batch order follows length. The records
- * of an epoch and the batch size are the same either way (HF's `group_by_length` idea).
+ * `lengthGroups` = G, every run of G·batchSize shuffled records is sorted by `lengthOf`
+ * (default: input + output characters, a stand-in for tokens) before it is cut, and the
+ * batches are then shuffled again (seeded by the epoch), so that no batch order follows
+ * length. The records of an epoch and the batch size are the same either way (HF's
+ * `group_by_length` idea).
  */
-export function batchesOf<T extends IOPair>(records: readonly T[], batchSize: number, seed: number, epoch: number, lengthGroups?: number): T[][] {
+export function batchesOf<T extends IOPair>(records: readonly T[], batchSize: number, seed: number, epoch: number, lengthGroups?: number,
+  lengthOf: (r: T) => number = charLength): T[][] {
   const order = epochOrder(records, seed, epoch);
   const cut = (xs: readonly T[]): T[][] => {
     const out: T[][] = [];
@@ -134,13 +149,31 @@ export function batchesOf<T extends IOPair>(records: readonly T[], batchSize: nu
     return out;
   };
   if (!lengthGroups || lengthGroups <= 1) return cut(order);
-  const size = (r: T): number => r.input.length + r.output.length;
+  const size = lengthOf;
   const batches: T[][] = [];
   const group = lengthGroups * batchSize;
   for (let i = 0; i < order.length; i += group) {
     batches.push(...cut(order.slice(i, i + group).map((r, j) => ({ r, j })).sort((a, b) => size(a.r) - size(b.r) || a.j - b.j).map((x) => x.r)));
   }
   return shuffled(batches, mulberry32(mixSeed(seed, 'length-groups', epoch)));
+}
+
+const charLength = (r: IOPair): number => r.input.length + r.output.length;
+
+/** `cfg.lengthBy`'s measure for `batchesOf`, each record measured once per run. */
+function lengthMeasure(cfg: TrainConfig, model: TrainableModel): ((r: IOPair) => number) | undefined {
+  if ((cfg.lengthBy ?? 'chars') === 'chars') return undefined;
+  const measure = model.sequenceLength?.bind(model);
+  if (!measure) {
+    throw new HearthError('train.length-by', 'lengthBy "tokens" needs a model that reports its sequence lengths, and this provider\'s does not',
+      'use lengthBy "chars" (or drop lengthGroups) with this provider');
+  }
+  const lengths = new Map<IOPair, number>();
+  return (r) => {
+    let n = lengths.get(r);
+    if (n === undefined) { n = measure(r); lengths.set(r, n); }
+    return n;
+  };
 }
 
 export async function trainOnMix(cfg: TrainConfig): Promise<TrainResult> {
@@ -159,11 +192,12 @@ export async function trainOnMix(cfg: TrainConfig): Promise<TrainResult> {
     curve = [];
   }
   model.prepare?.(cfg.epochs * Math.ceil(cfg.records.length / cfg.batchSize), cfg.scheduleSteps !== undefined ? { scheduleSteps: cfg.scheduleSteps } : undefined);
+  const lengthOf = lengthMeasure(cfg, model);
   let step = curve.length ? curve[curve.length - 1].step : 0;
   let stepsThisRun = 0;
   cfg.progress?.tick(last * Math.ceil(cfg.records.length / cfg.batchSize));
   for (let epoch = last + 1; epoch <= cfg.epochs; epoch++) {
-    for (const batch of batchesOf(cfg.records, cfg.batchSize, cfg.seed, epoch, cfg.lengthGroups)) {
+    for (const batch of batchesOf(cfg.records, cfg.batchSize, cfg.seed, epoch, cfg.lengthGroups, lengthOf)) {
       if (cfg.stopAfterSteps !== undefined && stepsThisRun >= cfg.stopAfterSteps) {
         return { model, finalDir: '', curve, resumedFromEpoch: last, stepsThisRun, interrupted: true };
       }

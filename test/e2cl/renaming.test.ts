@@ -1,7 +1,7 @@
 /**
  * Renamed records for a fair benchmark (issue 13 item 5): classes are swapped only for classes
  * with the same properties, and `renamedShareOfMix` makes renamed records the same share of
- * every model's mix.
+ * every model's mix as trained (after deduplication).
  */
 import { describe, expect, it } from 'vitest';
 import { ObjectRenamer } from '../../alignment/datasets/augment.ts';
@@ -10,7 +10,11 @@ import type { E2CLRecord } from '../../alignment/datasets/records.ts';
 import { mulberry32 } from '../../alignment/datasets/rng.ts';
 import { catalogueClass } from '../../env/catalogue/index.ts';
 import { parseNLAction } from '../../env/nl.ts';
-import { planningWithRenamedShare, renameableCatalogue } from '../../exploration/pipeline.ts';
+import { mixRecords } from '../../alignment/datasets/mix.ts';
+import { withinWordLimit } from '../../alignment/datasets/records.ts';
+import { HearthError } from '../../env/errors.ts';
+import { renameableCatalogue } from '../../exploration/pipeline.ts';
+import { mixWithRenamedShare } from '../../exploration/renamed-mix.ts';
 
 const record = (title: string, history: Array<{ action: string; observation: string }>, output: string): E2CLRecord =>
   ({ input: planningPrompt({ title, description: `${title}.` }, history), output, kind: 'planning', source: 'expert', taskId: 't' } as E2CLRecord);
@@ -52,16 +56,49 @@ describe('renamedShareOfMix', () => {
   // Every other record can be renamed (the others come back unchanged).
   const renamed = planning.map((r, i) => (i % 2 ? { ...r, output: `${r.output}-renamed` } : { ...r }));
   const order = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
-  const count = (rs: E2CLRecord[]) => rs.filter((r) => r.output.endsWith('-renamed')).length;
-  it('gives every mix the same share of renamed records, nested', () => {
-    const bc = planningWithRenamedShare(planning, renamed, 100, 0.1, order);
-    const e2cl = planningWithRenamedShare(planning, renamed, 400, 0.1, order);
-    expect(count(bc) / 100).toBe(0.1);
-    expect(count(e2cl) / 400).toBe(0.1);
-    const bcSet = new Set(bc.filter((r) => r.output.endsWith('-renamed')).map((r) => r.output));
-    for (const x of bcSet) expect(e2cl.some((r) => r.output === x)).toBe(true);
+  const fb = (i: number): E2CLRecord => ({ input: `feedback prompt ${i}`, output: 'True', kind: 'feedback', source: 'teacher-free', taskId: 't' } as E2CLRecord);
+  // Two exploration sets that share 100 records (as teacher-guided and teacher-free do): e2cl's
+  // mix is 300 records, not the 400 one would count before deduplication.
+  const tg = Array.from({ length: 150 }, (_, i) => fb(i));
+  const tf = Array.from({ length: 150 }, (_, i) => fb(i + 50));
+  const isRenamed = (r: E2CLRecord): boolean => r.output.endsWith('-renamed');
+  const share = (m: { mix: E2CLRecord[] }): number => m.mix.filter(isRenamed).length / m.mix.length;
+
+  it('gives every mix, as trained (deduplicated), the same share of renamed records, nested', () => {
+    const bc = mixWithRenamedShare(planning, renamed, [], 0.1, order, 1, 'bc');
+    const tgOnly = mixWithRenamedShare(planning, renamed, [tg], 0.1, order, 2, 'bc-tg');
+    const e2cl = mixWithRenamedShare(planning, renamed, [tg, tf], 0.1, order, 3, 'e2cl');
+    expect(e2cl.mix).toHaveLength(300);
+    expect([share(bc), share(tgOnly), share(e2cl)]).toEqual([0.1, 0.1, 0.1]);
+    expect([bc.renamed, tgOnly.renamed, e2cl.renamed]).toEqual([10, 25, 30]);
+    // Only the renamed planning records change: the same records otherwise, in the same order.
+    const plain = mixRecords([planning, tg, tf], 3);
+    expect(e2cl.mix.map((r) => r.output.replace(/-renamed$/, ''))).toEqual(plain.map((r) => r.output));
+    const bcRenamed = bc.mix.filter(isRenamed).map((r) => r.output);
+    for (const x of bcRenamed) expect(e2cl.mix.some((r) => r.output === x)).toBe(true);
   });
-  it('refuses a share the planning records cannot give', () => {
-    expect(() => planningWithRenamedShare(planning, renamed, 400, 0.2, order)).toThrow(/needs 80 renamed planning records, only 50 can be renamed/);
+  it('skips a renamed copy that is already in the mix or over the word limit', () => {
+    // order starts 0, 37, 74, 11, 48, 85: odd indices can be renamed.
+    const planted = planning.slice();
+    planted[0] = { ...renamed[37] }; // r37's renamed copy is already a record of the mix
+    const long = renamed.slice();
+    long[0] = planted[0]; // (record 0 itself names nothing renameable)
+    long[11] = { ...renamed[11], input: 'word '.repeat(5000) };
+    const m = mixWithRenamedShare(planted, long, [tg], 0.05, order, 4, 'bc-tg');
+    const want = Math.round(0.05 * m.mix.length);
+    expect(m.renamed).toBe(want);
+    const outputs = m.mix.map((r) => r.output);
+    expect(outputs.filter((o) => o === 'Walk to r37-renamed')).toHaveLength(1);
+    expect(outputs).toContain('Walk to r37');
+    expect(outputs).toContain('Walk to r11');
+    expect(outputs).toContain('Walk to r85-renamed');
+    expect(m.mix.filter(isRenamed)).toHaveLength(want + 1);
+    expect(m.mix.every(withinWordLimit)).toBe(true);
+  });
+  it('refuses, with a typed error and the largest share it could give, a share the planning records cannot give', () => {
+    const run = () => mixWithRenamedShare(planning, renamed, [tg, tf], 0.2, order, 3, 'e2cl');
+    expect(run).toThrow(HearthError);
+    expect(run).toThrow(/e2cl's mix of 300 records needs 60 renamed planning records, but only 50 of its planning records can be renamed/);
+    try { run(); } catch (e) { expect((e as HearthError).hint).toContain('"renamedShareOfMix": 0.16'); }
   });
 });
