@@ -9,6 +9,8 @@ import { QUICK_MIDI, runMidiSeed, TINY_MIDI, trainMidi, type MidiSeedResult } fr
 import { writeMidiReport } from './midi/report.ts';
 import { QUICK_SPDA, runSpdaSeed, TINY_SPDA, type SpdaUserResult } from './spda/experiment.ts';
 import { writeSpdaReport } from './spda/report.ts';
+import { QUICK_COOPER, runCooperSeed, TINY_COOPER, type CooperSeedResult } from './cooper/experiment.ts';
+import { writeCooperReport } from './cooper/report.ts';
 
 export interface DialogueRunOptions {
   size: 'tiny' | 'quick';
@@ -79,7 +81,25 @@ const spda: DialogueMethod = {
   },
 };
 
-export const DIALOGUE_METHODS: Record<string, DialogueMethod> = { midi, spda };
+const cooper: DialogueMethod = {
+  name: 'cooper',
+  summary: 'Cooper (aspect agents proposing actions, a ranker trained with the margin ranking loss) vs a single agent on multi-goal requests',
+  needsModel: true,
+  async run(o) {
+    const sizes = o.size === 'tiny' ? TINY_COOPER : QUICK_COOPER;
+    const results: CooperSeedResult[] = [];
+    for (const seed of o.seeds) results.push(await runCooperSeed(seed, sizes, o.log, { backend: o.backend }));
+    return writeCooperReport(o.out, results, sizes, [o.notes()]);
+  },
+  async train(o) {
+    const sizes = o.size === 'tiny' ? TINY_COOPER : QUICK_COOPER;
+    const r = await runCooperSeed(o.seed, sizes, o.log, { backend: o.backend, saveDir: o.out });
+    const last = (xs: number[]) => xs[xs.length - 1];
+    return { summary: `ranker loss ${last(r.losses.cooper).toFixed(3)}, single agent loss ${last(r.losses.single).toFixed(3)}; saved ranker/ and single/`, models: ['ranker', 'single'], coverage: r.coverage, trainSeconds: r.trainSeconds };
+  },
+};
+
+export const DIALOGUE_METHODS: Record<string, DialogueMethod> = { midi, spda, cooper };
 
 export function dialogueMethod(name: string | undefined): DialogueMethod {
   const names = Object.keys(DIALOGUE_METHODS).join(', ');

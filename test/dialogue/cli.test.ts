@@ -57,6 +57,20 @@ describe('hearth dialogue', () => {
     expect(readFileSync(join(out, 'plots', 'violations-by-round.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
+  it('run --method cooper --tiny, and train saves the ranker and the single agent', async () => {
+    const out = join(dir, 'cooper');
+    const r = await runCliCaptured(['dialogue', 'run', '--method', 'cooper', '--tiny', '--seeds', '1', '--out', out, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as { tables: Array<{ arm: string; metrics: Record<string, { value: number }> }>; claims: unknown[] };
+    expect(j.tables.map((t) => t.arm)).toEqual(['cooper', 'single', 'expert']);
+    expect(j.tables.find((t) => t.arm === 'expert')!.metrics.success.value).toBe(1);
+    expect(j.claims).toHaveLength(1);
+    const saved = join(dir, 'cooper-train');
+    const t = await runCliCaptured(['dialogue', 'train', '--method', 'cooper', '--tiny', '--out', saved, '--json']);
+    expect(t.code, t.err).toBe(0);
+    for (const m of ['ranker', 'single']) expect((await loadModel(join(saved, m))).model.config.d).toBe(32);
+  }, 240_000);
+
   it('user errors are one line naming the fix', async () => {
     for (const [argv, re] of [
       [['dialogue', '--method', 'midi'], /needs a subcommand/],
