@@ -62,6 +62,17 @@ export interface LogStep {
   observation?: string;
   character?: { room?: number | null; close?: number[]; holds?: number[] };
   speculative?: Speculative;
+  /** Interactive episodes: the dialogue round of this step. */
+  round?: number;
+}
+
+/** Interactive episodes: what the simulated user and the agent said (between the steps of a round). */
+export interface LogUtterance {
+  type: 'utterance';
+  round: number;
+  speaker: 'user' | 'agent';
+  kind: string;
+  text: string;
 }
 
 export interface LogEnd {

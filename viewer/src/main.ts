@@ -68,7 +68,7 @@ function start(log: ParsedLog, name: string): void {
 
   const goalAt = (k: number): { satisfied: number; total: number } | undefined =>
     k > 0 ? steps[k - 1].goal : (log.end?.goal && steps.length === 0 ? log.end.goal : undefined);
-  const list = new StepList($('steps') as HTMLOListElement, steps, (k) => { timeline.pause(); go(k, timeline.walkSeconds(), true); });
+  const list = new StepList($('steps') as HTMLOListElement, steps, (k) => { timeline.pause(); go(k, timeline.walkSeconds(), true); }, log.utterances);
   const show = (k: number): void => {
     list.highlight(k);
     const g = goalAt(k);

@@ -6,11 +6,13 @@
  *
  * Kept free of DOM and three.js so that it runs under node in the unit tests too.
  */
-import { walkEpisodeLog } from '../../env/episode-log-lines.ts';
-import type { EpisodeLog, LogEnd, LogHeader, LogStep } from './log-types.ts';
+import { utteranceProblem, walkEpisodeLog } from '../../env/episode-log-lines.ts';
+import type { EpisodeLog, LogEnd, LogHeader, LogStep, LogUtterance } from './log-types.ts';
 
 export interface ParsedLog extends Partial<EpisodeLog> {
   steps: LogStep[];
+  /** Interactive episodes' utterances (empty otherwise). */
+  utterances: LogUtterance[];
   /** The first bad line (1-based) and what is wrong with it. */
   error?: { line: number; message: string };
   /** Set when not even the header could be read; nothing can be replayed. */
@@ -98,8 +100,8 @@ function checkEnd(r: Obj): string | null {
 }
 
 export function parseEpisodeLog(text: string): ParsedLog {
-  const w = walkEpisodeLog(text, { header: checkHeader, step: checkStep, end: checkEnd });
-  const out: ParsedLog = { steps: w.steps as unknown as LogStep[] };
+  const w = walkEpisodeLog(text, { header: checkHeader, step: checkStep, end: checkEnd, utterance: utteranceProblem });
+  const out: ParsedLog = { steps: w.steps as unknown as LogStep[], utterances: w.utterances as unknown as LogUtterance[] };
   if (w.fatal) {
     out.fatal = `${w.fatal.message} (line 1 must be the header record)`;
     if (w.fatal.kind === 'header') out.error = { line: 1, message: out.fatal };

@@ -4,7 +4,7 @@
  * trace (proposed action, predicted feedback, correction) and the goal progress. Row 0 is the
  * initial scene. All log text goes in through textContent: a log is untrusted input.
  */
-import type { LogStep } from './log-types.ts';
+import type { LogStep, LogUtterance } from './log-types.ts';
 
 function el(tag: string, cls: string, text?: string): HTMLElement {
   const e = document.createElement(tag);
@@ -37,17 +37,42 @@ function row(s: LogStep): HTMLElement {
   return li;
 }
 
+/** A line of an interactive episode's dialogue (not a step: it cannot be picked). */
+function said(u: LogUtterance): HTMLElement {
+  const li = el('li', `utterance ${u.speaker === 'user' ? 'user' : 'agent'}`);
+  li.append(el('span', 'who', `${u.speaker} (${u.kind}, round ${u.round})`), el('span', 'text', u.text));
+  return li;
+}
+
+/**
+ * The rows in reading order: the steps, and in an interactive episode each round's utterances
+ * beside them — what was said before the round's first step (instruction, questions, answers,
+ * the plan), then its steps, then the user's reaction.
+ */
+function inOrder(stepRows: HTMLElement[], steps: LogStep[], utterances: readonly LogUtterance[]): HTMLElement[] {
+  if (utterances.length === 0) return stepRows;
+  const out: HTMLElement[] = [stepRows[0]];
+  const rounds = [...new Set([...utterances.map((u) => u.round), ...steps.map((s) => s.round ?? 0)])].sort((a, b) => a - b);
+  for (const r of rounds) {
+    const mine = utterances.filter((u) => u.round === r);
+    out.push(...mine.filter((u) => u.kind !== 'reaction').map(said));
+    steps.forEach((s, i) => { if ((s.round ?? 0) === r) out.push(stepRows[i + 1]); });
+    out.push(...mine.filter((u) => u.kind === 'reaction').map(said));
+  }
+  return out;
+}
+
 export class StepList {
   private readonly rows: HTMLElement[] = [];
   private current = -1;
 
-  constructor(private readonly list: HTMLOListElement, steps: LogStep[], onPick: (k: number) => void) {
+  constructor(private readonly list: HTMLOListElement, steps: LogStep[], onPick: (k: number) => void, utterances: readonly LogUtterance[] = []) {
     const start = el('li', 'step start');
     start.dataset.t = '0';
     start.append(el('div', 'head', 'start: the initial scene'));
     this.rows.push(start);
     for (const s of steps) this.rows.push(row(s));
-    list.replaceChildren(...this.rows);
+    list.replaceChildren(...inOrder(this.rows, steps, utterances));
     list.addEventListener('click', (e) => {
       const li = (e.target as HTMLElement).closest('li');
       if (li?.dataset.t !== undefined) onPick(Number(li.dataset.t));
