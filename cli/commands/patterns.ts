@@ -10,14 +10,14 @@ import { join, resolve } from 'node:path';
 import { BACKENDS, backendDetail, initBackend } from '../../agent/tfjs.ts';
 import { CACHE_MODES, type CacheMode } from '../../agent/backends/record-replay.ts';
 import { HearthError } from '../../env/errors.ts';
-import { QUICK_PATTERNS, TINY_PATTERNS } from '../../methods/patterns/experiment.ts';
+import { FULL_PATTERNS, QUICK_PATTERNS, TINY_PATTERNS } from '../../methods/patterns/experiment.ts';
 import { runPatterns, type PatternLearner } from '../../methods/patterns/run.ts';
 import { SUITES, suitesNamed } from '../../methods/patterns/suites.ts';
 import { backendFlag, boolFlag, exclusive, intFlag, parseArgs, stringFlag } from '../args.ts';
 import { checkOutputDir } from '../output-paths.ts';
 import type { Command } from '../main.ts';
 
-const USAGE = 'hearth patterns run [--suite NAME[,NAME…]] [--learners icl,ft] [--tiny|--quick] [--seeds N] [--seed S] [--out DIR] '
+const USAGE = 'hearth patterns run [--suite NAME[,NAME…]] [--learners icl,ft] [--tiny|--quick|--full] [--seeds N] [--seed S] [--meta-steps N] [--out DIR] '
   + '[--base-url URL [--model M] [--api completions|chat] [--cache FILE [--cache-mode auto|record|replay]]] [--json] [--quiet] [--backend B] | hearth patterns list [--json]';
 const SERVER_ONLY = ['model', 'api', 'cache', 'cache-mode'] as const;
 
@@ -40,7 +40,7 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, {
-      suite: { type: 'string' }, learners: { type: 'string' }, tiny: { type: 'boolean' }, quick: { type: 'boolean' }, seeds: { type: 'string' }, seed: { type: 'string' },
+      suite: { type: 'string' }, learners: { type: 'string' }, tiny: { type: 'boolean' }, quick: { type: 'boolean' }, full: { type: 'boolean' }, seeds: { type: 'string' }, seed: { type: 'string' }, 'meta-steps': { type: 'string' },
       out: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, backend: { type: 'string' },
       'base-url': { type: 'string' }, model: { type: 'string' }, api: { type: 'string' }, cache: { type: 'string' }, 'cache-mode': { type: 'string' },
     }, USAGE);
@@ -53,10 +53,11 @@ export const command: Command = {
       process.stdout.write(json ? `${JSON.stringify(rows)}\n` : `${rows.map((r) => `${r.name.padEnd(14)} ${r.kind.padEnd(10)} ${r.hiddenRule} (candidates: ${r.rules.join(', ')})`).join('\n')}\n`);
       return 0;
     }
-    exclusive(args, ['tiny', 'quick'], USAGE);
+    exclusive(args, ['tiny', 'quick', 'full'], USAGE);
     const suites = suitesNamed(listFlag(stringFlag(args, 'suite'), 'suite', SUITES.map((s) => s.name), SUITES.map((s) => s.name)));
     const learners = listFlag(stringFlag(args, 'learners'), 'learners', ['icl', 'ft'], ['icl', 'ft']) as PatternLearner[];
-    const sizes = boolFlag(args, 'tiny') ? TINY_PATTERNS : QUICK_PATTERNS;
+    const preset = boolFlag(args, 'tiny') ? TINY_PATTERNS : boolFlag(args, 'full') ? FULL_PATTERNS : QUICK_PATTERNS;
+    const sizes = { ...preset, metaSteps: intFlag(args, 'meta-steps', preset.metaSteps, 1, 1_000_000) };
     const seeds = intFlag(args, 'seeds', 3, 1, 20);
     const firstSeed = intFlag(args, 'seed', 1, 0, 1_000_000);
     const baseUrl = stringFlag(args, 'base-url');

@@ -53,6 +53,16 @@ export const QUICK_PATTERNS: PatternSizes = {
   kList: [0, 1, 2, 4, 8], nList: [8, 32, 128, 512], ftSteps: 60, ftBatch: 16, ftLr: 3e-3, rank: 8, testItems: 48,
 };
 
+/**
+ * The issue's ranges (k up to 32, N up to 10,000): a context that holds 32 demonstrations and
+ * more steps. Not run on the 2-core machine these docs were measured on (priced in docs/patterns.md).
+ */
+export const FULL_PATTERNS: PatternSizes = {
+  name: 'full', config: { vocabSize: 400, ctx: 768, layers: 4, d: 128, heads: 4, dropout: 0 },
+  metaSteps: 6000, metaEpisodes: 32, metaLr: 2e-3, metaKMax: 32, controlShare: 0.25,
+  kList: [0, 1, 2, 4, 8, 16, 32], nList: [10, 100, 1000, 10000], ftSteps: 400, ftBatch: 32, ftLr: 2e-3, rank: 8, testItems: 96,
+};
+
 export type Learner = 'icl' | 'ft' | 'control' | 'http-icl';
 
 export interface CurvePoint {

@@ -117,7 +117,8 @@ describe('hearth patterns', () => {
       [['patterns', 'run', '--suite', 'nope', '--tiny'], /unknown "nope".*wash-parity/],
       [['patterns', 'run', '--learners', 'icl,sft', '--tiny'], /--learners: unknown "sft"/],
       [['patterns', 'run', '--model', 'x', '--tiny'], /--model needs --base-url/],
-      [['patterns', 'run', '--tiny', '--quick'], /tiny|quick/],
+      [['patterns', 'run', '--tiny', '--full'], /tiny|full/],
+      [['patterns', 'run', '--tiny', '--meta-steps', '0'], /--meta-steps must be an integer in \[1, /],
       [['patterns', 'run', '--tiny', '--learners', 'ft', '--base-url', 'http://127.0.0.1:9/v1'], /leaves icl out/],
     ]);
   }, 120_000);
