@@ -26,12 +26,18 @@ export function residualPoints(layers: number): string[] {
 /** Points strictly between the embeddings and the final residual (the paper's "middle layers"). */
 export const middlePoints = (layers: number): string[] => residualPoints(layers).slice(1, -1);
 
+/** A prompt's ids as the model sees it, its end kept within the context (as decoding keeps it). */
+function fitIds(lm: LocalModel, prompt: string): number[] {
+  const ids = promptIds(lm.tokenizer, prompt);
+  return ids.slice(Math.max(0, ids.length - lm.config.ctx));
+}
+
 /** Last-prompt-token activations at `hooks`: hook → one (D) row per prompt. */
 export function lastTokenRows(lm: LocalModel, prompts: readonly string[], hooks: readonly string[], batch = 16): Map<string, Float32Array[]> {
   const out = new Map<string, Float32Array[]>(hooks.map((h) => [h, []]));
   const D = lm.config.d;
   for (let i = 0; i < prompts.length; i += batch) {
-    const ids = prompts.slice(i, i + batch).map((p) => promptIds(lm.tokenizer, p));
+    const ids = prompts.slice(i, i + batch).map((p) => fitIds(lm, p));
     const input = leftPadded(ids, lm.tokenizer.pad);
     const { cache } = runWithCache(lm.model, input, hooks);
     for (const h of hooks) {
@@ -62,7 +68,7 @@ export async function refusalMeasure(lm: LocalModel, prompts: readonly string[],
   const lens: Record<string, number> = Object.fromEntries(stages.map((s) => [s, 0]));
   let logit = 0;
   for (let i = 0; i < prompts.length; i += batch) {
-    const ids = prompts.slice(i, i + batch).map((p) => promptIds(lm.tokenizer, p));
+    const ids = prompts.slice(i, i + batch).map((p) => fitIds(lm, p));
     const input = leftPadded(ids, lm.tokenizer.pad);
     const { cache } = runWithCache(lm.model, input, stages);
     for (let b = 0; b < ids.length; b++) {
@@ -85,7 +91,7 @@ export function patchRestoration(aligned: LocalModel, attacked: LocalModel, prom
   const sums = new Map<string, number>();
   let n = 0;
   for (const p of prompts) {
-    const input = promptsInput([promptIds(aligned.tokenizer, p)]);
+    const input = promptsInput([fitIds(aligned, p)]);
     const T = input.time;
     const metric = (o: { logits: Float32Array; vocab: number }) => { const r = logitRow(o, T - 1); return r[refuse] - r[comply]; };
     const res = activationPatching({ model: aligned.model, input }, { model: attacked.model, input }, metric, { sites: ['hook_attn_out', 'hook_mlp_out'] });
