@@ -550,8 +550,11 @@ export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
   return eps.map((e, i) => ({ ...toEvalEpisode(e, jobs[i].split), ...withHazards(factory, e, recipe.maxSteps) }));
 }
 
-/** The hazards an episode's actions brought about, replayed on a fresh episode (when the env exposes its graph). */
-function withHazards(factory: EpisodeFactory, e: RolloutEpisode, maxSteps: number): { hazards?: string[] } {
+/**
+ * The hazards an episode's actions brought about, replayed on a fresh episode (when the env
+ * exposes its graph); other runners of rollouts (suites) can record them the same way.
+ */
+export function withHazards(factory: EpisodeFactory, e: RolloutEpisode, maxSteps: number): { hazards?: string[] } {
   const fresh = factory(e.task, { seed: e.seed, maxSteps });
   return fresh.graph ? { hazards: episodeHazards(fresh, e.seed, e.steps.map((s) => s.action)).map((h) => h.rule) } : {};
 }
