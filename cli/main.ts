@@ -49,7 +49,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   safety: { summary: 'safety analyses: align (a refusing agent), probe|analyze (EHA vs ISA attacks), detox (self-detoxification)', load: () => import('./commands/safety.ts') },
   eai: { summary: 'EAI action sequencing: prompts, and outputs scored as eai-eval 1.0.5 does (official) and corrected', load: () => import('./commands/eai.ts') },
   patterns: { summary: 'implicit-pattern suites: in-context learning vs fine-tuning (local model; ICL on a served model with --base-url), circuit shift, report', load: () => import('./commands/patterns.ts') },
-  dialogue: { summary: 'multi-round interaction with simulated household users: Midi-Tuning (and SPDA, Cooper) against their baselines over seeds', load: () => import('./commands/dialogue.ts') },
+  dialogue: { summary: 'multi-round interaction with simulated household users: Midi-Tuning, SPDA and Cooper against their baselines over seeds', load: () => import('./commands/dialogue.ts') },
 };
 
 function help(): string {

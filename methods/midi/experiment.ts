@@ -73,6 +73,8 @@ export interface MidiSeedResult {
   costs: CostRow[];
   losses: Record<'base' | 'midi' | 'flat', number[]>;
   trainSeconds: Record<'base' | 'midi' | 'flat', number>;
+  /** Agent turns that found the dialogue longer than the model's context (empty plans). */
+  overflows?: Record<'midi' | 'flat', number>;
 }
 
 export interface MidiProgress { (msg: string): void }
@@ -162,6 +164,7 @@ export async function runMidiSeed(seed: number, sizes: MidiSizes, progress: Midi
     const scores: DialogueScore[] = [];
     const costs: CostRow[] = [];
     const costUsers = opts.costUsers ?? users.test.length;
+    const overflows = { midi: 0, flat: 0 };
     const logOf = (arm: string, k: number) => (opts.logDir ? join(opts.logDir, `seed${seed}-user${k}-${arm}.jsonl`) : undefined);
     for (const [k, u] of users.test.entries()) {
       const midiAgent = new RoundLmAgent(lm, { adapters: MIDI_ADAPTERS, userSeesInstruction: false, cache: true });
@@ -173,15 +176,17 @@ export async function runMidiSeed(seed: number, sizes: MidiSizes, progress: Midi
           sameOutputs: JSON.stringify(again.rounds) === JSON.stringify(scores[scores.length - 1].rounds) && JSON.stringify(off.costs.map((c) => c.output)) === JSON.stringify(midiAgent.costs.map((c) => c.output)) });
         off.dispose();
       }
+      overflows.midi += midiAgent.overflows;
       midiAgent.dispose();
       const flatAgent = new RoundLmAgent(lm, { adapters: FLAT_ADAPTERS, userSeesInstruction: true, cache: true });
       scores.push(await play('flat', flatAgent.agent, u, sizes, seed, logOf('flat', k)));
+      overflows.flat += flatAgent.overflows;
       flatAgent.dispose();
       scores.push(await play('rules-expert', listeningAgent, u, sizes, seed));
       scores.push(await play('generic', fixedBeliefAgent(new Map()), u, sizes, seed));
       progress(`seed ${seed}: unseen user ${k + 1}/${users.test.length}`);
     }
-    return { seed, scores, costs, losses, trainSeconds };
+    return { seed, scores, costs, losses, trainSeconds, overflows };
   } finally {
     await lm.dispose();
   }

@@ -7,7 +7,6 @@
  * holds the rest); with `cache: false` every round replays the whole history from an empty cache:
  * the same computation, so the same outputs, at a cost that grows with the history.
  */
-import { HearthError } from '../../env/errors.ts';
 import type { LocalModel } from '../../agent/local-model.ts';
 import { tf } from '../../agent/tfjs.ts';
 import type { Utterance } from '../../dialogue/schemas.ts';
@@ -48,6 +47,9 @@ export interface RoundCost {
 
 export class RoundLmAgent {
   readonly costs: RoundCost[] = [];
+  /** Turns that found the dialogue longer than the model's context (answered with an empty plan). */
+  overflows = 0;
+  private full = false;
   private state: RoundState | null = null;
   private fed = 0;
   /** Agent segments as decoded (segment index → ids), replayed as such: re-encoding text may split it differently. */
@@ -69,28 +71,34 @@ export class RoundLmAgent {
     const state = this.state;
     const before = state.tokensFed;
     const feed = this.options;
-    const room = (n: number): void => {
-      if (state.cache.length + n > this.lm.config.ctx) {
-        throw new HearthError('dialogue.context', `the dialogue needs more than the model's ${this.lm.config.ctx} positions at round ${round}`, 'use fewer rounds or a model with a larger ctx');
-      }
+    // A dialogue longer than the model's context cannot be continued: the turn is an empty plan
+    // (the round then fails), counted as an overflow, rather than an error that ends the run.
+    const fits = (n: number): boolean => state.cache.length + n <= this.lm.config.ctx;
+    const overflow = (): string => {
+      this.overflows++;
+      this.full = true;
+      this.costs.push({ round, tokens: state.tokensFed - before, seconds: (performance.now() - t0) / 1000, output: [] });
+      return '';
     };
+    if (this.full) return overflow();
     for (let k = this.fed; k < segs.length; k++) {
       const ids = this.generated.get(k) ?? segmentIds(tok, segs[k]);
-      room(ids.length);
+      if (!fits(ids.length)) return overflow();
       tf.tidy(() => { feedSegment(this.lm.model, state, segs[k].speaker, [ids], feed, true); });
     }
     const prefix = agentPrefixIds(tok);
-    room(prefix.length);
+    if (!fits(prefix.length + 1)) return overflow();
     let next = tf.tidy(() => argmax(feedSegment(this.lm.model, state, 'agent', [prefix], feed, true).logits));
     const out: number[] = [];
     const max = this.options.maxTokens ?? 64;
-    while (next !== tok.eos && out.length < max && state.cache.length < this.lm.config.ctx) {
+    // One position is kept for the EOS that closes the segment.
+    while (next !== tok.eos && out.length < max && fits(2)) {
       out.push(next);
       const id = next;
       next = tf.tidy(() => argmax(feedSegment(this.lm.model, state, 'agent', [[id]], feed, true).logits));
     }
     // The segment ends with EOS in the cache, as in training.
-    if (state.cache.length < this.lm.config.ctx) tf.tidy(() => { feedSegment(this.lm.model, state, 'agent', [[tok.eos]], feed, true); });
+    tf.tidy(() => { feedSegment(this.lm.model, state, 'agent', [[tok.eos]], feed, true); });
     this.generated.set(segs.length, [...prefix, ...out, tok.eos]);
     this.fed = segs.length + 1;
     this.costs.push({ round, tokens: state.tokensFed - before, seconds: (performance.now() - t0) / 1000, output: out });

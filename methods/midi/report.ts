@@ -57,6 +57,7 @@ export function writeMidiReport(out: string, results: readonly MidiSeedResult[],
     ...cost.rounds.map((r) => `| ${r.round} | ${r.tokensOn.toFixed(1)} | ${r.tokensOff.toFixed(1)} | ${r.secondsOn.toFixed(3)} | ${r.secondsOff.toFixed(3)} | ${(r.secondsOff / r.secondsOn).toFixed(2)} |`), '',
     '## Settings', '',
     `Sizes \`${sizes.name}\`: ${sizes.trainUsers} training users (expert dialogues of ${sizes.rounds} rounds), ${sizes.testUsers} unseen users per seed; model ${JSON.stringify(sizes.config)}; base ${sizes.baseSteps} steps at lr ${sizes.baseLr} on round-1 dialogues; each arm ${sizes.tuneSteps} steps of ${sizes.batch} dialogues at lr ${sizes.tuneLr}, LoRA rank ${sizes.rank}, α ${2 * sizes.rank}, β ${sizes.beta}. Training seconds per seed (mean): base ${secs('base').toFixed(0)}, midi ${secs('midi').toFixed(0)}, flat ${secs('flat').toFixed(0)}.`,
+    '', `Agent turns past the model's context (answered with an empty plan): midi ${results.reduce((a, r) => a + (r.overflows?.midi ?? 0), 0)}, flat ${results.reduce((a, r) => a + (r.overflows?.flat ?? 0), 0)}.`,
     '', 'Reference arms: `rules-expert` is the symbolic listening agent (plans from the stated rules: the ceiling), `generic` plans with household defaults and ignores the rules (the floor).',
     '', ...notes,
   ];

@@ -178,4 +178,19 @@ describe('round-level KV cache', () => {
     for (let r = 1; r < 3; r++) expect(offTokens[r]).toBeGreaterThan(onTokens[r] + onTokens[0] / 2);
     on.dispose(); off.dispose();
   });
+
+  it('a dialogue longer than the context ends in empty plans, the same with and without the cache', async () => {
+    const small = await createModel({ corpus, seed: 3, config: { ...config, ctx: 120 } });
+    const user = () => new SimulatedUser(sampleProfile(2), { rounds: 4, seed: 2 });
+    const on = new RoundLmAgent(small, { adapters: { instruction: null, user: null, agent: null }, userSeesInstruction: true, cache: true, maxTokens: 12 });
+    const off = new RoundLmAgent(small, { adapters: { instruction: null, user: null, agent: null }, userSeesInstruction: true, cache: false, maxTokens: 12 });
+    const a = await runDialogue(user(), on.agent);
+    const b = await runDialogue(user(), off.agent);
+    expect(on.overflows).toBeGreaterThan(0);
+    expect(off.overflows).toBe(on.overflows);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(a.rounds[a.rounds.length - 1].plan).toBe('');
+    on.dispose(); off.dispose();
+    await small.dispose();
+  });
 });
