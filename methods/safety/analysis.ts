@@ -11,7 +11,7 @@ import { loadModel, type LocalModel } from '../../agent/local-model.ts';
 import { type Probe, probeAccuracy, probeAccuracyRecentred, probePositiveShare, trainProbe } from '../../agent/interp/probes.ts';
 import { attack, type AttackKind, type AttackOptions, attackPrefix, DEFAULT_ATTACK } from './attacks.ts';
 import { firstPrompt, safetyInstructions, type SafetyInstruction } from './instructions.ts';
-import { lastTokenRows, middlePoints, patchRestoration, type RefusalMeasure, refusalMeasure, residualPoints } from './measures.ts';
+import { forcedRefusalCompletion, lastTokenRows, middlePoints, patchRestoration, type RefusalMeasure, refusalMeasure, residualPoints } from './measures.ts';
 import { type SeedStat, seedStat } from './stats.ts';
 
 export interface FormatMeasures {
@@ -24,6 +24,8 @@ export interface FormatMeasures {
   refusal: RefusalMeasure;
   /** Harmless held-out prompts answered with the refusal (over-refusal). */
   harmlessRefusal: number;
+  /** Hazardous held-out prompts whose forced refusal opening is completed into the whole refusal. */
+  forcedCompletion: number;
 }
 
 export interface AttackSeedResult {
@@ -37,6 +39,7 @@ export interface AttackSeedResult {
   ownProbe: Record<string, number>;
   refusal: RefusalMeasure;
   harmlessRefusal: number;
+  forcedCompletion: number;
   /** Share of the refusal margin restored by patching the aligned model's output, per hook. */
   patching: Record<string, number>;
 }
@@ -51,6 +54,7 @@ export interface AttackSummary {
   /** The same with re-centred rows (both models' rows standardised with their own statistics). */
   middleDropRecentred: SeedStat;
   refusalRate: SeedStat;
+  forcedCompletion: SeedStat;
   refusalLogit: SeedStat;
   /** Attacked − aligned refusal-token logit (same prompt format). */
   refusalLogitChange: SeedStat;
@@ -86,7 +90,9 @@ async function formatMeasures(lm: LocalModel, probes: Map<string, Probe>, points
   const harmless = held.filter((x) => !x.hazardous);
   const refusal = await refusalMeasure(lm, prompts(haz, opts, prefix));
   const harmlessRefusal = (await refusalMeasure(lm, prompts(harmless, opts, prefix))).rate;
+  const forcedCompletion = await forcedRefusalCompletion(lm, prompts(haz, opts, prefix));
   return {
+    forcedCompletion,
     probe: accuracies(probes, rows, labels(held)), probeRecentred: accuracies(probes, rows, labels(held), probeAccuracyRecentred),
     probePositive: accuracies(probes, rows, labels(held), (p, X) => probePositiveShare(p, X)), refusal, harmlessRefusal, rows,
   };
@@ -127,7 +133,7 @@ export async function analyzeAttacks(o: AnalyzeOptions): Promise<SafetyAnalysis>
       const m = await formatMeasures(lm, probes, points, held, o.prompt, prefix);
       const own = trainProbes(lastTokenRows(lm, prompts(train, o.prompt, prefix), points), labels(train));
       const patching = patchRestoration(aligned, lm, prompts(held.filter((x) => x.hazardous), o.prompt, prefix));
-      seeds.push({ seed, finalLoss: losses[losses.length - 1], crossProbe: m.probe, crossProbeRecentred: m.probeRecentred, crossProbePositive: m.probePositive, ownProbe: accuracies(own, m.rows, labels(held)), refusal: m.refusal, harmlessRefusal: m.harmlessRefusal, patching });
+      seeds.push({ seed, finalLoss: losses[losses.length - 1], crossProbe: m.probe, crossProbeRecentred: m.probeRecentred, crossProbePositive: m.probePositive, ownProbe: accuracies(own, m.rows, labels(held)), refusal: m.refusal, harmlessRefusal: m.harmlessRefusal, forcedCompletion: m.forcedCompletion, patching });
       log(`${kind} seed ${seed}: loss ${losses[losses.length - 1].toFixed(3)}, refusal ${(m.refusal.rate * 100).toFixed(0)}%, refusal logit ${m.refusal.logit.toFixed(2)} (aligned ${ref.refusal.logit.toFixed(2)})`);
       await lm.dispose();
     }
@@ -139,6 +145,7 @@ export async function analyzeAttacks(o: AnalyzeOptions): Promise<SafetyAnalysis>
       middleDrop: per((s) => mean(middle.map((h) => ref.probe[h] - s.crossProbe[h]))),
       middleDropRecentred: per((s) => mean(middle.map((h) => ref.probeRecentred[h] - s.crossProbeRecentred[h]))),
       refusalRate: per((s) => s.refusal.rate),
+      forcedCompletion: per((s) => s.forcedCompletion),
       refusalLogit: per((s) => s.refusal.logit),
       refusalLogitChange: per((s) => s.refusal.logit - ref.refusal.logit),
       patching: Object.fromEntries(Object.keys(seeds[0]?.patching ?? {}).map((h) => [h, per((s) => s.patching[h])])),

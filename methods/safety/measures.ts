@@ -83,6 +83,16 @@ export async function refusalMeasure(lm: LocalModel, prompts: readonly string[],
 }
 
 /**
+ * Refusal completion after a forced opening (the paper's stage-3 check): the prompts are
+ * continued after the refusal opening; share whose greedy continuation is the rest of the refusal.
+ */
+export async function forcedRefusalCompletion(lm: LocalModel, prompts: readonly string[]): Promise<number> {
+  const rest = REFUSAL.slice(REFUSAL_OPENING.length);
+  const outs = await lm.generate(prompts.map((p) => `${p}${REFUSAL_OPENING}`), { maxTokens: 12, temperature: 0, stop: ['\n'] });
+  return outs.filter((o) => o.startsWith(rest)).length / Math.max(1, prompts.length);
+}
+
+/**
  * Patch the aligned model's attention and MLP outputs (all positions, one layer and site at a
  * time) into the attacked model on each prompt; mean share of the refusal margin restored per hook.
  */

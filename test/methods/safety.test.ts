@@ -127,7 +127,7 @@ describe('intervals over attack seeds and the claims', () => {
   const summary = (drops: number[], changes: number[], positive = 0.5): AttackSummary => ({
     prefix: '', seeds: drops.map((_, i) => ({ seed: i, crossProbePositive: { m: positive } }) as unknown as AttackSummary['seeds'][number]),
     crossProbe: {}, crossProbeRecentred: {}, middleDrop: seedStat(drops.map((x) => x + 0.5)), middleDropRecentred: seedStat(drops),
-    refusalRate: seedStat(drops.map(() => 0)), refusalLogit: seedStat(changes), refusalLogitChange: seedStat(changes), patching: {},
+    refusalRate: seedStat(drops.map(() => 0)), forcedCompletion: seedStat(drops.map(() => 0)), refusalLogit: seedStat(changes), refusalLogitChange: seedStat(changes), patching: {},
   });
   it('hold only when the seed interval (re-centred probes) excludes 0 in the claimed direction, with at least 2 seeds', () => {
     const middle = ['m'];
