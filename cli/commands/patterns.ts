@@ -4,7 +4,7 @@
  * circuit shift by the shared interpretability toolkit; writes a report directory (report.md,
  * results.json, plots/*.svg, base/ checkpoint). `list` prints the suites and their hidden rules.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BACKENDS, backendDetail, initBackend } from '../../agent/tfjs.ts';
@@ -17,7 +17,7 @@ import { backendFlag, boolFlag, exclusive, intFlag, parseArgs, stringFlag } from
 import { checkOutputDir } from '../output-paths.ts';
 import type { Command } from '../main.ts';
 
-const USAGE = 'hearth patterns run [--suite NAME[,NAME…]] [--learners icl,ft] [--tiny|--quick|--full] [--seeds N] [--seed S] [--meta-steps N] [--out DIR] '
+const USAGE = 'hearth patterns run [--suite NAME[,NAME…]] [--learners icl,ft] [--tiny|--quick|--full] [--seeds N] [--seed S] [--meta-steps N | --base DIR] [--out DIR] '
   + '[--base-url URL [--model M] [--api completions|chat] [--cache FILE [--cache-mode auto|record|replay]]] [--json] [--quiet] [--backend B] | hearth patterns list [--json]';
 const SERVER_ONLY = ['model', 'api', 'cache', 'cache-mode'] as const;
 
@@ -40,7 +40,7 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, {
-      suite: { type: 'string' }, learners: { type: 'string' }, tiny: { type: 'boolean' }, quick: { type: 'boolean' }, full: { type: 'boolean' }, seeds: { type: 'string' }, seed: { type: 'string' }, 'meta-steps': { type: 'string' },
+      suite: { type: 'string' }, learners: { type: 'string' }, tiny: { type: 'boolean' }, quick: { type: 'boolean' }, full: { type: 'boolean' }, seeds: { type: 'string' }, seed: { type: 'string' }, 'meta-steps': { type: 'string' }, base: { type: 'string' },
       out: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, backend: { type: 'string' },
       'base-url': { type: 'string' }, model: { type: 'string' }, api: { type: 'string' }, cache: { type: 'string' }, 'cache-mode': { type: 'string' },
     }, USAGE);
@@ -68,6 +68,11 @@ export const command: Command = {
     const cacheMode = stringFlag(args, 'cache-mode');
     if (cacheMode !== undefined && !CACHE_MODES.includes(cacheMode as CacheMode)) throw new HearthError('cli.usage', `--cache-mode must be one of ${CACHE_MODES.join(', ')}, got "${cacheMode}"`);
     if (baseUrl !== undefined && !learners.includes('icl')) throw new HearthError('cli.usage', '--base-url runs ICL on the served model, but --learners leaves icl out', 'add icl to --learners, or drop --base-url');
+    const baseDir = stringFlag(args, 'base');
+    if (baseDir !== undefined) {
+      exclusive(args, ['base', 'meta-steps'], USAGE);
+      if (!existsSync(join(baseDir, 'manifest.json'))) throw new HearthError('cli.usage', `--base ${baseDir} holds no model (no manifest.json)`, 'pass the base/ directory of an earlier hearth patterns run');
+    }
     const quiet = boolFlag(args, 'quiet') || json;
     const backend = backendFlag(args, BACKENDS);
     const out = resolve(stringFlag(args, 'out') ?? join('runs', `patterns-${timestamp()}`));
@@ -77,7 +82,7 @@ export const command: Command = {
     const t0 = Date.now();
     const seedList = Array.from({ length: seeds }, (_, i) => firstSeed + i);
     const r = await runPatterns({
-      sizes, suites, learners, seeds: seedList, out, backend, log, circuitQuestions: Math.min(16, sizes.testItems),
+      sizes, suites, learners, seeds: seedList, out, backend, log, base: baseDir === undefined ? undefined : resolve(baseDir), circuitQuestions: Math.min(16, sizes.testItems),
       served: baseUrl === undefined ? undefined : { baseUrl, model: stringFlag(args, 'model'), api: api as 'chat' | undefined, cache: stringFlag(args, 'cache'), cacheMode: cacheMode as CacheMode | undefined },
       notes: () => `Compute: ${backendDetail()}; load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${availableParallelism()} cores; wall ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
     });

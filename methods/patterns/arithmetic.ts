@@ -40,6 +40,8 @@ export const BOOLEAN: SuiteDef<Bool> = {
   ],
   draw: (rng) => ({ x: rng.int(2) === 1, y: rng.int(2) === 1, z: rng.int(2) === 1, op: rng.int(2) ? 'and' : 'or', op2: rng.int(2) ? 'and' : 'or', tail: rng.int(2) ? 'and False' : 'or True' }),
   render: (f) => `((${word(f.x)} ${f.op} ${word(f.y)}) ${f.op2} ${word(f.z)}) ${f.tail} =`,
+  // Both values are always offered: where every candidate says True, a one-choice item would score itself.
+  extraChoices: () => ['True', 'False'],
 };
 
 export const ARITHMETIC_SUITES = [EXPRESSION, BOOLEAN] as const;

@@ -11,6 +11,7 @@ import { bootstrap, type Interval } from '../../suites/bootstrap.ts';
 import { barChart, lineChart, type BarGroup, type Series } from '../../suites/svg.ts';
 import type { ClaimCheck } from '../dialogue-report.ts';
 import type { CircuitResult } from './circuit.ts';
+import type { ModelConfig } from '../../agent/model.ts';
 import type { CurvePoint, Learner, PatternSizes } from './experiment.ts';
 
 export interface CurveSummary { suite: string; learner: Learner; x: number; accuracy: Interval; questions: number; seeds: number }
@@ -70,6 +71,8 @@ function circuitPlot(c: CircuitResult): string {
 
 export interface PatternsReportInput {
   sizes: PatternSizes;
+  /** The base model's actual configuration (a loaded base may differ from the sizes'). */
+  modelConfig: ModelConfig;
   seeds: number[];
   suites: Array<{ name: string; kind: string; hiddenRule: string; chance: number }>;
   points: CurvePoint[];
@@ -118,7 +121,7 @@ export function writePatternsReport(out: string, r: PatternsReportInput): { md: 
     ...r.circuits.map((c) => `| ${c.suite} | ${c.questions} | ${c.conditions.map((x) => pct(x.accuracy)).join(' / ')} | ${c.conditions.map((x) => x.margin.toFixed(2)).join(' / ')} | ${c.shiftIcl.toFixed(3)} | ${c.shiftFt.toFixed(3)} | ${c.shiftIclFt.toFixed(3)} |`), '',
     ...r.circuits.map((c) => `![circuit ${c.suite}](plots/circuit-${c.suite}.svg)`), '',
     '## Settings', '',
-    `Sizes \`${r.sizes.name}\`: model ${JSON.stringify(r.sizes.config)}; meta-training ${r.sizes.metaSteps} steps × ${r.sizes.metaEpisodes} episodes (0..${r.sizes.metaKMax} demonstrations, ${pct(r.sizes.controlShare)} control episodes), lr ${r.sizes.metaLr}, final loss ${r.metaLosses.length ? r.metaLosses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, r.metaLosses.length) : NaN} (mean of the last 10 steps); fine-tuning: LoRA rank ${r.sizes.rank} on q, k, v, o, fc, proj, ${r.sizes.ftSteps} steps × ${r.sizes.ftBatch} examples drawn from the N, lr ${r.sizes.ftLr}; ${r.sizes.testItems} test questions per suite and seed; seeds ${r.seeds.join(', ')}.${r.httpModel ? ` Served model: ${r.httpModel} (greedy line, exact match).` : ''}`,
+    `Sizes \`${r.sizes.name}\`: model ${JSON.stringify(r.modelConfig)}; meta-training ${r.metaLosses.length ? r.sizes.metaSteps : 0} steps × ${r.sizes.metaEpisodes} episodes (0..${r.sizes.metaKMax} demonstrations, ${pct(r.sizes.controlShare)} control episodes), lr ${r.sizes.metaLr}, final loss ${r.metaLosses.length ? (r.metaLosses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, r.metaLosses.length)).toFixed(3) : 'n/a'} (mean of the last 10 steps); fine-tuning: LoRA rank ${r.sizes.rank} on q, k, v, o, fc, proj, ${r.sizes.ftSteps} steps × ${r.sizes.ftBatch} examples drawn from the N, lr ${r.sizes.ftLr}; ${r.sizes.testItems} test questions per suite and seed; seeds ${r.seeds.join(', ')}.${r.httpModel ? ` Served model: ${r.httpModel} (greedy line, exact match).` : ''}`,
     '', ...r.notes);
   const md = lines.join('\n');
   writeFileAtomic(join(out, 'report.md'), `${md}\n`);

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { ModelSource } from '../../agent/backends/open-model.ts';
 import { openLanguageModel } from '../../agent/backends/open-model.ts';
+import { loadModel } from '../../agent/local-model.ts';
 import { type CircuitResult, measureCircuits } from './circuit.ts';
 import { createBase, type CurvePoint, FT_ADAPTER, ftCurve, httpIclCurve, iclCurve, metaTrain, type PatternSizes, type Progress, testSuite } from './experiment.ts';
 import { writePatternsReport } from './report.ts';
@@ -22,6 +23,8 @@ export interface PatternsRunOptions {
   backend?: string;
   /** A served model for ICL (baseUrl, model, api, cache…). */
   served?: ModelSource;
+  /** A meta-trained base to reuse (a `base/` directory of an earlier run): meta-training is skipped. */
+  base?: string;
   /** Test questions of the circuit analysis. */
   circuitQuestions: number;
   log: Progress;
@@ -30,15 +33,21 @@ export interface PatternsRunOptions {
 
 export async function runPatterns(o: PatternsRunOptions) {
   const { sizes, suites, seeds, log } = o;
-  const lm = await createBase(suites, sizes, seeds[0], o.backend);
+  const lm = o.base ? await loadModel(o.base, { backend: o.backend }) : await createBase(suites, sizes, seeds[0], o.backend);
   const points: CurvePoint[] = [];
   const circuits: CircuitResult[] = [];
   let metaLosses: number[] = [];
   let httpModel: string | undefined;
+  let modelConfig = lm.config;
   try {
-    log(`base model: ${lm.model.parameterCount} parameters, meta-training on ${suites.map((s) => s.name).join(', ')}`);
-    metaLosses = metaTrain(lm, suites, sizes, seeds[0], log);
-    lm.save(join(o.out, 'base'));
+    if (o.base) {
+      log(`base model: ${o.base} (${lm.model.parameterCount} parameters, meta-training skipped)`);
+    } else {
+      log(`base model: ${lm.model.parameterCount} parameters, meta-training on ${suites.map((s) => s.name).join(', ')}`);
+      metaLosses = metaTrain(lm, suites, sizes, seeds[0], log);
+      lm.save(join(o.out, 'base'));
+    }
+    modelConfig = lm.config;
     const kMax = Math.max(...sizes.kList);
     const nMax = Math.max(...sizes.nList);
     for (const def of suites) {
@@ -72,6 +81,8 @@ export async function runPatterns(o: PatternsRunOptions) {
     const items = testSuite(def, sizes, seeds[0]).items;
     return { name: def.name, kind: def.kind, hiddenRule: def.hiddenRule, chance: items.reduce((a, it) => a + 1 / it.choices.length, 0) / items.length };
   });
-  const notes = ['One base model per run (seed ' + seeds[0] + '); the seeds vary the demonstrations, the fine-tuning examples and sample order, the LoRA initialisation and the test questions. The base model is saved under base/.', o.notes()];
-  return { ...writePatternsReport(o.out, { sizes, seeds, suites: suiteInfo, points, circuits, metaLosses, httpModel, notes }), circuits };
+  const notes = [o.base
+    ? `Base model loaded from ${o.base} (meta-training skipped; its settings are those of the run that wrote it). The seeds vary the demonstrations, the fine-tuning examples and sample order, the LoRA initialisation and the test questions.`
+    : `One base model per run (seed ${seeds[0]}); the seeds vary the demonstrations, the fine-tuning examples and sample order, the LoRA initialisation and the test questions. The base model is saved under base/.`, o.notes()];
+  return { ...writePatternsReport(o.out, { sizes, modelConfig, seeds, suites: suiteInfo, points, circuits, metaLosses, httpModel, notes }), circuits };
 }

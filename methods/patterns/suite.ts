@@ -54,8 +54,11 @@ export function ruleNamed<F>(def: SuiteDef<F>, name: string): Rule<F> {
   return r;
 }
 
+/** The closed set an item is scored over; fewer than two choices would make any answer right (a suite bug). */
 export function choicesOf<F>(def: SuiteDef<F>, f: F): string[] {
-  return [...new Set([...def.rules.map((r) => r.answer(f)), ...(def.extraChoices?.(f) ?? [])])].sort();
+  const choices = [...new Set([...def.rules.map((r) => r.answer(f)), ...(def.extraChoices?.(f) ?? [])])].sort();
+  if (choices.length < 2) throw new Error(`suite ${def.name}: "${def.render(f)}" has one possible answer; give extraChoices`);
+  return choices;
 }
 
 /** An item of `def` under `rule` (default: the hidden one). */

@@ -94,6 +94,14 @@ describe('hearth patterns', () => {
     for (const f of ['report.md', 'plots/summary.svg', 'plots/wash-parity.svg', 'plots/circuit-boolean.svg', 'base/manifest.json']) expect(existsSync(join(a, f)), f).toBe(true);
     expect(readFileSync(join(a, 'report.md'), 'utf8')).toMatch(/ICL at k=2 beat fine-tuning at N=16 on \*\*\d of 2\*\* suites/);
 
+    // Reusing the base: the same ICL outcomes as the run that trained it, with no meta-training.
+    const d = await hearth(['patterns', 'run', '--tiny', '--suite', 'wash-parity', '--seeds', '1', '--learners', 'icl', '--base', join(a, 'base'), '--out', join(tmp, 'd'), '--json']);
+    expect(d.code, d.stderr).toBe(0);
+    const iclPoints = (dir: string) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { points: Array<{ suite: string; learner: string; seed: number }> }).points
+      .filter((p) => p.suite === 'wash-parity' && p.learner === 'icl' && p.seed === 1);
+    expect(iclPoints(join(tmp, 'd'))).toEqual(iclPoints(a));
+    expect(existsSync(join(tmp, 'd', 'base'))).toBe(false);
+
     const served = await spawnServe(['--checkpoint', join(a, 'base'), '--quiet', '--model-id', 'tiny']);
     const cache = join(tmp, 'served.jsonl');
     try {
@@ -120,6 +128,8 @@ describe('hearth patterns', () => {
       [['patterns', 'run', '--tiny', '--full'], /tiny|full/],
       [['patterns', 'run', '--tiny', '--meta-steps', '0'], /--meta-steps must be an integer in \[1, /],
       [['patterns', 'run', '--tiny', '--learners', 'ft', '--base-url', 'http://127.0.0.1:9/v1'], /leaves icl out/],
+      [['patterns', 'run', '--tiny', '--base', join(tmp, 'nowhere')], /--base .*nowhere holds no model/],
+      [['patterns', 'run', '--tiny', '--base', tmp, '--meta-steps', '3'], /base|meta-steps/],
     ]);
   }, 120_000);
 });

@@ -30,9 +30,10 @@ describe('implicit-pattern suites', () => {
     }
   });
 
-  it('every item\'s choices hold its answer and every rule\'s answer', () => {
+  it('every item offers at least two choices, among them its answer and every rule\'s answer', () => {
     for (const def of SUITES) {
-      const s = buildSuite(def, 3, 30);
+      const s = buildSuite(def, 3, 200);
+      for (const it of s.items) expect(it.choices.length, `${def.name}: ${it.question}`).toBeGreaterThanOrEqual(2);
       s.items.forEach((it, i) => {
         expect(it.choices).toContain(it.answer);
         for (const a of Object.values(s.ruleAnswers[i])) expect(it.choices).toContain(a);
@@ -71,6 +72,8 @@ describe('implicit-pattern suites', () => {
     };
     expect(() => buildSuite(twin, 0, 5)).toThrow(/no item tells rule same/);
     expect(() => buildSuite(WASH_PARITY, 0, 3)).toThrow(/needs at least 9 items/);
+    const oneAnswer: SuiteDef<{ n: number }> = { ...twin, rules: [{ name: 'odd', answer: () => 'a' }, { name: 'same', answer: (f) => (f.n === 3 ? 'b' : 'a') }] };
+    expect(() => buildSuite(oneAnswer, 0, 5)).toThrow(/has one possible answer/);
     expect(() => drawIn({ ...twin, render: () => 'x' }, new Prng(0), splitOf('x') === 'test' ? 'train' : 'test')).toThrow(/no (test|train) question/);
   });
 });
