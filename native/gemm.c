@@ -16,9 +16,11 @@
  *
  * Threads: a call big enough to pay for them splits into tasks that the threads take from
  * a shared counter (so a thread on a core that another process holds just takes fewer):
- * batch items, row chunks, column chunks, or chunks of K (each thread summing into its own
- * copy of C, added at the end), whichever repacks the least data. Each element of C is summed
- * in the same order whatever the thread count, except in K splits.
+ * batch items, row chunks, column chunks, or chunks of K (each chunk summed into its own
+ * partial C, the partials added in chunk order at the end), whichever repacks the least data.
+ * Each element of C is summed in the same order whichever thread takes which task, so results
+ * never depend on scheduling (same seed, same result); K splits (two or more threads) sum in
+ * another order than one thread does.
  */
 #include "gemm.h"
 
@@ -356,8 +358,6 @@ static void pack_b(long kc, long nc, View B, float *restrict dst) {
 
 typedef struct {
   float *a, *b, *panel; /* MC*KC, KC*NC, KC*NR floats */
-  float *c;             /* a private C for K-split products */
-  size_t c_len;
 } Space;
 
 static Space slots[MAX_THREADS * 2];
@@ -396,7 +396,7 @@ static Space *space_acquire(int *owned) {
 
 static void space_release(Space *s, int owned) {
   if (!s) return;
-  if (owned) { free(s->a); free(s->b); free(s->panel); free(s->c); free(s); return; }
+  if (owned) { free(s->a); free(s->b); free(s->panel); free(s); return; }
   for (int i = 0; i < MAX_THREADS * 2; i++) if (&slots[i] == s) atomic_store(&slot_used[i], 0);
 }
 
@@ -526,6 +526,7 @@ typedef struct {
   float *C; long ldc, sC;
   enum Split split;
   long chunks, chunk; /* per batch item: number and size (rows, columns or K) of chunks */
+  float *partials;    /* SPLIT_K: chunks x M x N floats, chunk t's partial product at t*M*N */
   atomic_long next;
   int own_first; /* each worker runs task `id` first (see worker_main) */
 } Job;
@@ -536,8 +537,6 @@ void hearth_gemm_set_own_first(int on) { atomic_store(&own_first_tasks, on != 0)
 typedef struct {
   Job *job;
   int id;
-  int started; /* SPLIT_K: whether this worker's C holds a partial sum */
-  float *c;    /* SPLIT_K: the worker's C (the real C for worker 0) */
   Space *space;
   int owned;
   int failed;
@@ -577,8 +576,7 @@ static void run_task(Worker *w, long t) {
       K = K - from < j->chunk ? K - from : j->chunk;
       A.p += from * A.cs;
       B.p += from * B.rs;
-      gemm_serial(M, N, K, A, B, w->c, j->N, w->started, w->space);
-      w->started = 1;
+      gemm_serial(M, N, K, A, B, j->partials + c * j->M * j->N, j->N, 0, w->space);
       return;
     }
   }
@@ -591,16 +589,6 @@ static void *worker_main(void *arg) {
   const long tasks = j->split == SPLIT_BATCH ? j->batch : j->batch * j->chunks;
   w->space = space_acquire(&w->owned);
   if (!w->space) { w->failed = 1; return NULL; }
-  if (j->split == SPLIT_K && w->id > 0) {
-    const size_t need = (size_t)j->M * (size_t)j->N;
-    if (w->space->c_len < need) {
-      free(w->space->c);
-      w->space->c = alloc_floats(need);
-      w->space->c_len = w->space->c ? need : 0;
-    }
-    if (!w->space->c) { w->failed = 1; space_release(w->space, w->owned); w->space = NULL; return NULL; }
-    w->c = w->space->c;
-  }
   /* With own_first (tests: every split is then exercised), task `id` is this worker's own;
    * by default every task goes to whoever asks first, so a thread whose core is taken by
    * another process never holds up the product (measured: own first tasks made training
@@ -626,7 +614,7 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
   if (batch <= 0 || M <= 0 || N <= 0) return;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   const double flops = 2.0 * (double)batch * (double)M * (double)N * (double)K;
-  Job job = {transA, transB, batch, M, N, K, A, lda, strideA, B, ldb, strideB, C, ldc, strideC, SPLIT_BATCH, 1, 0, 0, atomic_load(&own_first_tasks)};
+  Job job = {transA, transB, batch, M, N, K, A, lda, strideA, B, ldb, strideB, C, ldc, strideC, SPLIT_BATCH, 1, 0, NULL, 0, atomic_load(&own_first_tasks)};
   if (threads > 1 && flops >= (double)THREAD_FLOPS) {
     if (batch >= 2L * threads) job.split = SPLIT_BATCH;
     else {
@@ -658,6 +646,19 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
       }
     }
   } else threads = 1;
+  if (job.split == SPLIT_K) {
+    /* One partial C per K chunk, kept per calling thread across calls (fresh memory costs page faults). */
+    static __thread float *partials = NULL;
+    static __thread size_t partials_len = 0;
+    const size_t need = (size_t)job.chunks * (size_t)M * (size_t)N;
+    if (partials_len < need) {
+      free(partials);
+      partials = alloc_floats(need);
+      partials_len = partials ? need : 0;
+    }
+    if (!partials) threads = 1; /* out of memory: the serial product needs none */
+    job.partials = partials;
+  }
   if (threads == 1) {
     int owned = 0;
     Space *s = space_acquire(&owned);
@@ -669,7 +670,7 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
   Worker w[MAX_THREADS];
   pthread_t tid[MAX_THREADS];
   int spawned[MAX_THREADS] = {0};
-  for (int i = 0; i < threads; i++) w[i] = (Worker){&job, i, 0, i == 0 ? C : NULL, NULL, 0, 0, 0};
+  for (int i = 0; i < threads; i++) w[i] = (Worker){&job, i, NULL, 0, 0, 0};
   atomic_store(&job.next, job.own_first ? threads : 0);
   for (int i = 1; i < threads; i++) spawned[i] = pthread_create(&tid[i], NULL, worker_main, &w[i]) == 0;
   worker_main(&w[0]);
@@ -685,11 +686,12 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
     w[0].space = NULL;
   }
   if (job.split == SPLIT_K) {
-    /* Worker 0 wrote C (if it ran any chunk); add the others' partial sums. */
-    if (!w[0].started) for (long i = 0; i < M; i++) memset(C + i * ldc, 0, sizeof(float) * (size_t)N);
-    for (int t = 1; t < threads; t++) {
-      if (!w[t].started) continue;
-      for (long i = 0; i < M; i++) for (long jj = 0; jj < N; jj++) C[i * ldc + jj] += w[t].c[i * N + jj];
+    /* C = the chunks' partial products added in chunk order, whoever computed them. */
+    const float *p = job.partials;
+    for (long i = 0; i < M; i++) for (long jj = 0; jj < N; jj++) C[i * ldc + jj] = p[i * N + jj];
+    for (long t = 1; t < job.chunks; t++) {
+      const float *q = p + t * M * N;
+      for (long i = 0; i < M; i++) for (long jj = 0; jj < N; jj++) C[i * ldc + jj] += q[i * N + jj];
     }
   }
 }

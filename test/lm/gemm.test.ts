@@ -73,6 +73,22 @@ describe.skipIf(!blas)('native sgemm against a naive reference', () => {
     }
   }
 
+  it.skipIf(!hearth)('K splits give bit-identical results whichever thread takes which chunk (same seed, same result)', () => {
+    // dW = Xᵀ·dY shapes (small M and N, long K) split K over two threads.
+    const [M, N, K] = [64, 48, 8192];
+    const a = Float32Array.from({ length: K * M }, (_, i) => Math.sin(i * 0.37) * 0.5);
+    const b = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i * 0.11) * 0.5);
+    const runs: string[] = [];
+    for (let r = 0; r < 24; r++) {
+      blas!.setThreads(2, r % 3 === 0); // vary the scheduling: own-first tasks, or first come first served
+      const c = new Float32Array(M * N);
+      blas!.sgemm(a, 0, b, 0, c, 0, 1, M, N, K, true, false, 0, 0);
+      runs.push(Buffer.from(c.buffer).toString('base64'));
+    }
+    blas!.setThreads(defaultThreads);
+    expect(new Set(runs).size).toBe(1);
+  });
+
   it('rejects operands outside their buffers and negative sizes', () => {
     const a = new Float32Array(6);
     const c = new Float32Array(4);
