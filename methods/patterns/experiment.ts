@@ -18,7 +18,7 @@ import { packRows } from '../../alignment/packing.ts';
 import { Trainer } from '../../alignment/trainer.ts';
 import { Prng } from '../../env/prng.ts';
 import { controlItems, fineTuneExamples, metaExamples, promptText, ruleItems } from './episodes.ts';
-import { chooseAnswers, type Query } from './score.ts';
+import { chooseAnswers, demosShown, type Query } from './score.ts';
 import { buildSuite, type Item, type SuiteDef } from './suite.ts';
 
 export interface PatternSizes {
@@ -73,6 +73,8 @@ export interface CurvePoint {
   seed: number;
   /** Per test question: whether the answer was exactly right. */
   correct: boolean[];
+  /** Local ICL and control: mean demonstrations that fit the context (the oldest are dropped first). */
+  demosShown?: number;
 }
 
 export type Progress = (msg: string) => void;
@@ -129,10 +131,10 @@ export function iclCurve(lm: LocalModel, def: SuiteDef, sizes: PatternSizes, see
   for (const k of sizes.kList) {
     const queries: Query[] = test.items.map((item, j) => ({ demos: pools[j].slice(0, k), item }));
     const got = chooseAnswers(lm, queries);
-    out.push({ suite: def.name, learner: 'icl', x: k, seed, correct: got.map((a, j) => a === test.items[j].answer) });
+    out.push({ suite: def.name, learner: 'icl', x: k, seed, correct: got.map((a, j) => a === test.items[j].answer), demosShown: demosShown(lm, queries) });
     const control = controlQueries(def, seed, k, test.items.length);
     const cg = chooseAnswers(lm, control);
-    out.push({ suite: def.name, learner: 'control', x: k, seed, correct: cg.map((a, j) => a === control[j].item.answer) });
+    out.push({ suite: def.name, learner: 'control', x: k, seed, correct: cg.map((a, j) => a === control[j].item.answer), demosShown: demosShown(lm, control) });
   }
   return out;
 }

@@ -14,7 +14,7 @@ import type { CircuitResult } from './circuit.ts';
 import type { ModelConfig } from '../../agent/model.ts';
 import type { CurvePoint, Learner, PatternSizes } from './experiment.ts';
 
-export interface CurveSummary { suite: string; learner: Learner; x: number; accuracy: Interval; questions: number; seeds: number }
+export interface CurveSummary { suite: string; learner: Learner; x: number; accuracy: Interval; questions: number; seeds: number; demosShown?: number }
 
 const pct = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'n/a');
 const fmtI = (i: Interval): string => `${pct(i.value)} [${pct(i.lo)}, ${pct(i.hi)}]`;
@@ -29,7 +29,8 @@ export function summariseCurves(points: readonly CurvePoint[]): CurveSummary[] {
   return [...groups.values()].map((ps) => {
     const outcomes = ps.flatMap((p) => p.correct.map((c) => (c ? 1 : 0)));
     const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-    return { suite: ps[0].suite, learner: ps[0].learner, x: ps[0].x, accuracy: bootstrap(outcomes, mean, { seed: 7 }), questions: outcomes.length, seeds: ps.length };
+    const shown = ps.flatMap((p) => (p.demosShown === undefined ? [] : [p.demosShown]));
+    return { suite: ps[0].suite, learner: ps[0].learner, x: ps[0].x, accuracy: bootstrap(outcomes, mean, { seed: 7 }), questions: outcomes.length, seeds: ps.length, ...(shown.length ? { demosShown: mean(shown) } : {}) };
   });
 }
 
@@ -111,8 +112,8 @@ export function writePatternsReport(out: string, r: PatternsReportInput): { md: 
     'Accuracy is exact match over the item\'s closed set of choices (the distinct answers of the suite\'s candidate rules; chance shown per suite). Intervals: 95% percentile bootstrap over test questions × seeds.', '',
   ];
   for (const x of r.suites) {
-    lines.push(`### ${x.name} (${x.kind})`, '', `Hidden rule: ${x.hiddenRule}. Chance: ${pct(x.chance)}.`, '', '| learner | examples | accuracy [95% CI] | questions |', '|---|---|---|---|');
-    for (const c of s.filter((c) => c.suite === x.name).sort((a, b) => a.learner.localeCompare(b.learner) || a.x - b.x)) lines.push(`| ${c.learner} | ${c.x} | ${fmtI(c.accuracy)} | ${c.questions} |`);
+    lines.push(`### ${x.name} (${x.kind})`, '', `Hidden rule: ${x.hiddenRule}. Chance: ${pct(x.chance)}.`, '', '| learner | examples | accuracy [95% CI] | questions | demos that fit the context |', '|---|---|---|---|---|');
+    for (const c of s.filter((c) => c.suite === x.name).sort((a, b) => a.learner.localeCompare(b.learner) || a.x - b.x)) lines.push(`| ${c.learner} | ${c.x} | ${fmtI(c.accuracy)} | ${c.questions} | ${c.demosShown === undefined ? '' : c.demosShown.toFixed(2)} |`);
     lines.push('', `![${x.name}](plots/${x.name}.svg)`, '');
   }
   lines.push('## Circuit shift', '',

@@ -18,6 +18,15 @@ export interface Query {
 
 /** The query's prompt ids with as many of its demonstrations (the latest ones) as fit with the longest choice. */
 export function fittedPrompt(lm: LocalModel, q: Query): number[] {
+  return fitPrompt(lm, q).ids;
+}
+
+/** Mean number of demonstrations that fit the context, over the queries (k asked may exceed it). */
+export function demosShown(lm: LocalModel, queries: readonly Query[]): number {
+  return queries.reduce((a, q) => a + fitPrompt(lm, q).demos, 0) / Math.max(1, queries.length);
+}
+
+function fitPrompt(lm: LocalModel, q: Query): { ids: number[]; demos: number } {
   const longest = Math.max(...q.item.choices.map((c) => lm.tokenizer.encode(answerText(c)).length));
   let demos = q.demos;
   let ids = promptIds(lm.tokenizer, demos, q.item.question);
@@ -25,7 +34,7 @@ export function fittedPrompt(lm: LocalModel, q: Query): number[] {
     demos = demos.slice(1);
     ids = promptIds(lm.tokenizer, demos, q.item.question);
   }
-  return ids;
+  return { ids, demos: demos.length };
 }
 
 export interface ChoiceRow { prompt: number[]; answer: number[]; q: number; choice: string }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalModel } from '../../agent/local-model.ts';
 import { episodeExample, promptIds, promptText, answerText, ruleItems } from '../../methods/patterns/episodes.ts';
 import { controlQueries, createBase, FT_ADAPTER, ftCurve, metaTrain, TINY_PATTERNS } from '../../methods/patterns/experiment.ts';
-import { chooseAnswers } from '../../methods/patterns/score.ts';
+import { chooseAnswers, demosShown, fittedPrompt } from '../../methods/patterns/score.ts';
 import { WASH_PARITY, PREFERENCE } from '../../methods/patterns/household.ts';
 import { SUITES } from '../../methods/patterns/suites.ts';
 import { Prng } from '../../env/prng.ts';
@@ -48,6 +48,18 @@ describe('prompts and scoring', () => {
       const lp = lm.scorePairs(q.item.choices.map((c) => ({ input: promptText(q.demos, q.item.question), output: answerText(c) })), { includeEos: false });
       expect(got[i]).toBe(q.item.choices[lp.indexOf(Math.max(...lp))]);
     });
+  });
+
+  it('prompts too long for the context lose their oldest demonstrations, and the count that fit is reported', () => {
+    const items = ruleItems(PREFERENCE, PREFERENCE.hidden, new Prng(3), 9);
+    const q = { demos: items.slice(0, 8), item: items[8] };
+    const ids = fittedPrompt(lm, q);
+    const shown = demosShown(lm, [q]);
+    expect(shown).toBeLessThan(8);
+    expect(ids).toEqual(promptIds(lm.tokenizer, q.demos.slice(8 - shown), q.item.question));
+    const longest = Math.max(...q.item.choices.map((c) => lm.tokenizer.encode(answerText(c)).length));
+    expect(ids.length + longest).toBeLessThanOrEqual(lm.config.ctx);
+    expect(promptIds(lm.tokenizer, q.demos.slice(8 - shown - 1), q.item.question).length + longest).toBeGreaterThan(lm.config.ctx);
   });
 
   it('a control query repeats one of its demonstrations, with that demonstration\'s label', () => {
