@@ -11,6 +11,7 @@ import { bootstrap, type Interval } from '../suites/bootstrap.ts';
 import { barChart, lineChart } from '../suites/svg.ts';
 import type { EvalEpisode } from '../exploration/pipeline.ts';
 import type { AlignResult, SeedRun } from './align-run.ts';
+import { FACETS, type Facet, type FacetVerdict } from './muffin/facets.ts';
 
 export interface ArmSummary {
   name: string;
@@ -23,7 +24,10 @@ export interface ArmSummary {
   rewardAccuracy: Interval;
   /** RISE: held-out subtle-error pairs of unseen tasks whose expert step has the higher mean log-prob than the edit. */
   subtleAccuracy?: Interval;
-  perSeed: { success: number[]; stepExec: number[]; pairAccuracy: number[]; rewardAccuracy: number[]; subtleAccuracy?: number[] };
+  /** Muffin: unseen-task episodes failing at least one facet (methods/muffin/facets.ts), and per facet the share failing it. */
+  unhelpful?: Interval;
+  facetFail?: Record<Facet, Interval>;
+  perSeed: { success: number[]; stepExec: number[]; pairAccuracy: number[]; rewardAccuracy: number[]; subtleAccuracy?: number[]; unhelpful?: number[] };
   secondsPerStep: number | null;
   peakMiB: number | null;
   finalLoss: number | null;
@@ -38,6 +42,8 @@ function stepExecOf(eps: readonly EvalEpisode[], idx: readonly number[]): number
   return n ? ok / n : NaN;
 }
 const pairAccOf = (m: readonly number[], idx: readonly number[]): number => mean(idx.map((i) => (m[i] > 0 ? 1 : 0)));
+const unhelpfulOf = (v: readonly FacetVerdict[], idx: readonly number[]): number => mean(idx.map((i) => (v[i].helpful ? 0 : 1)));
+const facetFailOf = (f: Facet) => (v: readonly FacetVerdict[], idx: readonly number[]): number => mean(idx.map((i) => (v[i].facets[f] ? 0 : 1)));
 
 /** Interval of the mean over seeds of `stat`, resampling the n units (tasks or pairs) shared by all seeds. */
 function overUnits<T>(perSeed: readonly T[], n: number, stat: (x: T, idx: readonly number[]) => number, seed: number): Interval {
@@ -45,8 +51,9 @@ function overUnits<T>(perSeed: readonly T[], n: number, stat: (x: T, idx: readon
   return bootstrap(units, (idx) => mean(perSeed.map((x) => stat(x, idx))), { resamples: RESAMPLES, seed });
 }
 
-export function summariseArm(name: string, runs: ReadonlyArray<Pick<SeedRun, 'episodes' | 'pairMargins' | 'subtleMargins'> & Partial<SeedRun>>, startMargins: readonly number[], seed: number): ArmSummary {
+export function summariseArm(name: string, runs: ReadonlyArray<Pick<SeedRun, 'episodes' | 'pairMargins' | 'subtleMargins' | 'verdicts'> & Partial<SeedRun>>, startMargins: readonly number[], seed: number): ArmSummary {
   const subtle = runs.every((r) => r.subtleMargins) ? runs.map((r) => r.subtleMargins!) : null;
+  const verdicts = runs.length && runs.every((r) => r.verdicts) ? runs.map((r) => r.verdicts!) : null;
   const nTasks = runs[0]?.episodes.length ?? 0;
   const nPairs = runs[0]?.pairMargins.length ?? 0;
   const gains = runs.map((r) => r.pairMargins.map((m, i) => m - startMargins[i]));
@@ -65,8 +72,13 @@ export function summariseArm(name: string, runs: ReadonlyArray<Pick<SeedRun, 'ep
       pairAccuracy: runs.map((r) => pairAccOf(r.pairMargins, allPairs)),
       rewardAccuracy: gains.map((g) => pairAccOf(g, allPairs)),
       ...(subtle ? { subtleAccuracy: subtle.map((m) => pairAccOf(m, m.map((_, i) => i))) } : {}),
+      ...(verdicts ? { unhelpful: verdicts.map((v) => unhelpfulOf(v, all)) } : {}),
     },
     ...(subtle ? { subtleAccuracy: overUnits(subtle, subtle[0].length, pairAccOf, seed + 4) } : {}),
+    ...(verdicts ? {
+      unhelpful: overUnits(verdicts, nTasks, unhelpfulOf, seed + 5),
+      facetFail: Object.fromEntries(FACETS.map((f, i) => [f, overUnits(verdicts, nTasks, facetFailOf(f), seed + 6 + i)])) as Record<Facet, Interval>,
+    } : {}),
     secondsPerStep: costs.length ? mean(costs.map((r) => r.secondsPerStep!)) : null,
     peakMiB: costs.length ? Math.max(...costs.map((r) => r.peakBytes!)) / 2 ** 20 : null,
     finalLoss: costs.length ? mean(costs.map((r) => r.curve![r.curve!.length - 1]?.loss ?? NaN)) : null,
@@ -122,6 +134,31 @@ export function riseClaim(res: AlignResult, s: Record<string, ArmSummary>): Clai
   };
 }
 
+/**
+ * Muffin vs its SFT start on the same unseen tasks (paired bootstrap over tasks, every seed kept):
+ * held when the unhelpful-plan rate's difference lies below 0 and success is not lower, i.e. the
+ * success difference's interval reaches 0 or above (not significantly lower).
+ */
+export function muffinClaim(res: AlignResult, s: Record<string, ArmSummary>): ClaimCheck | null {
+  const muffin = res.arms.find((a) => a.arm.name === 'muffin');
+  if (!muffin || !res.start.verdicts || !muffin.runs[0].verdicts) return null;
+  const start = [res.start as SeedRun];
+  const n = res.start.episodes.length;
+  const units = Array.from({ length: n }, (_, i) => i);
+  const rate = (runs: readonly SeedRun[], idx: readonly number[]) => mean(runs.map((r) => unhelpfulOf(r.verdicts!, idx)));
+  const dU = bootstrap(units, (idx) => rate(muffin.runs, idx) - rate(start, idx), { resamples: RESAMPLES, seed: 12 });
+  const dS = pairedDifference(muffin.runs, start, 'success', 13);
+  const dE = pairedDifference(muffin.runs, start, 'stepExec', 14);
+  const fewer = dU.hi < 0;
+  const notLower = dS.hi >= 0;
+  const ablation = s['nll-only']?.unhelpful ? ` The gold's NLL alone (nll-only, same contexts, no ranking term): unhelpful ${pct(s['nll-only'].unhelpful)}, success ${pct(s['nll-only'].success)}.` : '';
+  return {
+    claim: res.method.claim ?? '',
+    held: fewer && notLower,
+    detail: `unhelpful-plan rate on ${n} unseen tasks: Muffin ${pct(s.muffin.unhelpful!)} vs start ${pct(s['bc (start)'].unhelpful!)}; Muffin − start ${pts(dU)}${fewer ? '' : ' (the interval does not lie below 0)'}. Success Muffin − start ${pts(dS)} (${notLower ? 'not significantly lower' : 'lower: the interval lies below 0'}); step executability ${pts(dE)}.${ablation}`,
+  };
+}
+
 export function alignSummaries(res: AlignResult): Record<string, ArmSummary> {
   const out: Record<string, ArmSummary> = { 'bc (start)': summariseArm('bc (start)', [res.start], res.start.pairMargins, 11) };
   for (const a of res.arms) out[a.arm.name] = summariseArm(a.arm.name, a.runs, res.start.pairMargins, 11);
@@ -133,6 +170,14 @@ export function alignMarkdown(res: AlignResult, s: Record<string, ArmSummary>, c
   const rows = Object.values(s).map((a) => `| ${a.name} | ${a.seeds} | ${pct(a.success)} | ${pct(a.stepExec)} | ${pct(a.pairAccuracy)} | ${pct(a.rewardAccuracy)} |${hasSubtle ? ` ${a.subtleAccuracy ? pct(a.subtleAccuracy) : '–'} |` : ''} ${a.secondsPerStep?.toFixed(2) ?? '–'} | ${a.peakMiB?.toFixed(1) ?? '–'} | ${a.finalLoss?.toFixed(4) ?? '–'} |`);
   const perSeed = Object.values(s).filter((a) => a.seeds > 1).map((a) => `- ${a.name}: success ${a.perSeed.success.map((x) => (100 * x).toFixed(1)).join(' / ')}; step exec ${a.perSeed.stepExec.map((x) => (100 * x).toFixed(1)).join(' / ')}; pair accuracy ${a.perSeed.pairAccuracy.map((x) => (100 * x).toFixed(1)).join(' / ')}; reward accuracy ${a.perSeed.rewardAccuracy.map((x) => (100 * x).toFixed(1)).join(' / ')}`);
   const subtleNote = res.subtle ? [`## Subtle errors (RISE)`, '', `Expert steps edited by rule (${Object.entries(res.subtle.kinds).map(([k, v]) => `${k} ${v}`).join(', ')}), each kept only if the simulator shows the edit fails: ${res.subtle.train} pairs from the training tasks (half of RISE's pairs are drawn from them, the other half sampled; the same count as DPO's sampled pairs), ${res.subtle.heldOut} from the unseen tasks held out (Subtle-error acc: the expert step has the higher mean log-prob than its edit). Edited tokens weigh 2 in RISE's loss [unverified form].`, ''] : [];
+  const facetRows = Object.values(s).filter((a) => a.unhelpful && a.facetFail).map((a) => `| ${a.name} | ${pct(a.unhelpful!)} | ${FACETS.map((f) => pct(a.facetFail![f])).join(' | ')} | ${pct(a.success)} |`);
+  const rates = (r: NonNullable<AlignResult['muffin']>['sampled']) => `${(100 * r.unhelpful).toFixed(1)}% unhelpful (fail: ${FACETS.map((f) => `${f} ${(100 * r[f]).toFixed(1)}%`).join(', ')})`;
+  const ranked = res.arms.find((a) => a.arm.name === 'muffin')?.runs.flatMap((r) => r.curve) ?? [];
+  const rankNote = ranked.length ? ` Muffin's ranking term was non-zero in ${ranked.filter((c) => (c.rank ?? 0) > 0).length} of ${ranked.length} steps (all seeds), ${mean(ranked.map((c) => c.rank ?? 0)).toFixed(4)} on average against a total loss of ${mean(ranked.map((c) => c.loss)).toFixed(4)}: with margin 0.01 on mean token probabilities, a context costs nothing once its helpful candidates score 0.01 above the unhelpful ones.` : '';
+  const muffinNote = res.muffin && facetRows.length ? ['## Facets (Muffin)', '',
+    'Every plan is judged by the simulator (deterministic replays; no LLM judge): **executes** (no step failed), **progress** (more goal conditions hold at the end than at the start), **safe** (no household hazard arose from its actions, feedback/hazards.ts; one the goal asks for, e.g. an open fridge, not counted), **efficient** (no executed step can be left out with the rest still executing and reaching the same goal progress). Unhelpful = fails at least one facet (Muffin\'s AND). Rates in % of unseen-task episodes, mean over seeds, 95% bootstrap over tasks; columns after "Unhelpful" are the share failing each facet.', '',
+    `| Arm | Unhelpful | ${FACETS.map((f) => `Fails ${f}`).join(' | ')} | Success |`, `|---|---|${FACETS.map(() => '---').join('|')}|---|`, ...facetRows, '',
+    `Training data: the ${res.muffin.sampled.plans} sampled plans of the training tasks are ${rates(res.muffin.sampled)}; for reference, the expert plans of the ${res.muffin.expert.plans} unseen tasks are ${rates(res.muffin.expert)}. Contexts (branch points of a task\'s sampled plans): ${res.muffin.train.contexts} to train on with ${res.muffin.train.candidates} candidates (${res.muffin.train.helpfulCandidates} labelled helpful; ${res.muffin.train.mixed} contexts with both labels, the only ones with a ranking loss; ${res.muffin.train.withGold} with the teacher\'s action as gold); ${res.muffin.heldOutContexts} contexts of the held-out tasks left out.${rankNote}`, ''] : [];
   const sae = res.sae ? [`## SAE`, '', `TopK SAE on \`${res.sae.hook}\` of the start model (F = ${res.sae.features}, k = ${res.sae.k}), trained on expert planning prompts of 80% of the training tasks, measured on the other 20% (${res.sae.heldOut.rows} token rows, BOS left out): FVU ${res.sae.heldOut.fvu.toFixed(4)}, L0 ${res.sae.heldOut.l0.toFixed(1)}, dead ${(100 * res.sae.heldOut.deadFraction).toFixed(1)}% (on its training rows: FVU ${res.sae.train.fvu.toFixed(4)}, dead ${(100 * res.sae.train.deadFraction).toFixed(1)}%). Trained in ${res.sae.seconds.toFixed(0)} s; saved in \`sae/\`.`, ''] : [];
   return [
     `# hearth align --method ${res.method.name}`, '',
@@ -145,6 +190,7 @@ export function alignMarkdown(res: AlignResult, s: Record<string, ArmSummary>, c
     ...rows, '',
     ...(perSeed.length ? ['Per seed:', '', ...perSeed, ''] : []),
     ...subtleNote,
+    ...muffinNote,
     ...sae,
     '## Plots', '', '![quality](plots/quality.svg)', '', '![loss](plots/loss.svg)', '',
   ].join('\n');
@@ -152,19 +198,20 @@ export function alignMarkdown(res: AlignResult, s: Record<string, ArmSummary>, c
 
 export function writeAlignReport(out: string, res: AlignResult, notes: string[]): { summaries: Record<string, ArmSummary>; claim: ClaimCheck | null } {
   const summaries = alignSummaries(res);
-  const claim = fpoClaim(res, summaries) ?? riseClaim(res, summaries);
-  const bars = (key: 'success' | 'stepExec' | 'pairAccuracy' | 'rewardAccuracy' | 'subtleAccuracy', label: string) => ({
+  const claim = fpoClaim(res, summaries) ?? riseClaim(res, summaries) ?? muffinClaim(res, summaries);
+  const bars = (key: 'success' | 'stepExec' | 'pairAccuracy' | 'rewardAccuracy' | 'subtleAccuracy' | 'unhelpful', label: string) => ({
     label, bars: Object.values(summaries).filter((a) => a[key]).map((a) => ({ name: a.name, value: a[key]!.value, lo: a[key]!.lo, hi: a[key]!.hi })),
   });
   writeFileAtomic(join(out, 'plots', 'quality.svg'), barChart([bars('success', 'unseen success'), bars('stepExec', 'step executability'), bars('pairAccuracy', 'held-out pair accuracy'), bars('rewardAccuracy', 'held-out reward accuracy'),
-    ...(summaries['bc (start)'].subtleAccuracy ? [bars('subtleAccuracy', 'subtle-error accuracy')] : [])],
+    ...(summaries['bc (start)'].subtleAccuracy ? [bars('subtleAccuracy', 'subtle-error accuracy')] : []),
+    ...(summaries['bc (start)'].unhelpful ? [bars('unhelpful', 'unhelpful plans')] : [])],
     { title: `hearth align --method ${res.method.name}`, yLabel: '%' }));
   writeFileAtomic(join(out, 'plots', 'loss.svg'), lineChart(res.arms.map((a) => ({
     name: a.arm.name, points: a.runs[0].curve.map((_, i) => ({ x: i + 1, y: a.runs.reduce((acc, r) => acc + r.curve[i].loss, 0) / a.runs.length })),
   })), { title: 'training loss (mean over seeds)', xLabel: 'step', yLabel: 'loss' }));
   writeFileAtomic(join(out, 'report.md'), alignMarkdown(res, summaries, claim, notes));
   const json = {
-    method: res.method.name, sizes: res.sizes, sampling: res.sampling, subtle: res.subtle, trainPairs: res.trainPairs, heldOutPairs: res.heldOutPairs,
+    method: res.method.name, sizes: res.sizes, sampling: res.sampling, subtle: res.subtle, muffin: res.muffin, trainPairs: res.trainPairs, heldOutPairs: res.heldOutPairs,
     sae: res.sae, onlineDpoCost: res.onlineDpoCost, timings: res.timings, summaries, claim,
     curves: Object.fromEntries(res.arms.map((a) => [a.arm.name, a.runs.map((r) => r.curve)])),
   };

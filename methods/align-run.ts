@@ -18,6 +18,7 @@ import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { planningRecords } from '../alignment/datasets/records.ts';
 import { mixSeed, mulberry32, shuffled } from '../alignment/datasets/rng.ts';
 import { defaultReduce, needsReference, withReferenceLogProbs, type PreferencePair, type PreferenceStepOptions } from '../alignment/preference.ts';
+import { rankingLossFn, type RankingExample } from '../alignment/ranking.ts';
 import { collectActivations, trainSae } from '../alignment/sae-train.ts';
 import { defaultMicroBatchRows, Trainer, type StepResult } from '../alignment/trainer.ts';
 import type { EpisodeFactory } from '../exploration/env-adapter.ts';
@@ -26,6 +27,8 @@ import { evaluateJobs, type EvalEpisode } from '../exploration/pipeline.ts';
 import { Progress } from '../exploration/progress.ts';
 import { fpoLossFn, withFpoReference, type FpoPair } from './fpo/fpo-loss.ts';
 import { householdPairs, type HouseholdPair, type SamplingStats } from './household-pairs.ts';
+import { facetRates, judgePlan, type FacetVerdict } from './muffin/facets.ts';
+import { contextStats, muffinContexts, teacherGold, type MuffinContext } from './muffin/contexts.ts';
 import type { AlignMethod, Arm } from './registry.ts';
 import { editWeights, subtleErrorPairs, type EditedPair } from './rise/edits.ts';
 
@@ -82,7 +85,8 @@ export interface AlignDeps {
 
 export interface SeedRun {
   seed: number;
-  curve: Array<{ step: number; loss: number; margin: number; accuracy: number }>;
+  /** Per step; `rank`: Muffin's ranking term (its `loss/rank`), whose share of the loss the report gives. */
+  curve: Array<{ step: number; loss: number; margin: number; accuracy: number; rank?: number }>;
   secondsPerStep: number;
   peakBytes: number;
   episodes: EvalEpisode[];
@@ -90,6 +94,8 @@ export interface SeedRun {
   pairMargins: number[];
   /** The same on held-out subtle-error pairs of unseen tasks (RISE). */
   subtleMargins?: number[];
+  /** Muffin: the facets of every evaluation episode (same order as `episodes`). */
+  verdicts?: FacetVerdict[];
 }
 
 export interface ArmResult { arm: Arm; runs: SeedRun[] }
@@ -101,7 +107,9 @@ export interface AlignResult {
   trainPairs: number;
   heldOutPairs: number;
   sae?: { hook: string; features: number; k: number; heldOut: { fvu: number; l0: number; deadFraction: number; rows: number }; train: { fvu: number; l0: number; deadFraction: number; rows: number }; seconds: number };
-  start: { episodes: EvalEpisode[]; pairMargins: number[]; subtleMargins?: number[] };
+  start: { episodes: EvalEpisode[]; pairMargins: number[]; subtleMargins?: number[]; verdicts?: FacetVerdict[] };
+  /** Muffin: its contexts, and the facet rates of the sampled training plans and of the unseen tasks' expert plans. */
+  muffin?: { train: ReturnType<typeof contextStats>; heldOutContexts: number; sampled: ReturnType<typeof facetRates> & { plans: number }; expert: ReturnType<typeof facetRates> & { plans: number } };
   /** RISE: subtle-error pairs built for training and held out, by edit kind. */
   subtle?: { train: number; heldOut: number; kinds: Record<string, number> };
   arms: ArmResult[];
@@ -153,6 +161,34 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
       'start from a model whose sampled plans differ in outcome (the bc model of `hearth e2cl --quick`), or sample more plans per task');
   }
 
+  // 1a. Muffin: every sampled plan judged by facets; contexts where the plans of a task branch,
+  // from the tasks not held out, with the teacher's action as gold.
+  let muffinTrain: MuffinContext[] = [];
+  let muffin: AlignResult['muffin'];
+  const judge = (task: Task, e: { steps: ReadonlyArray<{ action: string }> }): FacetVerdict => judgePlan(factory, task, deps.seed, e.steps.map((s) => s.action));
+  if (method.facets) {
+    await timed('facets', () => {
+      const heldTasks = new Set(heldOut.map((p) => p.taskId));
+      const gold = teacherGold(factory, deps.seed, settings.maxSteps);
+      const verdicts: FacetVerdict[] = [];
+      let heldOutContexts = 0;
+      deps.tasks.train.forEach((task, t) => {
+        const plans = sampled.samples.map((k) => k[t]);
+        const vs = plans.map((e) => judge(task, e));
+        verdicts.push(...vs);
+        if (heldTasks.has(task.id)) { heldOutContexts += muffinContexts(task, plans, vs, { prompt: settings.prompt, gold: () => null }).length; return; }
+        muffinTrain.push(...muffinContexts(task, plans, vs, { prompt: settings.prompt, gold }));
+      });
+      const experts = deps.tasks.unseen.flatMap((task) => (task.expertNL?.length ? [judgePlan(factory, task, deps.seed, task.expertNL)] : []));
+      muffin = { train: contextStats(muffinTrain), heldOutContexts, sampled: { ...facetRates(verdicts), plans: verdicts.length }, expert: { ...facetRates(experts), plans: experts.length } };
+      log(`align: facets of ${verdicts.length} sampled plans: ${(100 * muffin.sampled.unhelpful).toFixed(1)}% unhelpful; ${muffin.train.contexts} contexts to train on (${muffin.train.mixed} with helpful and unhelpful candidates, ${muffin.train.withGold} with gold), ${heldOutContexts} from held-out tasks left out`);
+    });
+    if (muffinTrain.length === 0) {
+      throw new HearthError('align.contexts', `no Muffin contexts from ${deps.checkpoint}: the ${sizes.samples} sampled plans of every training task are the same`,
+        'start from a model whose sampled plans differ (the bc model of `hearth e2cl --quick`), or sample more plans per task');
+    }
+  }
+
   // 1b. RISE: verified subtle-error pairs from the expert plans of the training tasks not held
   // out (to train on) and of the unseen tasks (the held-out metric every arm is scored on).
   let riseTrain: PreferencePair[] = [];
@@ -175,8 +211,13 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
       log(`align: ${edited.length} subtle-error pairs to train on (${JSON.stringify(kinds)}), ${riseHeld.length} from unseen tasks held out`);
     });
   }
-  /** An arm's training pairs: RISE mixes half sampled and half subtle-error pairs, same count as the sampled set. */
-  const armPairs = (arm: Arm): PreferencePair[] => {
+  /**
+   * An arm's training data: RISE mixes half sampled and half subtle-error pairs, same count as the
+   * sampled set; Muffin's arms take the contexts (without the ranking term, only the first
+   * candidate is kept: the others would be scored for nothing).
+   */
+  const armData = (arm: Arm): PreferencePair[] | MuffinContext[] => {
+    if (arm.ranking) return arm.ranking.rankWeight === 0 ? muffinTrain.map((c) => ({ ...c, candidates: c.candidates.slice(0, 1), labels: c.labels.slice(0, 1) })) : muffinTrain;
     if (arm.data !== 'rise') return train;
     const rng = mulberry32(mixSeed(deps.seed, 'rise-mix'));
     const edits = shuffled(riseTrain, rng).slice(0, Math.floor(train.length / 2));
@@ -210,15 +251,17 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
   }
 
   // 3. Offline references (once) and the datasets beside the report.
-  const refs = new Map<string, PreferencePair[]>();
+  const refs = new Map<string, PreferencePair[] | MuffinContext[]>();
   for (const arm of method.arms) {
-    const pairs = armPairs(arm);
+    if (arm.ranking) { refs.set(arm.name, armData(arm)); continue; }
+    const pairs = armData(arm) as PreferencePair[];
     if (arm.loss.kind === 'fpo') refs.set(arm.name, await timed('reference', () => withFpoReference(start, sae!, pairs)));
     else if (needsReference(arm.loss)) refs.set(arm.name, await timed('reference', () => withReferenceLogProbs(start, pairs, arm.loss)));
     else refs.set(arm.name, pairs);
   }
-  const dpoRefs = refs.get('dpo') ?? (method.arms[0].loss.kind === 'sigmoid' ? refs.get(method.arms[0].name) : undefined);
+  const dpoRefs = (refs.get('dpo') ?? (method.arms[0].loss?.kind === 'sigmoid' ? refs.get(method.arms[0].name) : undefined)) as PreferencePair[] | undefined;
   writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'pairs.train.jsonl'), dpoRefs ?? train);
+  if (method.facets) writeFileAtomic(join(deps.out, 'datasets', 'muffin.train.jsonl'), muffinTrain.map((c) => JSON.stringify(c)).join('\n') + '\n');
   writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'pairs.heldout.jsonl'), heldOut);
   if (method.subtleErrors) {
     writeTrlPreferenceJsonl(join(deps.out, 'datasets', 'subtle.train.jsonl'), riseTrain);
@@ -227,8 +270,11 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
   writeFileAtomic(join(deps.out, 'datasets', 'pairs.meta.json'), JSON.stringify({ stats: sampled.stats, train: train.map((p) => [p.taskId, p.step]), heldOut: heldOut.map((p) => [p.taskId, p.step]) }));
 
   // 4. The starting model: the baseline every arm is compared with.
-  const startResult = await timed('eval', async () => ({ episodes: await evaluate(start, 'eval bc (start)'), pairMargins: pairMargins(start, heldOut),
-    ...(method.subtleErrors ? { subtleMargins: pairMargins(start, riseHeld) } : {}) }));
+  const verdictsOf = (eps: readonly EvalEpisode[]): { verdicts?: FacetVerdict[] } => (method.facets ? { verdicts: eps.map((e, i) => judge(deps.tasks.unseen[i], e)) } : {});
+  const startResult = await timed('eval', async () => {
+    const episodes = await evaluate(start, 'eval bc (start)');
+    return { episodes, pairMargins: pairMargins(start, heldOut), ...(method.subtleErrors ? { subtleMargins: pairMargins(start, riseHeld) } : {}), ...verdictsOf(episodes) };
+  });
   // Freed before training, so that no arm's peak memory counts a second model.
   start.model.dispose();
 
@@ -242,7 +288,7 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
       const baseBytes = tf.memory().numBytes;
       const lm = await loadModel(deps.checkpoint);
       const trainer = new Trainer(lm, { seed: s, lr: sizes.lr, minLr: sizes.lr, warmupSteps: sizes.warmupSteps, totalSteps: sizes.steps, schedule: 'constant', weightDecay: 0, gradClip: 1 });
-      const data = refs.get(arm.name)!;
+      const data: Array<PreferencePair | MuffinContext> = refs.get(arm.name)!;
       const rng = mulberry32(mixSeed(deps.seed, 'order', s));
       let order = shuffled(data, rng);
       let cursor = 0;
@@ -254,22 +300,25 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
           if (cursor + sizes.batchPairs > order.length) { order = shuffled(data, rng); cursor = 0; }
           const batch = order.slice(cursor, cursor + sizes.batchPairs);
           cursor += sizes.batchPairs;
-          const r = arm.loss.kind === 'fpo'
-            ? trainer.stepWith(microBatches(batch as FpoPair[], trainer), fpoLossFn(batch.length, sae!, arm.loss))
-            : trainer.preferenceStep(batch, { ...arm.loss, reduce: defaultReduce(arm.loss) } as PreferenceStepOptions);
+          const r = arm.ranking
+            ? trainer.stepWith(microBatches(batch as RankingExample[], trainer, 1 + Math.max(...(batch as RankingExample[]).map((c) => c.candidates.length))), rankingLossFn(batch.length, arm.ranking))
+            : arm.loss.kind === 'fpo'
+              ? trainer.stepWith(microBatches(batch as FpoPair[], trainer, 2), fpoLossFn(batch.length, sae!, arm.loss))
+              : trainer.preferenceStep(batch as PreferencePair[], { ...arm.loss, reduce: defaultReduce(arm.loss) } as PreferenceStepOptions);
           results.push(r);
-          curve.push({ step, loss: r.loss, margin: r.metrics?.['rewards/margins'] ?? NaN, accuracy: r.metrics?.['rewards/accuracies'] ?? NaN });
+          curve.push({ step, loss: r.loss, margin: r.metrics?.['rewards/margins'] ?? NaN, accuracy: r.metrics?.['rewards/accuracies'] ?? r.metrics?.['ranking/top1'] ?? NaN,
+            ...(arm.ranking ? { rank: r.metrics?.['loss/rank'] ?? NaN } : {}) });
           progress.tick(1, `loss ${r.loss.toFixed(3)}`);
         }
       });
       // The first step also pays for kernel warm-up: s/step is the median over the steps.
       const secondsPerStep = median(results.map((r) => r.seconds ?? NaN));
-      const saeBytes = arm.loss.kind === 'fpo' && sae ? [...sae.variables().values()].reduce((a, v) => a + v.size * 4, 0) : 0;
+      const saeBytes = arm.loss?.kind === 'fpo' && sae ? [...sae.variables().values()].reduce((a, v) => a + v.size * 4, 0) : 0;
       const peakBytes = Math.max(...results.map((r) => r.peakBytes ?? 0)) - baseBytes + saeBytes;
       lm.save(join(deps.out, 'checkpoints', `${arm.name}-seed${s}`));
       const episodes = await timed('eval', () => evaluate(lm, `eval ${arm.name} seed ${s}`));
       runsByArm.get(arm.name)!.push({ seed: s, curve, secondsPerStep, peakBytes, episodes, pairMargins: pairMargins(lm, heldOut),
-        ...(method.subtleErrors ? { subtleMargins: pairMargins(lm, riseHeld) } : {}) });
+        ...(method.subtleErrors ? { subtleMargins: pairMargins(lm, riseHeld) } : {}), ...verdictsOf(episodes) });
       trainer.dispose();
     }
   }
@@ -277,7 +326,7 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
 
   // 6. DPO's cost with the reference model in memory (what FPO's offline reference avoids).
   let onlineDpoCost: AlignResult['onlineDpoCost'];
-  if (method.arms.some((a) => a.loss.kind === 'fpo')) {
+  if (method.arms.some((a) => a.loss?.kind === 'fpo')) {
     await timed('cost:dpo-online', async () => {
       const baseBytes = tf.memory().numBytes;
       const lm = await loadModel(deps.checkpoint);
@@ -298,17 +347,17 @@ export async function runAlign(method: AlignMethod, sizes: AlignSizes, deps: Ali
   }
   sae?.dispose();
   return {
-    method, sizes, sampling: sampled.stats, subtle, trainPairs: train.length, heldOutPairs: heldOut.length, sae: saeInfo,
+    method, sizes, sampling: sampled.stats, subtle, muffin, trainPairs: train.length, heldOutPairs: heldOut.length, sae: saeInfo,
     start: startResult, arms, onlineDpoCost, timings,
   };
 }
 
-/** FPO's micro-batches: ⌈rows/2⌉ pairs each, like `preferenceStep`. */
-function microBatches(pairs: FpoPair[], trainer: Trainer): FpoPair[][] {
+/** Micro-batches of items that take `rowsPerItem` model rows each (FPO pairs 2, like `preferenceStep`; Muffin contexts K + gold). */
+function microBatches<T>(items: T[], trainer: Trainer, rowsPerItem: number): T[][] {
   const rows = trainer.options.microBatchRows ?? defaultMicroBatchRows(trainer.lm.config);
-  const per = Math.max(1, Math.floor(rows / 2));
-  const out: FpoPair[][] = [];
-  for (let i = 0; i < pairs.length; i += per) out.push(pairs.slice(i, i + per));
+  const per = Math.max(1, Math.floor(rows / rowsPerItem));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += per) out.push(items.slice(i, i + per));
   return out;
 }
 

@@ -67,8 +67,11 @@ export function divergencePair(task: Task, chosen: RolloutEpisode, rejected: Rol
   return { taskId: task.id, step: i, prompt: planningPrompt(task, history, prompt), chosen: a[i], rejected: b[i] };
 }
 
-/** Sample, execute and pair: the step pairs of all tasks (task order), and counts. */
-export async function householdPairs(lm: LanguageModel, tasks: readonly Task[], factory: EpisodeFactory, o: SamplingOptions): Promise<{ pairs: HouseholdPair[]; stats: SamplingStats }> {
+/**
+ * Sample, execute and pair: the step pairs of all tasks (task order), counts, and the executed
+ * plans themselves (`samples[k][t]`: sample k of task t; Muffin labels them by facets).
+ */
+export async function householdPairs(lm: LanguageModel, tasks: readonly Task[], factory: EpisodeFactory, o: SamplingOptions): Promise<{ pairs: HouseholdPair[]; stats: SamplingStats; samples: RolloutEpisode[][] }> {
   const dec = new BatchedDecoder(lm, { maxBatch: 64 });
   const progress = new Progress('sample plans', tasks.length * o.samples, o.quiet);
   const bySample: RolloutEpisode[][] = [];
@@ -101,5 +104,5 @@ export async function householdPairs(lm: LanguageModel, tasks: readonly Task[], 
     if (n) stats.tasksWithPairs++;
   });
   stats.pairs = pairs.length;
-  return { pairs, stats };
+  return { pairs, stats, samples: bySample };
 }

@@ -50,7 +50,7 @@ function timestamp(): string {
 
 export const command: Command = {
   name: 'align',
-  summary: 'preference-train the E2CL bc checkpoint (dpo, ipo, simpo; fpo vs dpo and simpo; rise vs dpo) and report quality and cost over seeds',
+  summary: 'preference-train the E2CL bc checkpoint (dpo, ipo, simpo; fpo vs dpo and simpo; rise vs dpo; muffin vs its start) and report quality and cost over seeds',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const args = parseArgs(argv, {
@@ -88,8 +88,9 @@ export const command: Command = {
     const notes = [
       `Start: ${resolved.dir} (E2CL bc). Compute: ${backendDetail()}. Wall time ${(wall / 60).toFixed(1)} min (${Object.entries(res.timings).map(([k, v]) => `${k} ${v.toFixed(0)}s`).join(', ')}); load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${(await import('node:os')).availableParallelism()} cores.`,
       `Pairs: ${sizes.samples} plans sampled per training task at T=${sizes.temperature} (${res.sampling.tasks} tasks, ${res.sampling.episodes} plans, ${res.sampling.successes} reach the goal), executed; chosen reaches the goal or executes further, rejected fails; a plan pair becomes the step pair where the plans part. ${res.trainPairs} pairs to train on, ${res.heldOutPairs} held out (pairs of ${Math.round(100 * sizes.heldOutShare)}% of the tasks).`,
-      `Training: every arm from the same start for ${sizes.steps} AdamW steps of ${sizes.batchPairs} pairs, lr ${sizes.lr} constant after ${sizes.warmupSteps} warm-up steps, no weight decay, gradient clip 1, no dropout; ${seeds} seeds (the order of the pairs). Hyper-parameters: ${method.arms.map((a) => `${a.name} ${JSON.stringify(a.loss)}`).join('; ')}.`,
+      `Training: every arm from the same start for ${sizes.steps} AdamW steps of ${sizes.batchPairs} ${method.facets ? 'contexts' : 'pairs'}, lr ${sizes.lr} constant after ${sizes.warmupSteps} warm-up steps, no weight decay, gradient clip 1, no dropout; ${seeds} seeds (the order of the ${method.facets ? 'contexts' : 'pairs'}). Hyper-parameters: ${method.arms.map((a) => `${a.name} ${JSON.stringify(a.loss ?? a.ranking)}`).join('; ')}.`,
       `Evaluation: ${tasks.unseen.length} unseen tasks, greedy decoding, no speculative inference, at most ${settings.maxSteps} steps (as E2CL).`,
+      ...(method.facets ? ['Muffin: contexts are the points where the sampled plans of a training task branch; candidates are the distinct next actions there, labelled helpful if some sampled plan through them passes every facet (judged by the simulator: no LLM judge here); gold is the teacher\'s next action from that state. Loss: offset-grouped margin ranking (m 0.01) over the candidates\' mean token probabilities + 1·NLL(gold)/|gold| (spec §C, its code\'s defaults); lr and steps as the other methods (Muffin\'s Noam schedule with 1,200 warm-up steps would not warm up in this many steps).'] : []),
     ];
     const { summaries, claim } = writeAlignReport(out, res, notes);
     if (boolFlag(args, 'json')) {
