@@ -28,7 +28,7 @@ const wasmKernelsError = await buildWasmKernels();
 say(wasmKernelsError ? `wasm SIMD kernels not built: ${wasmKernelsError}` : 'built native/build/hearth_kernels.wasm (wasm SIMD kernels)');
 const wasmPath = (why, fix) => {
   if (wasmKernelsError) say(`compute path: pure tfjs wasm (${why}; no wasm SIMD kernels either); the local model trains ~5x slower than with the native addon.`);
-  else say(`compute path: Hearth wasm SIMD kernels, one thread (${why}); training runs at ~0.6x the native addon's speed per CPU-second, decoding ~0.1x (docs/native.md).`);
+  else say(`compute path: Hearth wasm SIMD kernels (${why}); training runs at ~0.6x the native addon's speed per CPU-second, decoding ~0.4-0.7x (docs/native.md).`);
   if (fix) say(`to enable the native GEMM: ${fix}`);
   process.exit(0);
 };
