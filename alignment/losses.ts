@@ -389,7 +389,9 @@ export function rankingLoss(scores: tf.Tensor2D, labels: ArrayLike<number>[], op
     }
   }
   const P = diff.length;
-  if (P === 0) return tf.zeros([B]) as Vec;
+  // No ordered pair: zeros, still computed from the scores so that a loss made of this alone
+  // stays connected to the model's variables (tf.variableGrads refuses a constant).
+  if (P === 0) return tf.mul(tf.sum(scores, 1), 0) as Vec;
   const D = new Float32Array(P * B * K);
   diff.forEach(([hi, lo, a], p) => {
     D[p * B * K + hi] += a;

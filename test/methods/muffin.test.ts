@@ -175,6 +175,17 @@ describe('the Muffin arm\'s loss', () => {
     t.dispose();
   });
 
+  it('a micro-batch with no ordered pair and no gold costs 0 and updates nothing (no tfjs error)', async () => {
+    const t = await Trainer.create({ corpus, seed: 3, config: { vocabSize: 300, ctx: 32, layers: 1, d: 32, heads: 2 }, trainer: { lr: 1e-2, warmupSteps: 1, totalSteps: 4 } });
+    const flat = { prompt: ctxs[0].prompt, candidates: ctxs[0].candidates.slice(1, 3), labels: [0, 0] };
+    const r = t.stepWith([[flat], [ctxs[1]]], rankingLossFn(2, MUFFIN.ranking));
+    expect(r.loss).toBeGreaterThan(0);
+    const only = t.stepWith([[flat]], rankingLossFn(1, MUFFIN.ranking));
+    expect(only.loss).toBe(0);
+    expect(only.gradNorm).toBe(0);
+    t.dispose();
+  });
+
   it('the nll-only ablation is the gold\'s NLL alone', async () => {
     const t = await Trainer.create({ corpus, seed: 3, config: { vocabSize: 300, ctx: 32, layers: 1, d: 32, heads: 2 }, trainer: { lr: 1e-2, warmupSteps: 1, totalSteps: 4 } });
     const nll = -ctxs.reduce((a, c) => a + byHand(t, c.prompt, c.gold).logp, 0) / ctxs.length;
