@@ -1,6 +1,7 @@
 /**
  * `hearth align --method X`: preference training methods (DPO, IPO, SimPO; FPO and RISE against their
- * baselines) from the E2CL `bc` checkpoint on pairs sampled and executed in the simulator;
+ * baselines; Muffin's ranking on facet-labelled plans against its start) from the E2CL `bc`
+ * checkpoint on plans sampled and executed in the simulator;
  * evaluates unseen success, step executability and held-out pair accuracy over seeds and
  * writes a report directory (report.md, results.json, plots/, datasets/, sae/, checkpoints/).
  * Without --from it takes the `bc` model of the newest `hearth e2cl` run under runs/.
