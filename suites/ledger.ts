@@ -47,6 +47,8 @@ export interface EpisodeRecord {
   ms: number;
   /** The queue worker that ran it (`hearth worker --name`; ledger only, not results.json). */
   worker?: string;
+  /** Rules of the household hazards its actions brought about (absent: not checked; runner.ts hazardsOf). */
+  hazards?: string[];
 }
 
 export function episodeKey(suite: string, task: string, agent: string, seed: number, repetition: number): string {

@@ -34,6 +34,7 @@ import { type RolloutEpisode, type RolloutJob, runRollout } from '../exploration
 import { solvableTasks, withExperts } from '../exploration/task-source.ts';
 import { episodeFactory } from '../exploration/world.ts';
 import { errorFeedback, type DetailLevel } from '../feedback/targets.ts';
+import { episodeHazards } from '../feedback/hazards.ts';
 import { type OpenedLm, openLmAgent, syncAgent } from './agents.ts';
 import { type EpisodeRecord, episodeKey, openLedger, type StepRecord } from './ledger.ts';
 import type { QueueTarget } from './queue.ts';
@@ -266,6 +267,22 @@ function fromRollout(p: PlannedEpisode, e: RolloutEpisode, suite: string, ms: nu
   return { ...baseRecord(p, suite, logs), success: e.success, goal: e.goal, steps: e.steps.map(stepRecord), reason: e.reason, calls: e.calls, ms };
 }
 
+/**
+ * The household hazards an episode's actions brought about (feedback/hazards.ts), by replaying
+ * them from the task's start, in the format the episode ran them (script lines for EAI's
+ * planner); computed where records enter the ledger, so in-process and queued runs agree.
+ * Absent when the replay cannot run (then the episode counts as not checked).
+ */
+function hazardsOf(p: PlannedEpisode, spec: SuiteSpec, r: EpisodeRecord): { hazards?: string[] } {
+  const script = spec.protocol === 'one-shot' && p.agent.kind === 'planner' && p.agent.eaiGoals === true;
+  try {
+    const fresh = new Episode(p.task, { seed: p.seed, maxSteps: Math.max(spec.budgets.maxSteps, r.steps.length), lenient: true, actionFormat: script ? 'script' : 'nl' });
+    return { hazards: episodeHazards(fresh, p.seed, r.steps.map((s) => s.action)).map((h) => h.rule) };
+  } catch {
+    return {};
+  }
+}
+
 /** The policy of one (seed, repetition) group: sampling seeded by both (greedy decoding ignores it). */
 function groupPolicy(policy: PolicyConfig, seed: number, repetition: number): PolicyConfig {
   if (!policy.actionOptions.temperature) return policy;
@@ -416,8 +433,11 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
     }
     const logs: LogTarget | undefined = spec.report.logs ? { out } : undefined;
     const progress = new SuiteProgress(spec.name, pending.length, ledger.done.size, opts.quiet === true);
-    const record = (r: EpisodeRecord): void => {
-      if (ledger.done.has(r.key)) return; // a queue job run twice (a worker's lock lapsed) enters the ledger once
+    const byKey = new Map(planned.map((p) => [p.key, p]));
+    const record = (r0: EpisodeRecord): void => {
+      if (ledger.done.has(r0.key)) return; // a queue job run twice (a worker's lock lapsed) enters the ledger once
+      const p = byKey.get(r0.key);
+      const r = p ? { ...r0, ...hazardsOf(p, spec, r0) } : r0;
       ledger.append(r);
       ledger.done.set(r.key, r);
       ran++;

@@ -38,6 +38,7 @@ export interface SummaryRow {
 const toMetric = (r: EpisodeRecord): MetricEpisode => ({
   taskId: r.task, success: r.success, goal: r.goal, expert: r.expert,
   steps: r.steps.map((s) => ({ action: s.action, ok: s.ok, predictedFeedback: s.predictedFeedback, corrected: s.corrected })),
+  hazards: r.hazards,
 });
 
 /** Every metric over `records` with a 95% interval from resampling tasks. */

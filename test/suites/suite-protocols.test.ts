@@ -53,6 +53,19 @@ describe('suite protocols', () => {
     }
   });
 
+  it('hazards: each record carries the hazards its actions brought about, and results.json their rate', async () => {
+    const s = suite({ name: 'hazard', tasks: TASKS, agents: [{ name: 'stove', kind: 'scripted', actions: ['Walk to stove', 'Switch on stove'] }, { name: 'planner', kind: 'planner' }] });
+    const run = await runSuite(s, { out: join(dir, 'hazard'), resume: false, quiet: true });
+    for (const r of run.records) expect(Array.isArray(r.hazards), `${r.key} checked for hazards`).toBe(true);
+    const stove = run.records.filter((r) => r.agent === 'stove');
+    // Switching an empty stove on is a hazard wherever both steps ran and nothing was on it.
+    expect(stove.some((r) => r.steps.every((x) => x.ok) && r.hazards!.includes('empty-stove-on'))).toBe(true);
+    for (const r of stove) if (!r.steps[1]?.ok) expect(r.hazards).toEqual([]);
+    const res = JSON.parse(readFileSync(join(dir, 'hazard', 'results.json'), 'utf8')) as { summary: Array<{ agent: string; metrics: { hazardRate: { value: number } } }> };
+    const rate = res.summary.find((x) => x.agent === 'stove')!.metrics.hazardRate.value;
+    expect(rate).toBeCloseTo(stove.filter((r) => r.hazards!.length > 0).length / stove.length, 10);
+  });
+
   it('feedback detail: failed actions\' observations start with the error at that detail; none leaves them alone', () => {
     const probe = suite({ name: 'p', tasks: TASKS, agents: [{ name: 'planner', kind: 'planner' }] });
     const task: Task = loadSuiteTasks(probe.spec)[0].task;
