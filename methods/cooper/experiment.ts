@@ -75,7 +75,10 @@ export async function playTask(t: MultiGoalTask, choose: Chooser, maxSteps = 6 *
   const opened = new Set<number>();
   const steps: StepOutcome[] = [];
   let last: string | undefined;
-  while (steps.length < maxSteps && !ep.finished && !t.goals.every((x) => instructionDone(x, ep.graph))) {
+  // Done when every goal holds and nothing the episode opened is left open (tidying up after
+  // the last goal is part of the job: stopping at the goals would cut the expert's last Close).
+  const finished = (): boolean => t.goals.every((x) => instructionDone(x, ep.graph)) && [...opened].every((id) => !ep.graph.node(id).states.has('OPEN'));
+  while (steps.length < maxSteps && !ep.finished && !finished()) {
     const view = aspectView(t.goals, t.rules, ep, opened);
     const action = await choose(rankerPrompt(t, view.summaries, last), view.candidates.map((c) => c.action));
     const s = ep.step(action);

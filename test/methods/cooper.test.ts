@@ -27,7 +27,8 @@ describe('Cooper aspect agents', () => {
   });
 
   it('the expert replay completes every request with no violation; any chooser stays within the step budget', async () => {
-    for (const u of splitUsers(5, 6, 0).train) {
+    // The unseen users of the cooper run's seed 1 include one whose last goal opens the nightstand under "close anything you open".
+    for (const u of [...splitUsers(5, 6, 0).train, ...splitUsers(7001, 0, 20).test]) {
       const t = multiGoalTask(u);
       const plan = expertExamples(t).sft.map((p) => p.output.trim());
       let i = 0;
