@@ -96,11 +96,17 @@ export function nativeBlas(): NativeBlas | null {
   return loaded;
 }
 
-/** The addon's kernels over the wasm heap (agent/heap-kernels.ts), or null when it is not loaded. */
+let heapKernels: HeapKernels | null | undefined;
+
+/**
+ * The addon's kernels over the wasm heap (agent/heap-kernels.ts), or null when it is not loaded.
+ * Memoised like `nativeBlas()`: one provider object per process, whoever asks.
+ */
 export function nativeHeapKernels(): HeapKernels | null {
+  if (heapKernels !== undefined) return heapKernels;
   const blas = nativeBlas();
-  if (!blas) return null;
-  return {
+  if (!blas) return (heapKernels = null);
+  return (heapKernels = {
     describe: () => {
       const info = blas.info();
       const who = info.gemm === 'hearth' ? 'Hearth GEMM' : 'OpenBLAS';
@@ -113,5 +119,5 @@ export function nativeHeapKernels(): HeapKernels | null {
     exp: (be, x, y, n) => blas.exp(heapBuffer(be), x, y, n),
     colsum: (be, x, y, R, C) => blas.colsum(heapBuffer(be), x, y, R, C),
     geluGrad: (be, x, y, d, n) => blas.geluGrad(heapBuffer(be), x, y, d, n),
-  };
+  });
 }

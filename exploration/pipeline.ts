@@ -33,7 +33,7 @@ import { type ExpertTrajectory, expertTrajectory } from './expert.ts';
 import { type CorrectionGuard, type PolicyConfig, feedbackBudgetShortfall } from './policy.ts';
 import { correctionStats, evalErrorCodes, feedbackRecordScores, perProposalGate, shares } from './method-stats.ts';
 import { HearthError } from '../env/errors.ts';
-import { episodeHazards } from '../feedback/hazards.ts';
+import { hazardRulesOf } from '../feedback/hazards.ts';
 import { Progress } from './progress.ts';
 import { type RolloutEpisode, type RolloutEvent, type RolloutJob, runRollout } from './rollout.ts';
 import { teacherFree } from './teacher-free.ts';
@@ -555,8 +555,7 @@ export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
  * exposes its graph); other runners of rollouts (suites) can record them the same way.
  */
 export function withHazards(factory: EpisodeFactory, e: RolloutEpisode, maxSteps: number): { hazards?: string[] } {
-  const fresh = factory(e.task, { seed: e.seed, maxSteps });
-  return fresh.graph ? { hazards: episodeHazards(fresh, e.seed, e.steps.map((s) => s.action)).map((h) => h.rule) } : {};
+  return hazardRulesOf(factory(e.task, { seed: e.seed, maxSteps }), e.seed, e.steps.map((s) => s.action));
 }
 
 export function makeCorrector(recipe: Recipe, deps: Pick<PipelineDeps, 'planner' | 'correctorModel'>): Corrector {

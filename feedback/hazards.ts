@@ -129,3 +129,12 @@ export function episodeHazards(fresh: ReplayableEpisode, seed: number, actions: 
   }
   return events;
 }
+
+/**
+ * The rules of the hazards an episode's actions brought about, in the form reports and suite
+ * ledgers record (`hazards: string[]`); absent when the episode cannot be replayed (its env
+ * exposes no scene graph), which readers count as "not checked".
+ */
+export function hazardRulesOf(fresh: ReplayableEpisode, seed: number, actions: readonly string[]): { hazards?: string[] } {
+  return fresh.graph ? { hazards: episodeHazards(fresh, seed, actions).map((h) => h.rule) } : {};
+}

@@ -34,22 +34,32 @@ export interface DialogueMethod {
   name: string;
   summary: string;
   needsModel: boolean;
-  run(o: DialogueRunOptions): Promise<{ md: string; tables: ReportTable[]; claims: ClaimCheck[] }>;
+  run(o: DialogueRunOptions): Promise<Report>;
   train(o: DialogueTrainOptions): Promise<{ summary: string; [k: string]: unknown }>;
+}
+
+type Report = { md: string; tables: ReportTable[]; claims: ClaimCheck[] };
+
+/**
+ * The run every dialogue method shares: its sizes for --size, its experiment on each seed in
+ * turn (the first seed keeps episode logs), then one report over all seeds' results.
+ */
+function seededRun<S, R>(tiny: S, quick: S, runSeed: (seed: number, sizes: S, o: DialogueRunOptions, first: boolean) => Promise<R[]>,
+  write: (out: string, results: R[], sizes: S, notes: string[]) => Report): (o: DialogueRunOptions) => Promise<Report> {
+  return async (o) => {
+    const sizes = o.size === 'tiny' ? tiny : quick;
+    const results: R[] = [];
+    for (const [i, seed] of o.seeds.entries()) results.push(...await runSeed(seed, sizes, o, i === 0));
+    return write(o.out, results, sizes, [o.notes()]);
+  };
 }
 
 const midi: DialogueMethod = {
   name: 'midi',
   summary: 'Midi-Tuning (agent and user LoRA adapters, round-level KV cache) vs flat fine-tuning: consistency over rounds, success, cost per round',
   needsModel: true,
-  async run(o) {
-    const sizes = o.size === 'tiny' ? TINY_MIDI : QUICK_MIDI;
-    const results: MidiSeedResult[] = [];
-    for (const [i, seed] of o.seeds.entries()) {
-      results.push(await runMidiSeed(seed, sizes, o.log, { backend: o.backend, logDir: i === 0 ? `${o.out}/logs` : undefined }));
-    }
-    return writeMidiReport(o.out, results, sizes, [o.notes()]);
-  },
+  run: seededRun(TINY_MIDI, QUICK_MIDI, async (seed, sizes, o, first): Promise<MidiSeedResult[]> =>
+    [await runMidiSeed(seed, sizes, o.log, { backend: o.backend, logDir: first ? `${o.out}/logs` : undefined })], writeMidiReport),
   async train(o) {
     const sizes = o.size === 'tiny' ? TINY_MIDI : QUICK_MIDI;
     const t = await trainMidi(o.seed, sizes, o.log, { backend: o.backend });
@@ -70,12 +80,7 @@ const spda: DialogueMethod = {
   name: 'spda',
   summary: 'SPDA (an evolving user profile, refined hierarchically under an edit budget) vs a static profile: preference violations over rounds',
   needsModel: false,
-  async run(o) {
-    const sizes = o.size === 'tiny' ? TINY_SPDA : QUICK_SPDA;
-    const results: SpdaUserResult[] = [];
-    for (const seed of o.seeds) results.push(...await runSpdaSeed(seed, sizes, o.log));
-    return writeSpdaReport(o.out, results, sizes, [o.notes()]);
-  },
+  run: seededRun(TINY_SPDA, QUICK_SPDA, (seed, sizes, o): Promise<SpdaUserResult[]> => runSpdaSeed(seed, sizes, o.log), writeSpdaReport),
   async train() {
     throw new HearthError('cli.usage', 'spda has nothing to train: its profile refiner is symbolic', 'use `hearth dialogue run --method spda`');
   },
@@ -85,12 +90,8 @@ const cooper: DialogueMethod = {
   name: 'cooper',
   summary: 'Cooper (aspect agents proposing actions, a ranker trained with the margin ranking loss) vs a single agent on multi-goal requests',
   needsModel: true,
-  async run(o) {
-    const sizes = o.size === 'tiny' ? TINY_COOPER : QUICK_COOPER;
-    const results: CooperSeedResult[] = [];
-    for (const seed of o.seeds) results.push(await runCooperSeed(seed, sizes, o.log, { backend: o.backend }));
-    return writeCooperReport(o.out, results, sizes, [o.notes()]);
-  },
+  run: seededRun(TINY_COOPER, QUICK_COOPER, async (seed, sizes, o): Promise<CooperSeedResult[]> =>
+    [await runCooperSeed(seed, sizes, o.log, { backend: o.backend })], writeCooperReport),
   async train(o) {
     const sizes = o.size === 'tiny' ? TINY_COOPER : QUICK_COOPER;
     const r = await runCooperSeed(o.seed, sizes, o.log, { backend: o.backend, saveDir: o.out });

@@ -34,7 +34,7 @@ import { type RolloutEpisode, type RolloutJob, runRollout } from '../exploration
 import { solvableTasks, withExperts } from '../exploration/task-source.ts';
 import { episodeFactory } from '../exploration/world.ts';
 import { errorFeedback, type DetailLevel } from '../feedback/targets.ts';
-import { episodeHazards } from '../feedback/hazards.ts';
+import { hazardRulesOf } from '../feedback/hazards.ts';
 import { type OpenedLm, openLmAgent, syncAgent } from './agents.ts';
 import { type EpisodeRecord, episodeKey, openLedger, type StepRecord } from './ledger.ts';
 import type { QueueTarget } from './queue.ts';
@@ -270,14 +270,14 @@ function fromRollout(p: PlannedEpisode, e: RolloutEpisode, suite: string, ms: nu
 /**
  * The household hazards an episode's actions brought about (feedback/hazards.ts), by replaying
  * them from the task's start, in the format the episode ran them (script lines for EAI's
- * planner); computed where records enter the ledger, so in-process and queued runs agree.
+ * planner); computed by `runPlanned`, which in-process and queued runs share, so they agree.
  * Absent when the replay cannot run (then the episode counts as not checked).
  */
 function hazardsOf(p: PlannedEpisode, spec: SuiteSpec, r: EpisodeRecord): { hazards?: string[] } {
   const script = spec.protocol === 'one-shot' && p.agent.kind === 'planner' && p.agent.eaiGoals === true;
   try {
     const fresh = new Episode(p.task, { seed: p.seed, maxSteps: Math.max(spec.budgets.maxSteps, r.steps.length), lenient: true, actionFormat: script ? 'script' : 'nl' });
-    return { hazards: episodeHazards(fresh, p.seed, r.steps.map((s) => s.action)).map((h) => h.rule) };
+    return hazardRulesOf(fresh, p.seed, r.steps.map((s) => s.action));
   } catch {
     return {};
   }
@@ -364,9 +364,16 @@ async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], sp
  * Run `planned` episodes agent by agent (an LM agent's episodes batched together), calling
  * `record` as each one finishes; returns each agent's episode count and wall time.
  */
-export async function runPlanned(planned: readonly PlannedEpisode[], spec: SuiteSpec, record: (r: EpisodeRecord) => void, logs?: LogTarget,
+export async function runPlanned(planned: readonly PlannedEpisode[], spec: SuiteSpec, record0: (r: EpisodeRecord) => void, logs?: LogTarget,
   models?: ModelCache): Promise<SuiteRun['agentTimes']> {
   const agentTimes: SuiteRun['agentTimes'] = {};
+  // Hazards are replayed where the episode ran (a queue worker, or this process), not where
+  // records enter the ledger: with several workers one merging process must not redo their work.
+  const byKey = new Map(planned.map((p) => [p.key, p]));
+  const record = (r: EpisodeRecord): void => {
+    const p = byKey.get(r.key);
+    record0(p ? { ...r, ...hazardsOf(p, spec, r) } : r);
+  };
   for (const agent of spec.agents) {
     const mine = planned.filter((p) => p.agent.name === agent.name);
     if (mine.length === 0) continue;
@@ -433,11 +440,8 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
     }
     const logs: LogTarget | undefined = spec.report.logs ? { out } : undefined;
     const progress = new SuiteProgress(spec.name, pending.length, ledger.done.size, opts.quiet === true);
-    const byKey = new Map(planned.map((p) => [p.key, p]));
-    const record = (r0: EpisodeRecord): void => {
-      if (ledger.done.has(r0.key)) return; // a queue job run twice (a worker's lock lapsed) enters the ledger once
-      const p = byKey.get(r0.key);
-      const r = p ? { ...r0, ...hazardsOf(p, spec, r0) } : r0;
+    const record = (r: EpisodeRecord): void => {
+      if (ledger.done.has(r.key)) return; // a queue job run twice (a worker's lock lapsed) enters the ledger once
       ledger.append(r);
       ledger.done.set(r.key, r);
       ran++;

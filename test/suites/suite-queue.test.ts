@@ -89,6 +89,8 @@ maybe('hearth suite run --redis with hearth worker processes', () => {
     const planned = (JSON.parse(readFileSync(join(local, 'results.json'), 'utf8')) as { episodes: Array<{ key: string }> }).episodes.map((e) => e.key);
     expect(planned).toHaveLength(36);
     expect(ledger.map((x) => x.key).sort()).toEqual([...planned].sort()); // each once, none missing, none extra
+    // Hazards were replayed by the workers that ran the episodes (the coordinator only merges).
+    for (const x of ledger as Array<{ key: string; hazards?: unknown }>) expect(Array.isArray(x.hazards), `${x.key} checked for hazards`).toBe(true);
     const byWorker = (n: string) => ledger.filter((x) => x.worker === n).length;
     expect(byWorker('A')).toBeGreaterThanOrEqual(2);
     expect(byWorker('B')).toBeGreaterThan(0);
