@@ -50,6 +50,8 @@ describe('simulated user', () => {
       const u = user(seed, seed % 2 ? 'upfront' : 'hidden');
       const asking: DialogueAgent = (v) => (v.questionsAsked === 0 ? 'Where do cups go?' : v.questionsAsked === 1 ? 'Should I close what I open?' : fixedBeliefAgent(new Map())(v));
       const r = await runDialogue(u, asking);
+      // Every utterance of the run, the agent's included, passes its schema.
+      for (const t of r.transcript) expect(validateUtterance(t, `seed ${seed}`)).toEqual(t);
       for (const t of r.transcript.filter((x) => x.speaker === 'user')) {
         for (const f of t.facts ?? []) {
           expect(u.profile.preferences).toContain(f);
@@ -67,16 +69,23 @@ describe('simulated user', () => {
   it('its judgements agree with the simulator state', async () => {
     let rounds = 0;
     let violations = 0;
+    let leftOpen = 0;
     for (const seed of [11, 12, 13, 14, 15]) {
       const u = user(seed);
-      const ep: { last?: Episode } = {};
+      // The state when the agent's turn began (after the user's move), to see what the plan opened.
+      const ep: { last?: Episode; before?: ReturnType<Episode['graph']['clone']> } = {};
       const generic = fixedBeliefAgent(new Map());
-      const r = await runDialogue(u, (v) => { ep.last = v.episode; return generic(v); }, {
+      const r = await runDialogue(u, (v) => { ep.last = v.episode; ep.before = v.episode.graph.clone(); return generic(v); }, {
         onRound: (rec) => {
           const g = ep.last!.graph;
           const i = rec.instruction;
           rounds++;
           violations += rec.judgement.violations.length;
+          // Close what you open: violated exactly when the user has the rule and something the plan opened is still open.
+          const opened = [...g.ids()].filter((id) => g.node(id).category !== 'Doors' && g.node(id).states.has('OPEN') && !ep.before!.node(id).states.has('OPEN'));
+          const rule = u.profile.preferences.includes('close_opened');
+          if (rule && opened.length > 0) leftOpen++;
+          expect(rec.judgement.violations.includes('close_opened'), `seed ${seed} round ${rec.round}`).toBe(rule && opened.length > 0);
           if (i.kind === 'put_away') {
             const at = placeOf(g, nodeOf(g, i.object));
             const pref = preference(u.profile.preferences.find((p) => p.startsWith(`place.${i.object}.`))!);
@@ -96,6 +105,7 @@ describe('simulated user', () => {
     }
     expect(rounds).toBe(30);
     expect(violations).toBeGreaterThan(5); // the generic agent does violate preferences
+    expect(leftOpen).toBeGreaterThan(0); // ... including leaving open what it opened
   });
 
   it('judges by hand-made states: left open, forbidden action, not done', () => {
