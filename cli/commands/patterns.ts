@@ -64,9 +64,9 @@ export const command: Command = {
     const given = SERVER_ONLY.find((f) => stringFlag(args, f) !== undefined);
     if (given && baseUrl === undefined) throw new HearthError('cli.usage', `--${given} needs --base-url URL`, `usage: ${USAGE}`);
     const api = stringFlag(args, 'api');
-    if (api !== undefined && api !== 'completions' && api !== 'chat') throw new HearthError('cli.usage', `--api must be completions or chat, got "${api}"`);
+    if (api !== undefined && api !== 'completions' && api !== 'chat') throw new HearthError('cli.usage', `--api must be completions or chat, got "${api}"`, 'use --api completions for a completions endpoint, --api chat for /chat/completions');
     const cacheMode = stringFlag(args, 'cache-mode');
-    if (cacheMode !== undefined && !CACHE_MODES.includes(cacheMode as CacheMode)) throw new HearthError('cli.usage', `--cache-mode must be one of ${CACHE_MODES.join(', ')}, got "${cacheMode}"`);
+    if (cacheMode !== undefined && !CACHE_MODES.includes(cacheMode as CacheMode)) throw new HearthError('cli.usage', `--cache-mode must be one of ${CACHE_MODES.join(', ')}, got "${cacheMode}"`, 'record calls the model and writes the cache, replay runs offline from it, auto replays what is cached and records the rest');
     if (baseUrl !== undefined && !learners.includes('icl')) throw new HearthError('cli.usage', '--base-url runs ICL on the served model, but --learners leaves icl out', 'add icl to --learners, or drop --base-url');
     const baseDir = stringFlag(args, 'base');
     if (baseDir !== undefined) {

@@ -142,6 +142,8 @@ describe('hearth patterns', () => {
       [['patterns', 'run', '--tiny', '--learners', 'ft', '--base-url', 'http://127.0.0.1:9/v1'], /leaves icl out/],
       [['patterns', 'run', '--tiny', '--base', join(tmp, 'nowhere')], /--base .*nowhere holds no model/],
       [['patterns', 'run', '--tiny', '--base', tmp, '--meta-steps', '3'], /base|meta-steps/],
+      [['patterns', 'run', '--tiny', '--base-url', 'http://127.0.0.1:9/v1', '--api', 'rest'], /--api must be completions or chat, got "rest" \(use --api completions/],
+      [['patterns', 'run', '--tiny', '--base-url', 'http://127.0.0.1:9/v1', '--cache-mode', 'save'], /--cache-mode must be one of .*got "save" \(record calls the model/],
     ]);
   }, 120_000);
 });
