@@ -9,6 +9,9 @@ import { accumulateStep } from '../../alignment/trainer.ts';
 import { sampleProfile } from '../../dialogue/profile.ts';
 import { runDialogue } from '../../dialogue/session.ts';
 import { SimulatedUser } from '../../dialogue/user.ts';
+import { splitUsers } from '../../methods/midi/data.ts';
+import { QUICK_MIDI } from '../../methods/midi/experiment.ts';
+import { profileKey } from '../../dialogue/profile.ts';
 import { RoundLmAgent } from '../../methods/midi/lm-agent.ts';
 import { batchDialogues, feedSegment, midiDialogueLoss, MIDI_ADAPTERS, newRoundState, type AdapterMap, type DialogueBatch, type Segment } from '../../methods/midi/rounds.ts';
 
@@ -192,5 +195,17 @@ describe('round-level KV cache', () => {
     expect(a.rounds[a.rounds.length - 1].plan).toBe('');
     on.dispose(); off.dispose();
     await small.dispose();
+  });
+});
+
+describe('unseen users', () => {
+  it('the evaluated users\' profiles never occur among the training users (quick sizes, seeds 1-3), and the split is seeded', () => {
+    for (const seed of [1, 2, 3]) {
+      const { train, test } = splitUsers(seed, QUICK_MIDI.trainUsers, QUICK_MIDI.testUsers);
+      expect(test).toHaveLength(QUICK_MIDI.testUsers);
+      const seen = new Set(train.map((u) => profileKey(sampleProfile(u.profileSeed))));
+      for (const u of test) expect(seen.has(profileKey(sampleProfile(u.profileSeed))), `seed ${seed} user ${u.profileSeed}`).toBe(false);
+      expect(splitUsers(seed, QUICK_MIDI.trainUsers, QUICK_MIDI.testUsers)).toEqual({ train, test });
+    }
   });
 });
