@@ -131,6 +131,21 @@ describe('hearth patterns', () => {
     expect(httpCurve(join(tmp, 'c'))).toEqual(httpCurve(join(tmp, 'b')));
   }, 240_000);
 
+  it('list prints every suite with its hidden rule and candidates, as JSON with --json', async () => {
+    const j = await hearth(['patterns', 'list', '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const rows = JSON.parse(j.stdout) as Array<{ name: string; kind: string; hiddenRule: string; rules: string[] }>;
+    expect(rows.map((r) => r.name)).toEqual(SUITES.map((s) => s.name));
+    for (const [i, r] of rows.entries()) {
+      expect(r.hiddenRule).toBe(SUITES[i].hiddenRule);
+      expect(r.rules).toContain(SUITES[i].hidden);
+      expect(r.rules.length, r.name).toBeGreaterThanOrEqual(2);
+    }
+    const t = await hearth(['patterns', 'list']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout.trim().split('\n')).toHaveLength(SUITES.length);
+  });
+
   it('user errors are one line', async () => {
     await expectOneLineErrors([
       [['patterns'], /needs a subcommand/],
