@@ -26,6 +26,8 @@ export interface NativeBlas {
   setThreads(n: number, ownFirst?: boolean): void;
   /** y = gelu(x), d = gelu'(x) for n floats of one buffer (offsets in floats). */
   geluGrad(buf: ArrayBuffer, xOff: number, yOff: number, dOff: number, n: number): void;
+  /** One AdamW step (native/blas.c): offsets [p, m, v, g, pOut, mOut, vOut] in floats, h = [b1, b2, eps, c1, c2, lr, decay]. */
+  adamw(buf: ArrayBuffer, offsets: number[], n: number, h: number[]): void;
   /** GELU (tanh approximation) in place. */
   gelu(x: Float32Array): void;
   /** One query's causal attention over S cached keys, all heads (see native/blas.c). */
@@ -119,5 +121,6 @@ export function nativeHeapKernels(): HeapKernels | null {
     exp: (be, x, y, n) => blas.exp(heapBuffer(be), x, y, n),
     colsum: (be, x, y, R, C) => blas.colsum(heapBuffer(be), x, y, R, C),
     geluGrad: (be, x, y, d, n) => blas.geluGrad(heapBuffer(be), x, y, d, n),
+    adamw: (be, at, n, h) => blas.adamw(heapBuffer(be), [at.p, at.m, at.v, at.g, at.pOut, at.mOut, at.vOut], n, [h.b1, h.b2, h.eps, h.c1, h.c2, h.lr, h.decay]),
   });
 }

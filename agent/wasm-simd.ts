@@ -24,6 +24,7 @@ export interface WasmKernelExports {
   exp(x: number, y: number, n: number): void;
   colsum(x: number, y: number, R: number, C: number): void;
   geluGrad(x: number, y: number, d: number, n: number): void;
+  adamw(p: number, m: number, v: number, g: number, po: number, mo: number, vo: number, n: number, h: number, decay: number): void;
 }
 
 export const wasmKernelsPath = fileURLToPath(new URL('../native/build/hearth_kernels.wasm', import.meta.url));
@@ -91,6 +92,8 @@ function makeWasmHeapKernels(be: WasmBackendLike): HeapKernels | null {
   // Packing space for sgemm, taken once from tfjs's allocator and kept for the process's life
   // (16-byte aligned for the vector stores).
   const work = (wasm._malloc(k.sgemmWorkspaceFloats() * 4 + 16) + 15) & ~15;
+  // AdamW's nine float32 scalars (native/wasm/kernels.ts adamw), likewise kept.
+  const adamScalars = (wasm._malloc(9 * 4 + 16) + 15) & ~15;
   // A second thread for big products, where there is a second core and the shared arena loads.
   const arena = WasmProductThreads.wanted() >= 2 ? wasmArena() : null;
   const threads = arena ? new WasmProductThreads(arena) : null;
@@ -104,5 +107,10 @@ function makeWasmHeapKernels(be: WasmBackendLike): HeapKernels | null {
     exp: (_be, x, y, n) => k.exp(x * 4, y * 4, n),
     colsum: (_be, x, y, R, C) => k.colsum(x * 4, y * 4, R, C),
     geluGrad: (_be, x, y, d, n) => k.geluGrad(x * 4, y * 4, d * 4, n),
+    adamw: (be, at, n, h) => {
+      // Each scalar rounded to float32 from the double JS computed, as tfjs's scalar tensors are.
+      be.wasm.HEAPF32.set([h.b1, 1 - h.b1, h.b2, 1 - h.b2, h.c1, h.c2, h.eps, h.lr, 1 - h.lr * h.decay], adamScalars / 4);
+      k.adamw(at.p * 4, at.m * 4, at.v * 4, at.g * 4, at.pOut * 4, at.mOut * 4, at.vOut * 4, n, adamScalars, h.decay !== 0 ? 1 : 0);
+    },
   };
 }

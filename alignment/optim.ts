@@ -5,6 +5,7 @@
  * run continues bit-for-bit.
  */
 import { tf } from '../agent/tfjs.ts';
+import { fastProductsActive } from '../agent/heap-kernels.ts';
 
 export interface ScheduleOptions {
   lr: number;
@@ -49,6 +50,11 @@ export interface AdamWOptions extends ScheduleOptions {
   beta2?: number;
   eps?: number;
   weightDecay?: number;
+  /**
+   * Use the heap kernels' one-pass AdamW where installed (agent/heap-kernels.ts; default true).
+   * Same arithmetic as the tfjs ops below, bit for bit (test/lm/kernels.test.ts); false keeps the ops.
+   */
+  fusedKernel?: boolean;
 }
 
 export class AdamW {
@@ -87,13 +93,22 @@ export class AdamW {
       }
       const mm = m;
       const vv = v;
+      const decay = p.rank >= 2 ? this.weightDecay : 0;
+      if (this.options.fusedKernel !== false && fastProductsActive() && p.dtype === 'float32' && g.dtype === 'float32') {
+        tf.tidy(() => {
+          const [p2, m2, v2] = tf.engine().runKernel('HearthAdamW', { p, m: mm, v: vv, g }, { b1, b2, eps, c1, c2, lr, decay }) as tf.Tensor[];
+          mm.assign(m2);
+          vv.assign(v2);
+          p.assign(p2);
+        });
+        continue;
+      }
       tf.tidy(() => {
         const m2 = tf.add(tf.mul(mm, b1), tf.mul(g, 1 - b1));
         const v2 = tf.add(tf.mul(vv, b2), tf.mul(tf.square(g), 1 - b2));
         mm.assign(m2);
         vv.assign(v2);
         const upd = tf.div(tf.div(m2, c1), tf.add(tf.sqrt(tf.div(v2, c2)), eps));
-        const decay = p.rank >= 2 ? this.weightDecay : 0;
         const next = decay ? tf.sub(tf.mul(p, 1 - lr * decay), tf.mul(upd, lr)) : tf.sub(p, tf.mul(upd, lr));
         p.assign(next);
       });

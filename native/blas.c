@@ -14,6 +14,7 @@
 #ifdef HEARTH_OPENBLAS
 #include <cblas.h>
 #endif
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
@@ -22,7 +23,18 @@
 
 #include "forward.h"
 #include "gemm.h"
+#include "pool.h"
 #include "vecmath.h"
+
+/* No fused multiply-add in the marked functions: their vector body and scalar tail then do the
+ * same IEEE operations, so an element's result does not depend on where in the array it lies
+ * (and AdamW matches tfjs's ops bit for bit). */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#define NO_CONTRACT
+#else
+#define NO_CONTRACT __attribute__((optimize("fp-contract=off")))
+#endif
 
 /* Threads the products may use (setThreads). */
 static int gemm_threads = 1;
@@ -234,6 +246,33 @@ static napi_value forward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* y = gelu(x), d = gelu'(x) on [from, to): vectorised (exp_poly), tanh(u) = 1 - 2 / (e^{2u} + 1). */
+NO_CONTRACT static void gelu_grad_range(const float *restrict x, float *restrict y, float *restrict d, int64_t from, int64_t to) {
+  const float c = 0.7978845608028654f, k = 0.044715f;
+#pragma omp simd
+  for (int64_t i = from; i < to; i++) {
+    const float v = x[i];
+    const float t = 1.0f - 2.0f / (exp_poly(2.0f * c * (v + k * v * v * v)) + 1.0f);
+    y[i] = 0.5f * v * (1.0f + t);
+    d[i] = 0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * c * (1.0f + 3.0f * k * v * v);
+  }
+}
+
+#define GELU_THREAD_MIN (1 << 16)
+#define GELU_CHUNK (1 << 14)
+typedef struct { const float *x; float *y, *d; int64_t n; atomic_llong next; } GeluJob;
+
+/* Pool task: chunks of GELU_CHUNK floats from a shared counter (each float's result is the same whoever computes it). */
+static void gelu_part(void *ctx, int id) {
+  (void)id;
+  GeluJob *j = (GeluJob *)ctx;
+  for (;;) {
+    const int64_t from = atomic_fetch_add(&j->next, GELU_CHUNK);
+    if (from >= j->n) return;
+    gelu_grad_range(j->x, j->y, j->d, from, from + GELU_CHUNK < j->n ? from + GELU_CHUNK : j->n);
+  }
+}
+
 /*
  * gelu_grad(buf, xOff, yOff, dOff, n): y = gelu(x) and d = gelu'(x) for n floats, all in
  * one buffer (the wasm heap): the forward value and the local derivative the backward pass
@@ -246,14 +285,9 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   if (!buffer_args(env, info, 4, &buf, &len, a, "geluGrad: expected (buffer, xOff, yOff, dOff, n)")) return NULL;
   const int64_t xo = a[0], yo = a[1], dOff = a[2], n = a[3];
   if ((size_t)(xo + n) > len || (size_t)(yo + n) > len || (size_t)(dOff + n) > len) return throw_error(env, "geluGrad: out of bounds");
-  const float c = 0.7978845608028654f, k = 0.044715f;
-  for (int64_t i = 0; i < n; i++) {
-    const float v = buf[xo + i];
-    /* tanh(u) = 1 - 2 / (e^{2u} + 1): one expf, much cheaper than tanhf; e^{2u} = inf gives 1. */
-    const float t = 1.0f - 2.0f / (expf(2.0f * c * (v + k * v * v * v)) + 1.0f);
-    buf[yo + i] = 0.5f * v * (1.0f + t);
-    buf[dOff + i] = 0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * c * (1.0f + 3.0f * k * v * v);
-  }
+  GeluJob job = {buf + xo, buf + yo, buf + dOff, n, 0};
+  /* A training step's GELU is (rows x 4d) floats, ~1M: both threads (native/pool.c) when it pays. */
+  if (n < GELU_THREAD_MIN || !hearth_pool_run(gelu_part, &job, 2)) gelu_grad_range(job.x, job.y, job.d, 0, n);
   return NULL;
 }
 
@@ -355,6 +389,58 @@ static napi_value get_info(napi_env env, napi_callback_info info) {
   return o;
 }
 
+/*
+ * One AdamW step over n floats, the arithmetic of alignment/optim.ts in the same order and
+ * precision (float32, no fused multiply-add), so it gives the tfjs ops' results bit for bit:
+ *   m' = m*b1 + g*(1-b1); v' = v*b2 + g*g*(1-b2); u = (m'/c1) / (sqrt(v'/c2) + eps)
+ *   p' = p*keep - u*lr   (keep = 1 - lr*decay; without decay, p' = p - u*lr)
+ * s[] = {b1, 1-b1, b2, 1-b2, c1, c2, eps, lr, keep} as float32 (each rounded from the double JS computed).
+ */
+NO_CONTRACT static void adamw_range(const float *restrict p, const float *restrict m, const float *restrict v, const float *restrict g,
+                                    float *restrict po, float *restrict mo, float *restrict vo, int64_t n, const float *s, int decay) {
+  const float b1 = s[0], nb1 = s[1], b2 = s[2], nb2 = s[3], c1 = s[4], c2 = s[5], eps = s[6], lr = s[7], keep = s[8];
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float m2 = m[i] * b1 + gi * nb1;
+    const float v2 = v[i] * b2 + (gi * gi) * nb2;
+    const float u = (m2 / c1) / (sqrtf(v2 / c2) + eps);
+    mo[i] = m2;
+    vo[i] = v2;
+    po[i] = decay ? p[i] * keep - u * lr : p[i] - u * lr;
+  }
+}
+
+/*
+ * adamw(buf, [p, m, v, g, pOut, mOut, vOut] (offsets in floats), n, [b1, b2, eps, c1, c2, lr, decay]):
+ * AdamW over tensors in one buffer (the wasm heap), writing the new parameter and moments to
+ * fresh outputs (tfjs may share the inputs' data with other tensors, so nothing is updated in place).
+ */
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *buf;
+  size_t len;
+  const char *usage = "adamw: expected (buffer, offsets[7], n, [b1, b2, eps, c1, c2, lr, decay])";
+  if (argc != 4 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, usage);
+  int64_t off[7];
+  double h[7];
+  for (uint32_t i = 0; i < 7; i++) {
+    napi_value x;
+    if (napi_get_element(env, argv[1], i, &x) != napi_ok) return throw_error(env, usage);
+    off[i] = get_int(env, x);
+    if (napi_get_element(env, argv[3], i, &x) != napi_ok || napi_get_value_double(env, x, &h[i]) != napi_ok) return throw_error(env, usage);
+  }
+  const int64_t n = get_int(env, argv[2]);
+  if (n < 0) return throw_error(env, usage);
+  for (int i = 0; i < 7; i++) if (off[i] < 0 || (size_t)(off[i] + n) > len) return throw_error(env, "adamw: out of bounds");
+  const double b1 = h[0], b2 = h[1], eps = h[2], c1 = h[3], c2 = h[4], lr = h[5], decay = h[6];
+  const float s[9] = {(float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)c1, (float)c2, (float)eps, (float)lr, (float)(1 - lr * decay)};
+  adamw_range(buf + off[0], buf + off[1], buf + off[2], buf + off[3], buf + off[4], buf + off[5], buf + off[6], n, s, decay != 0);
+  return NULL;
+}
+
 /* setKernel('avx2-fma' | 'portable'): Hearth GEMM's micro-kernel (tests run both); returns whether it is in use. */
 static napi_value set_kernel(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -392,6 +478,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"attend", NULL, attend, NULL, NULL, NULL, napi_default, NULL},
     {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
     {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
     {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
     {"exp", NULL, exp_kernel, NULL, NULL, NULL, napi_default, NULL},
     {"colsum", NULL, colsum, NULL, NULL, NULL, napi_default, NULL},

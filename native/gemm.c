@@ -14,8 +14,9 @@
  * in decoding) skip the packing of B when B is not transposed (the kernel reads B's rows in
  * place), and a single row is a matrix-vector product.
  *
- * Threads: a call big enough to pay for them splits into tasks that the threads take from
- * a shared counter (so a thread on a core that another process holds just takes fewer):
+ * Threads: a call big enough to pay for them splits into tasks that the threads (the caller
+ * and native/pool.c's persistent helpers) take from a shared counter (so a thread on a core
+ * that another process holds just takes fewer):
  * batch items, row chunks, column chunks, or chunks of K (each chunk summed into its own
  * partial C, the partials added in chunk order at the end), whichever repacks the least data.
  * Each element of C is summed in the same order whichever thread takes which task, so results
@@ -23,6 +24,7 @@
  * another order than one thread does.
  */
 #include "gemm.h"
+#include "pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -605,6 +607,8 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+static void pool_worker(void *ctx, int id) { worker_main(&((Worker *)ctx)[id]); }
+
 static long ceil_div(long a, long b) { return (a + b - 1) / b; }
 
 void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
@@ -668,14 +672,12 @@ void hearth_sgemm(int transA, int transB, long batch, long M, long N, long K,
     return;
   }
   Worker w[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
-  int spawned[MAX_THREADS] = {0};
   for (int i = 0; i < threads; i++) w[i] = (Worker){&job, i, NULL, 0, 0, 0};
   atomic_store(&job.next, job.own_first ? threads : 0);
-  for (int i = 1; i < threads; i++) spawned[i] = pthread_create(&tid[i], NULL, worker_main, &w[i]) == 0;
-  worker_main(&w[0]);
-  for (int i = 1; i < threads; i++) if (spawned[i]) pthread_join(tid[i], NULL);
-  /* With own_first, a worker that never ran (no thread, no memory) leaves its own task: run it here, as worker 0. */
+  /* The pool's helpers (native/pool.c) join while this thread works; a busy pool (another
+   * thread's product) leaves this one to the calling thread alone. */
+  if (!hearth_pool_run(pool_worker, w, threads)) worker_main(&w[0]);
+  /* With own_first, a worker that never ran (joined too late, no memory) leaves its own task: run it here, as worker 0. */
   const long tasks = job.split == SPLIT_BATCH ? job.batch : job.batch * job.chunks;
   for (int i = 0; i < threads && job.own_first; i++) {
     if (w[i].first_done || i >= tasks) continue;

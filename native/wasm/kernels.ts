@@ -283,6 +283,42 @@ export function geluGrad(x: usize, y: usize, d: usize, n: i32): void {
   }
 }
 
+/**
+ * One AdamW step over n floats (alignment/optim.ts's arithmetic, same order, float32: wasm
+ * has no fused multiply-add, so the results equal tfjs's ops bit for bit). Addresses in bytes;
+ * h (bytes) holds 9 floats: b1, 1-b1, b2, 1-b2, c1, c2, eps, lr, keep (= 1 - lr*decay).
+ */
+export function adamw(p: usize, m: usize, v: usize, g: usize, po: usize, mo: usize, vo: usize, n: i32, h: usize, decay: bool): void {
+  const b1 = f32x4.splat(f32.load(h)), nb1 = f32x4.splat(f32.load(h, 4)), b2 = f32x4.splat(f32.load(h, 8)), nb2 = f32x4.splat(f32.load(h, 12));
+  const c1 = f32x4.splat(f32.load(h, 16)), c2 = f32x4.splat(f32.load(h, 20)), eps = f32x4.splat(f32.load(h, 24));
+  const lr = f32x4.splat(f32.load(h, 28)), keep = f32x4.splat(f32.load(h, 32));
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const m2 = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(gi, nb1));
+    const v2 = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(gi, gi), nb2));
+    const u = f32x4.div(f32x4.div(m2, c1), f32x4.add(f32x4.sqrt(f32x4.div(v2, c2)), eps));
+    const pi = v128.load(p + o);
+    v128.store(mo + o, m2);
+    v128.store(vo + o, v2);
+    v128.store(po + o, decay ? f32x4.sub(f32x4.mul(pi, keep), f32x4.mul(u, lr)) : f32x4.sub(pi, f32x4.mul(u, lr)));
+  }
+  const sb1 = f32.load(h), snb1 = f32.load(h, 4), sb2 = f32.load(h, 8), snb2 = f32.load(h, 12);
+  const sc1 = f32.load(h, 16), sc2 = f32.load(h, 20), seps = f32.load(h, 24), slr = f32.load(h, 28), skeep = f32.load(h, 32);
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = f32.load(g + o);
+    const m2 = f32.load(m + o) * sb1 + gi * snb1;
+    const v2 = f32.load(v + o) * sb2 + gi * gi * snb2;
+    const u = (m2 / sc1) / (Mathf.sqrt(v2 / sc2) + seps);
+    const pi = f32.load(p + o);
+    f32.store(mo + o, m2);
+    f32.store(vo + o, v2);
+    f32.store(po + o, decay ? pi * skeep - u * slr : pi - u * slr);
+  }
+}
+
 /** The last n < 4 floats at p as a vector (zeros beyond). */
 function tail4(p: usize, n: i32): v128 {
   let v = f32x4.splat(0);

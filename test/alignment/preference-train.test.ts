@@ -106,11 +106,22 @@ describe('Trainer.preferenceStep (DPO)', () => {
     expect(rm.loss).toBeCloseTo(rw.loss, 5);
     expect(rm.gradNorm).toBeCloseTo(rw.gradNorm, 4);
     expect(rm.metrics!['rewards/margins']).toBeCloseTo(rw.metrics!['rewards/margins'], 5);
-    const wa = [...whole.lm.model.namedTensors().values()].map((v) => v.dataSync());
-    const wb = [...micro.lm.model.namedTensors().values()].map((v) => v.dataSync());
+    // The accumulated gradients agree to float precision: compared through AdamW's first moment
+    // after one step (m = 0.1·g, linear in the gradient). The weights themselves are not: Adam's
+    // first update is g/(|g| + eps), which turns the rounding noise of gradients near zero
+    // (|g| ~ eps, where summation order decides their last digits) into weight differences above 1e-5.
+    const ma = whole.optimizer.stateTensors();
+    const mb = micro.optimizer.stateTensors();
+    expect([...mb.keys()]).toEqual([...ma.keys()]);
     let maxErr = 0;
-    wa.forEach((x, i) => x.forEach((y, j) => { maxErr = Math.max(maxErr, Math.abs(y - wb[i][j])); }));
-    expect(maxErr).toBeLessThan(1e-5);
+    let scale = 0;
+    for (const [k, a] of ma) {
+      if (!k.startsWith('m.')) continue;
+      const b = mb.get(k)!.data;
+      a.data.forEach((x, j) => { maxErr = Math.max(maxErr, Math.abs(x - b[j])); scale = Math.max(scale, Math.abs(x)); });
+    }
+    expect(scale).toBeGreaterThan(0);
+    expect(maxErr).toBeLessThan(1e-5 * scale);
     whole.dispose(); micro.dispose();
   });
 

@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../agent/tfjs.ts';
 import { Prng } from '../../env/prng.ts';
 import { wasmProductThreads } from '../../agent/wasm-simd.ts';
+import { fastProductsActive } from '../../agent/heap-kernels.ts';
+import { AdamW } from '../../alignment/optim.ts';
 
 afterAll(async () => { await initBackend('wasm'); });
 
@@ -91,5 +93,52 @@ describe('replaced wasm kernels agree with the cpu backend', () => {
       expect(threads.stats.split - before, 'products split over two threads').toBe(2 * 6);
       expect(threads.stats.helperChunks, 'chunks the helper computed').toBeGreaterThanOrEqual(6 * 2);
     }
+  });
+
+  it('GELU with its derivative (HearthGeluWithGrad) within 2e-6 of the tanh formula in float64, sizes split over threads included', async (ctx) => {
+    await initBackend('wasm');
+    if (!fastProductsActive()) ctx.skip(); // tfjs's own kernels only: no fused GELU to check
+    for (const n of [7, 4096 + 3, (1 << 16) + 5, 300_001]) {
+      const x = random(n, 40 + n, 6);
+      const [y, d] = tf.engine().runKernel('HearthGeluWithGrad', { x: tf.tensor1d(x) }) as tf.Tensor[];
+      const yv = y.dataSync();
+      const dv = d.dataSync();
+      y.dispose();
+      d.dispose();
+      const c = Math.sqrt(2 / Math.PI);
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const t = Math.tanh(c * (v + 0.044715 * v * v * v));
+        worst = Math.max(worst, Math.abs(yv[i] - 0.5 * v * (1 + t)), Math.abs(dv[i] - (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v))));
+      }
+      expect(worst, `n = ${n}`).toBeLessThan(2e-6);
+    }
+  });
+
+  it('AdamW: the one-pass kernel gives the tfjs ops\' parameters and moments bit for bit (decay and none, odd sizes)', async (ctx) => {
+    await initBackend('wasm');
+    if (!fastProductsActive()) ctx.skip(); // no kernel installed: the ops are all there is
+    const shapes: number[][] = [[37, 13], [7], [128, 128], [5, 3]];
+    const run = (fusedKernel: boolean): Float32Array[] => {
+      const params = new Map(shapes.map((s, i) => [`w${i}`, tf.variable(tf.tensor(random(s.reduce((a, b) => a * b, 1), 60 + i, 1), s))]));
+      const opt = new AdamW({ lr: 3e-3, warmupSteps: 2, totalSteps: 10, weightDecay: 0.1, fusedKernel });
+      for (let step = 0; step < 4; step++) {
+        const grads = new Map(shapes.map((s, i) => [`w${i}`, tf.tensor(random(s.reduce((a, b) => a * b, 1), 100 * step + i, 0.5 + step), s)]));
+        opt.apply(params, grads);
+        for (const g of grads.values()) g.dispose();
+      }
+      const out = [...params.values()].map((p) => p.dataSync() as Float32Array);
+      for (const t of opt.stateTensors().values()) out.push(t.data);
+      opt.dispose();
+      for (const p of params.values()) p.dispose();
+      return out;
+    };
+    const fused = run(true);
+    const ops = run(false);
+    expect(fused.length).toBe(ops.length);
+    for (let i = 0; i < ops.length; i++) expect(Buffer.from(fused[i].buffer).equals(Buffer.from(ops[i].buffer)), `tensor ${i}`).toBe(true);
+    // And the step moved the parameters (a kernel that wrote nothing would not pass as equal to fresh ones).
+    expect(fused[0].some((v, j) => v !== random(37 * 13, 60, 1)[j])).toBe(true);
   });
 });
