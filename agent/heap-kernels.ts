@@ -22,6 +22,10 @@ export interface HeapKernels {
   colsum(be: WasmBackendLike, x: number, y: number, R: number, C: number): void;
   /** y = gelu(x), d = gelu'(x) (tanh approximation) for n floats. */
   geluGrad(be: WasmBackendLike, x: number, y: number, d: number, n: number): void;
+  /** Training LayerNorm over the last axis of (N, D), eps 1e-5: y, and xhat (N, D), rstd (N) for the backward pass. */
+  layerNorm(be: WasmBackendLike, at: { x: number; g: number; b: number; y: number; xhat: number; rstd: number }, N: number, D: number): void;
+  /** Its backward pass: dx (N, D), dg and db (D). */
+  layerNormGrad(be: WasmBackendLike, at: { dy: number; xhat: number; rstd: number; g: number; dx: number; dg: number; db: number }, N: number, D: number): void;
   /** One AdamW step over n floats into fresh outputs (alignment/optim.ts's arithmetic, bit for bit). */
   adamw(be: WasmBackendLike, at: AdamWOffsets, n: number, h: AdamWScalars): void;
 }
@@ -102,6 +106,33 @@ export function installHeapKernels(kernels: HeapKernels): boolean {
       const [pOut, mOut, vOut] = outs.map((t) => heapOffset(be, t));
       kernels.adamw(be, { p: heapOffset(be, p), m: heapOffset(be, m), v: heapOffset(be, v), g: heapOffset(be, g), pOut, mOut, vOut },
         p.shape.reduce((a, c) => a * c, 1), attrs as unknown as AdamWScalars);
+      return outs;
+    },
+  });
+  // LayerNorm forward and backward, one pass each (tfjs: 6 and 10 sweeps over (N, D)).
+  tf.registerKernel({
+    kernelName: 'HearthLayerNorm',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { x, g, b } = inputs as Record<'x' | 'g' | 'b', tf.TensorInfo>;
+      const be = backend as unknown as WasmBackendLike;
+      const [N, D] = x.shape;
+      const outs = [be.makeOutput([N, D], 'float32'), be.makeOutput([N, D], 'float32'), be.makeOutput([N, 1], 'float32')];
+      const [y, xhat, rstd] = outs.map((t) => heapOffset(be, t));
+      kernels.layerNorm(be, { x: heapOffset(be, x), g: heapOffset(be, g), b: heapOffset(be, b), y, xhat, rstd }, N, D);
+      return outs;
+    },
+  });
+  tf.registerKernel({
+    kernelName: 'HearthLayerNormGrad',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { dy, xhat, rstd, g } = inputs as Record<'dy' | 'xhat' | 'rstd' | 'g', tf.TensorInfo>;
+      const be = backend as unknown as WasmBackendLike;
+      const [N, D] = dy.shape;
+      const outs = [be.makeOutput([N, D], 'float32'), be.makeOutput([D], 'float32'), be.makeOutput([D], 'float32')];
+      const [dx, dg, db] = outs.map((t) => heapOffset(be, t));
+      kernels.layerNormGrad(be, { dy: heapOffset(be, dy), xhat: heapOffset(be, xhat), rstd: heapOffset(be, rstd), g: heapOffset(be, g), dx, dg, db }, N, D);
       return outs;
     },
   });

@@ -204,6 +204,18 @@ const gelu = tf.customGrad(((x: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
 
 /** LayerNorm over the last axis of (N, D), eps 1e-5, with a fused analytic backward pass. */
 const layerNormFused = tf.customGrad(((x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, save: (t: tf.Tensor[]) => void) => {
+  if (fastProductsActive() && x.dtype === 'float32') {
+    // One pass each way over the heap (agent/heap-kernels.ts), same formulas as below.
+    const [y, xhat, rstd] = tf.engine().runKernel('HearthLayerNorm', { x, g, b }, {}) as unknown as tf.Tensor[];
+    save([xhat, rstd, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sxhat, srstd, sg] = saved;
+        return tf.engine().runKernel('HearthLayerNormGrad', { dy, xhat: sxhat, rstd: srstd, g: sg }, {}) as unknown as tf.Tensor[];
+      },
+    };
+  }
   const mu = tf.mean(x, -1, true);
   const xc = tf.sub(x, mu);
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5)); // (N, 1)

@@ -28,6 +28,10 @@ export interface NativeBlas {
   geluGrad(buf: ArrayBuffer, xOff: number, yOff: number, dOff: number, n: number): void;
   /** One AdamW step (native/blas.c): offsets [p, m, v, g, pOut, mOut, vOut] in floats, h = [b1, b2, eps, c1, c2, lr, decay]. */
   adamw(buf: ArrayBuffer, offsets: number[], n: number, h: number[]): void;
+  /** Training LayerNorm (native/norm.c): offsets [x, g, b, y, xhat, rstd] in floats, rows N of D. */
+  layerNorm(buf: ArrayBuffer, offsets: number[], N: number, D: number): void;
+  /** Its backward pass: offsets [dy, xhat, rstd, g, dx, dg, db]. */
+  layerNormGrad(buf: ArrayBuffer, offsets: number[], N: number, D: number): void;
   /** GELU (tanh approximation) in place. */
   gelu(x: Float32Array): void;
   /** One query's causal attention over S cached keys, all heads (see native/blas.c). */
@@ -121,6 +125,8 @@ export function nativeHeapKernels(): HeapKernels | null {
     exp: (be, x, y, n) => blas.exp(heapBuffer(be), x, y, n),
     colsum: (be, x, y, R, C) => blas.colsum(heapBuffer(be), x, y, R, C),
     geluGrad: (be, x, y, d, n) => blas.geluGrad(heapBuffer(be), x, y, d, n),
+    layerNorm: (be, at, N, D) => blas.layerNorm(heapBuffer(be), [at.x, at.g, at.b, at.y, at.xhat, at.rstd], N, D),
+    layerNormGrad: (be, at, N, D) => blas.layerNormGrad(heapBuffer(be), [at.dy, at.xhat, at.rstd, at.g, at.dx, at.dg, at.db], N, D),
     adamw: (be, at, n, h) => blas.adamw(heapBuffer(be), [at.p, at.m, at.v, at.g, at.pOut, at.mOut, at.vOut], n, [h.b1, h.b2, h.eps, h.c1, h.c2, h.lr, h.decay]),
   });
 }

@@ -25,6 +25,8 @@ export interface WasmKernelExports {
   colsum(x: number, y: number, R: number, C: number): void;
   geluGrad(x: number, y: number, d: number, n: number): void;
   adamw(p: number, m: number, v: number, g: number, po: number, mo: number, vo: number, n: number, h: number, decay: number): void;
+  layerNormTrain(x: number, g: number, b: number, y: number, xhat: number, rstd: number, N: number, D: number): void;
+  layerNormGrad(dy: number, xhat: number, rstd: number, g: number, dx: number, dg: number, db: number, N: number, D: number): void;
 }
 
 export const wasmKernelsPath = fileURLToPath(new URL('../native/build/hearth_kernels.wasm', import.meta.url));
@@ -107,6 +109,8 @@ function makeWasmHeapKernels(be: WasmBackendLike): HeapKernels | null {
     exp: (_be, x, y, n) => k.exp(x * 4, y * 4, n),
     colsum: (_be, x, y, R, C) => k.colsum(x * 4, y * 4, R, C),
     geluGrad: (_be, x, y, d, n) => k.geluGrad(x * 4, y * 4, d * 4, n),
+    layerNorm: (_be, at, N, D) => k.layerNormTrain(at.x * 4, at.g * 4, at.b * 4, at.y * 4, at.xhat * 4, at.rstd * 4, N, D),
+    layerNormGrad: (_be, at, N, D) => k.layerNormGrad(at.dy * 4, at.xhat * 4, at.rstd * 4, at.g * 4, at.dx * 4, at.dg * 4, at.db * 4, N, D),
     adamw: (be, at, n, h) => {
       // Each scalar rounded to float32 from the double JS computed, as tfjs's scalar tensors are.
       be.wasm.HEAPF32.set([h.b1, 1 - h.b1, h.b2, 1 - h.b2, h.c1, h.c2, h.eps, h.lr, 1 - h.lr * h.decay], adamScalars / 4);

@@ -23,6 +23,7 @@
 
 #include "forward.h"
 #include "gemm.h"
+#include "norm.h"
 #include "pool.h"
 #include "vecmath.h"
 
@@ -287,7 +288,7 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   if ((size_t)(xo + n) > len || (size_t)(yo + n) > len || (size_t)(dOff + n) > len) return throw_error(env, "geluGrad: out of bounds");
   GeluJob job = {buf + xo, buf + yo, buf + dOff, n, 0};
   /* A training step's GELU is (rows x 4d) floats, ~1M: both threads (native/pool.c) when it pays. */
-  if (n < GELU_THREAD_MIN || !hearth_pool_run(gelu_part, &job, 2)) gelu_grad_range(job.x, job.y, job.d, 0, n);
+  if (n < GELU_THREAD_MIN || !hearth_pool_run(gelu_part, &job, gemm_threads)) gelu_grad_range(job.x, job.y, job.d, 0, n);
   return NULL;
 }
 
@@ -416,30 +417,70 @@ NO_CONTRACT static void adamw_range(const float *restrict p, const float *restri
  * AdamW over tensors in one buffer (the wasm heap), writing the new parameter and moments to
  * fresh outputs (tfjs may share the inputs' data with other tensors, so nothing is updated in place).
  */
+/* `count` float offsets from a JS array, offset i with sizes[i] floats inside a buffer of `len`; 0 (and a thrown error) otherwise. */
+static int get_offsets(napi_env env, napi_value arr, uint32_t count, const int64_t *sizes, size_t len, int64_t *off, const char *usage) {
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value x;
+    if (napi_get_element(env, arr, i, &x) != napi_ok) { napi_throw_error(env, NULL, usage); return 0; }
+    off[i] = get_int(env, x);
+    if (off[i] < 0 || sizes[i] < 0 || (size_t)(off[i] + sizes[i]) > len) { napi_throw_error(env, NULL, usage); return 0; }
+  }
+  return 1;
+}
+
 static napi_value adamw(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *buf;
   size_t len;
-  const char *usage = "adamw: expected (buffer, offsets[7], n, [b1, b2, eps, c1, c2, lr, decay])";
+  const char *usage = "adamw: expected (buffer, offsets[7], n, [b1, b2, eps, c1, c2, lr, decay]) within the buffer";
   if (argc != 4 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, usage);
+  const int64_t n = get_int(env, argv[2]);
+  const int64_t sizes[7] = {n, n, n, n, n, n, n};
   int64_t off[7];
+  if (!get_offsets(env, argv[1], 7, sizes, len, off, usage)) return NULL;
   double h[7];
   for (uint32_t i = 0; i < 7; i++) {
     napi_value x;
-    if (napi_get_element(env, argv[1], i, &x) != napi_ok) return throw_error(env, usage);
-    off[i] = get_int(env, x);
     if (napi_get_element(env, argv[3], i, &x) != napi_ok || napi_get_value_double(env, x, &h[i]) != napi_ok) return throw_error(env, usage);
   }
-  const int64_t n = get_int(env, argv[2]);
-  if (n < 0) return throw_error(env, usage);
-  for (int i = 0; i < 7; i++) if (off[i] < 0 || (size_t)(off[i] + n) > len) return throw_error(env, "adamw: out of bounds");
   const double b1 = h[0], b2 = h[1], eps = h[2], c1 = h[3], c2 = h[4], lr = h[5], decay = h[6];
   const float s[9] = {(float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)c1, (float)c2, (float)eps, (float)lr, (float)(1 - lr * decay)};
   adamw_range(buf + off[0], buf + off[1], buf + off[2], buf + off[3], buf + off[4], buf + off[5], buf + off[6], n, s, decay != 0);
   return NULL;
 }
+
+/*
+ * layerNorm(buf, [x, g, b, y, xhat, rstd], N, D) and layerNormGrad(buf, [dy, xhat, rstd, g, dx, dg, db], N, D):
+ * LayerNorm over the last axis of (N, D) tensors in one buffer (the wasm heap), native/norm.c.
+ */
+static napi_value layer_norm_any(napi_env env, napi_callback_info info, int backward) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *buf;
+  size_t len;
+  const char *usage = backward ? "layerNormGrad: expected (buffer, [dy, xhat, rstd, g, dx, dg, db], N, D) within the buffer"
+                               : "layerNorm: expected (buffer, [x, g, b, y, xhat, rstd], N, D) within the buffer";
+  if (argc != 4 || !get_data(env, argv[0], &buf, &len)) return throw_error(env, usage);
+  const int64_t N = get_int(env, argv[2]), D = get_int(env, argv[3]);
+  if (N < 0 || D < 1) return throw_error(env, usage);
+  /* Sizes per operand: (N, D) tensors, (D) parameters, (N) rstd. */
+  const int64_t fwd_sizes[6] = {N * D, D, D, N * D, N * D, N}, bwd_sizes[7] = {N * D, N * D, N, D, N * D, D, D};
+  const int64_t *sizes = backward ? bwd_sizes : fwd_sizes;
+  const uint32_t count = backward ? 7 : 6;
+  int64_t off[7];
+  if (!get_offsets(env, argv[1], count, sizes, len, off, usage)) return NULL;
+  float *p[7];
+  for (uint32_t i = 0; i < count; i++) p[i] = buf + off[i];
+  if (backward) hearth_layer_norm_grad(p[0], p[1], p[2], p[3], p[4], p[5], p[6], (long)N, (long)D, gemm_threads);
+  else hearth_layer_norm(p[0], p[1], p[2], p[3], p[4], p[5], (long)N, (long)D, gemm_threads);
+  return NULL;
+}
+
+static napi_value layer_norm(napi_env env, napi_callback_info info) { return layer_norm_any(env, info, 0); }
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) { return layer_norm_any(env, info, 1); }
 
 /* setKernel('avx2-fma' | 'portable'): Hearth GEMM's micro-kernel (tests run both); returns whether it is in use. */
 static napi_value set_kernel(napi_env env, napi_callback_info info) {
@@ -479,6 +520,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
     {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
     {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
+    {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
+    {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
     {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
     {"exp", NULL, exp_kernel, NULL, NULL, NULL, napi_default, NULL},
     {"colsum", NULL, colsum, NULL, NULL, NULL, napi_default, NULL},

@@ -55,7 +55,7 @@ const cc = [process.env.CC, 'cc', 'gcc', 'clang'].filter(Boolean).find((c) => sp
 if (!cc) wasmPath('no C compiler', 'apt-get install -y gcc && node native/build.mjs');
 mkdirSync(outDir, { recursive: true });
 
-const sources = ['blas.c', 'forward.c', 'gemm.c', 'pool.c'].map((f) => join(here, f));
+const sources = ['blas.c', 'forward.c', 'gemm.c', 'norm.c', 'pool.c'].map((f) => join(here, f));
 const base = ['-O3', '-fno-trapping-math', '-fopenmp-simd', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=hearth_blas', `-I${include}`];
 /** Compile to `dest` (atomically); -march=native first (built on the machine that runs it), plain if the compiler refuses it. */
 function compile(dest, extra, libs) {

@@ -319,6 +319,66 @@ export function adamw(p: usize, m: usize, v: usize, g: usize, po: usize, mo: usi
   }
 }
 
+/**
+ * Training LayerNorm over rows of D floats (native/norm.c's arithmetic): y = xhat·g + b, with
+ * xhat (N, D) and rstd (N) kept for the backward pass; eps 1e-5. Addresses in bytes.
+ */
+export function layerNormTrain(x: usize, g: usize, b: usize, y: usize, xhat: usize, rstd: usize, N: i32, D: i32): void {
+  const invD: f32 = 1 / <f32>D;
+  for (let i: i32 = 0; i < N; i++) {
+    const xi = x + ((<usize>i * <usize>D) << 2), yi = y + ((<usize>i * <usize>D) << 2), hi = xhat + ((<usize>i * <usize>D) << 2);
+    let s: f32 = 0;
+    for (let k: i32 = 0; k < D; k++) s += f32.load(xi + (<usize>k << 2));
+    const mu = s * invD;
+    let v: f32 = 0;
+    for (let k: i32 = 0; k < D; k++) { const c = f32.load(xi + (<usize>k << 2)) - mu; v += c * c; }
+    const r: f32 = 1 / Mathf.sqrt(v * invD + 1e-5);
+    f32.store(rstd + (<usize>i << 2), r);
+    let k: i32 = 0;
+    const muv = f32x4.splat(mu), rv = f32x4.splat(r);
+    for (; k + 4 <= D; k += 4) {
+      const o = <usize>k << 2;
+      const h = f32x4.mul(f32x4.sub(v128.load(xi + o), muv), rv);
+      v128.store(hi + o, h);
+      v128.store(yi + o, f32x4.add(f32x4.mul(h, v128.load(g + o)), v128.load(b + o)));
+    }
+    for (; k < D; k++) {
+      const o = <usize>k << 2;
+      const h = (f32.load(xi + o) - mu) * r;
+      f32.store(hi + o, h);
+      f32.store(yi + o, h * f32.load(g + o) + f32.load(b + o));
+    }
+  }
+}
+
+/**
+ * LayerNorm's backward pass: dx = rstd·(dy·g − mean(dy·g) − xhat·mean(dy·g·xhat)) per row;
+ * dg = Σ_rows dy·xhat, db = Σ_rows dy (rows in order). Addresses in bytes.
+ */
+export function layerNormGrad(dy: usize, xhat: usize, rstd: usize, g: usize, dx: usize, dg: usize, db: usize, N: i32, D: i32): void {
+  const invD: f32 = 1 / <f32>D;
+  memory.fill(dg, 0, <usize>D << 2);
+  memory.fill(db, 0, <usize>D << 2);
+  for (let i: i32 = 0; i < N; i++) {
+    const row = (<usize>i * <usize>D) << 2;
+    let a: f32 = 0, c: f32 = 0;
+    for (let k: i32 = 0; k < D; k++) {
+      const o = <usize>k << 2;
+      const d = f32.load(dy + row + o) * f32.load(g + o);
+      a += d;
+      c += d * f32.load(xhat + row + o);
+    }
+    const ma = a * invD, mc = c * invD, r = f32.load(rstd + (<usize>i << 2));
+    for (let k: i32 = 0; k < D; k++) {
+      const o = <usize>k << 2;
+      const dyv = f32.load(dy + row + o), h = f32.load(xhat + row + o);
+      f32.store(dx + row + o, r * ((dyv * f32.load(g + o) - ma) - h * mc));
+      f32.store(dg + o, f32.load(dg + o) + dyv * h);
+      f32.store(db + o, f32.load(db + o) + dyv);
+    }
+  }
+}
+
 /** The last n < 4 floats at p as a vector (zeros beyond). */
 function tail4(p: usize, n: i32): v128 {
   let v = f32x4.splat(0);

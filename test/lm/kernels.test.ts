@@ -141,4 +141,41 @@ describe('replaced wasm kernels agree with the cpu backend', () => {
     // And the step moved the parameters (a kernel that wrote nothing would not pass as equal to fresh ones).
     expect(fused[0].some((v, j) => v !== random(37 * 13, 60, 1)[j])).toBe(true);
   });
+
+  it('LayerNorm forward and backward kernels within 1e-5 of the float64 formulas (odd widths, rows split over threads)', async (ctx) => {
+    await initBackend('wasm');
+    if (!fastProductsActive()) ctx.skip(); // tfjs's own kernels only: no fused LayerNorm to check
+    for (const [N, D] of [[5, 37], [600, 128], [3, 4]]) {
+      const x = random(N * D, 70 + N, 3);
+      const g = random(D, 71, 1.5);
+      const b = random(D, 72, 0.5);
+      const dy = random(N * D, 73 + N, 1);
+      const [y, xhat, rstd] = tf.engine().runKernel('HearthLayerNorm', { x: tf.tensor2d(x, [N, D]), g: tf.tensor1d(g), b: tf.tensor1d(b) }) as tf.Tensor[];
+      const [dx, dg, db] = tf.engine().runKernel('HearthLayerNormGrad', { dy: tf.tensor2d(dy, [N, D]), xhat, rstd, g: tf.tensor1d(g) }) as tf.Tensor[];
+      const [yv, hv, rv, dxv, dgv, dbv] = [y, xhat, rstd, dx, dg, db].map((t) => t.dataSync());
+      expect(rstd.shape).toEqual([N, 1]);
+      const dgRef = new Float64Array(D);
+      const dbRef = new Float64Array(D);
+      let worst = 0;
+      for (let i = 0; i < N; i++) {
+        const row = Array.from(x.subarray(i * D, (i + 1) * D));
+        const mu = row.reduce((a, c) => a + c, 0) / D;
+        const r = 1 / Math.sqrt(row.reduce((a, c) => a + (c - mu) ** 2, 0) / D + 1e-5);
+        worst = Math.max(worst, Math.abs(rv[i] - r) / r);
+        const h = row.map((c) => (c - mu) * r);
+        const dh = h.map((_, k) => dy[i * D + k] * g[k]);
+        const ma = dh.reduce((a, c) => a + c, 0) / D;
+        const mc = dh.reduce((a, c, k) => a + c * h[k], 0) / D;
+        for (let k = 0; k < D; k++) {
+          worst = Math.max(worst, Math.abs(hv[i * D + k] - h[k]), Math.abs(yv[i * D + k] - (h[k] * g[k] + b[k])));
+          worst = Math.max(worst, Math.abs(dxv[i * D + k] - r * (dh[k] - ma - h[k] * mc)) / Math.max(1, r));
+          dgRef[k] += dy[i * D + k] * h[k];
+          dbRef[k] += dy[i * D + k];
+        }
+      }
+      for (let k = 0; k < D; k++) worst = Math.max(worst, Math.abs(dgv[k] - dgRef[k]) / Math.max(1, N / 10), Math.abs(dbv[k] - dbRef[k]) / Math.max(1, N / 10));
+      expect(worst, `N ${N} D ${D}`).toBeLessThan(1e-5);
+      tf.dispose([y, xhat, rstd, dx, dg, db]);
+    }
+  });
 });
