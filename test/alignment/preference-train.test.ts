@@ -12,7 +12,7 @@ import { sequenceLogProbs, weightedNll } from '../../alignment/losses.ts';
 import { withReferenceLogProbs, type PreferencePair } from '../../alignment/preference.ts';
 import { Trainer, type LossFn } from '../../alignment/trainer.ts';
 import { HearthError } from '../../env/errors.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { maskedCrossEntropy } from '../../agent/logprob.ts';
 import { AdamW, clipByGlobalNorm } from '../../alignment/optim.ts';
 import { mixSeed } from '../../alignment/datasets/rng.ts';
@@ -160,6 +160,31 @@ describe('preference step options', () => {
 });
 
 describe('preference training checkpoints', () => {
+  it('two DPO runs with the same seed save identical checkpoints (every byte but the manifest\'s createdAt); another seed does not', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hearth-pref-same-'));
+    const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+    // The manifest records the wall-clock time of the save: the one field allowed to differ.
+    const content = (dir: string, f: string) => f === 'manifest.json'
+      ? JSON.stringify({ ...JSON.parse(readFileSync(join(dir, f), 'utf8')), createdAt: undefined })
+      : readFileSync(join(dir, f)).toString('base64');
+    const bytes = (dir: string) => new Map(files(dir).map((f) => [f, content(dir, f)]));
+    try {
+      for (const [name, seed] of [['a', 7], ['b', 7], ['c', 8]] as const) {
+        const t = await Trainer.create({ corpus, seed, config, trainer: opts });
+        const data = withReferenceLogProbs(t.lm, pairs, { kind: 'sigmoid' });
+        for (let s = 0; s < 4; s++) t.preferenceStep(data, { kind: 'sigmoid', beta: 0.5 });
+        t.saveCheckpoint(join(tmp, name));
+        t.dispose();
+      }
+      const a = bytes(join(tmp, 'a'));
+      expect([...a.keys()]).toEqual(expect.arrayContaining(['manifest.json', 'weights.bin']));
+      expect(a.size).toBeGreaterThan(1);
+      expect(bytes(join(tmp, 'b'))).toEqual(a);
+      expect(bytes(join(tmp, 'c')).get('weights.bin')).not.toBe(a.get('weights.bin'));
+    } finally { rmSync(tmp, { recursive: true, force: true }); }
+  });
+
   it('stopping after 3 DPO steps, saving, loading and doing 3 more gives the weights of 6 steps in a row', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'hearth-pref-ck-'));
     try {
