@@ -7,8 +7,11 @@
  * timed run; a timed run is from the jobs' enqueueing to the last result in the ledger.
  * Rounds alternate 1 and 2 workers; the median of each is reported, with the load average.
  *
- *   npm run bench:suite-workers -- [--tasks 8] [--seeds 6] [--rounds 3] [--concurrency 1] [--json]
- * (`--concurrency`: jobs each worker holds at once; 2 overlaps one job's Redis round trips with another's episode)
+ *   npm run bench:suite-workers -- [--tasks 8] [--seeds 6] [--rounds 3] [--concurrency 1] [--job-episodes 8] [--checkpoint DIR] [--json]
+ * (`--concurrency`: jobs each worker holds at once; 2 overlaps one job's Redis round trips with another's episode;
+ * `--checkpoint DIR`: the episodes are a local checkpoint's (greedy LM decoding, ~0.1-1 s each) instead of the
+ * planner's (~6 ms each, where the queue's own cost per job, Redis round trips and the coordinator's ledger
+ * writes, is of the episode's order))
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +29,11 @@ const TASKS = arg('tasks', 8);
 const SEEDS = arg('seeds', 6);
 const ROUNDS = arg('rounds', 3);
 const CONCURRENCY = arg('concurrency', 1);
+const PER_JOB = arg('job-episodes', 8);
 const JSON_OUT = process.argv.includes('--json');
+const ci = process.argv.indexOf('--checkpoint');
+const CHECKPOINT = ci >= 0 ? resolve(process.argv[ci + 1] ?? '') : undefined;
+const agent = CHECKPOINT ? { name: 'lm', kind: 'checkpoint', path: CHECKPOINT } : { name: 'planner', kind: 'planner' };
 const HEARTH = resolve(import.meta.dirname, '../bin/hearth.mjs');
 
 if (!haveRedis()) {
@@ -40,7 +47,7 @@ const suiteFile = (name: string, seeds: number[]): string => {
   const f = join(dir, `${name}.json`);
   writeFileSync(f, JSON.stringify({
     name, tasks: { set: 'generated', splits: ['unseen'], count: TASKS, maxExpertSteps: 8 }, seeds, budgets: { maxSteps: 16 },
-    agents: [{ name: 'planner', kind: 'planner' }], report: { logs: false, resamples: 10 },
+    agents: [agent], report: { logs: false, resamples: 10 },
   }));
   return f;
 };
@@ -89,10 +96,10 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
   busyMs = [];
   const procs = await Promise.all(Array.from({ length: workers }, (_, i) => startWorker(i)));
   try {
-    await runSuite(warm, { out: fresh(`warm-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url } });
+    await runSuite(warm, { out: fresh(`warm-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url, episodesPerJob: PER_JOB } });
     const t0 = performance.now();
     let last = t0;
-    await runSuite(measured, { out: fresh(`timed-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url }, onEpisode: () => { last = performance.now(); } });
+    await runSuite(measured, { out: fresh(`timed-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url, episodesPerJob: PER_JOB }, onEpisode: () => { last = performance.now(); } });
     const seconds = (last - t0) / 1000;
     // How much of the wall time each worker spent inside episodes: near 1 means the CPU is what limits throughput.
     const inside = busyMs.reduce((a, b) => a + b, 0);
@@ -132,7 +139,7 @@ const result = {
 if (JSON_OUT) {
   console.log(JSON.stringify(result));
 } else {
-  console.log(`suite over Redis, planner on ${TASKS} generated tasks × ${SEEDS} seeds = ${episodes} episodes, ${CONCURRENCY} job(s) per worker at once; ${result.cores} cores; load average ${result.loadBefore.join(' ')} before, ${result.loadAfter.join(' ')} after`);
+  console.log(`suite over Redis, ${CHECKPOINT ? `checkpoint ${CHECKPOINT}` : 'planner'} on ${TASKS} generated tasks × ${SEEDS} seeds = ${episodes} episodes, ${CONCURRENCY} job(s) per worker at once, ${PER_JOB} episode(s) per job; ${result.cores} cores; load average ${result.loadBefore.join(' ')} before, ${result.loadAfter.join(' ')} after`);
   console.log(`1 worker : ${t1.toFixed(2)} s median (${(episodes / t1).toFixed(1)} episodes/s)`);
   console.log(`2 workers: ${t2.toFixed(2)} s median (${(episodes / t2).toFixed(1)} episodes/s)`);
   console.log(`mean episode: ${median(episodeMs[1]).toFixed(1)} ms with 1 worker, ${median(episodeMs[2]).toFixed(1)} ms with 2 (equal on free cores; about double on a saturated machine)`);

@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { HearthError } from '../env/errors.ts';
 import { type OpenedLm, openLmAgent } from './agents.ts';
-import type { EpisodeRecord } from './ledger.ts';
-import { closeWithin, DEFAULT_QUEUE, redisClient, type EpisodeJob, type EpisodeJobResult, reachRedis } from './queue.ts';
+import { closeWithin, DEFAULT_QUEUE, redisClient, type EpisodeJob, type EpisodeJobResult, type EpisodeResult, reachRedis } from './queue.ts';
 import { type ModelCache, type PlannedEpisode, runPlanned, type SuiteTask, suiteTaskSet, taskOfEntry } from './runner.ts';
 import type { SuiteSpec } from './spec.ts';
 
@@ -30,12 +29,15 @@ export interface QueueWorkerOptions {
   lockMs?: number;
   onStart?: (key: string) => void;
   onDone?: (key: string, ms: number) => void;
+  /** A job returned (all its episodes done). */
+  onJobDone?: (id: string, episodes: number) => void;
+  /** A job's attempt failed: `key` is its first episode's. */
   onFailed?: (key: string, error: Error) => void;
 }
 
 export interface QueueWorker {
   name: string;
-  /** Jobs finished and failed so far. */
+  /** Episodes finished and job attempts failed so far. */
   stats: { done: number; failed: number };
   /** Finish the running jobs, then disconnect and close the models. */
   close(): Promise<void>;
@@ -68,33 +70,41 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
 
   const run = async (job: Job<EpisodeJob, EpisodeJobResult>): Promise<EpisodeJobResult> => {
     const d = job.data;
-    if (d?.v !== 1) throw new HearthError('suite.worker', `job ${job.id} is not a Hearth suite episode (v ${String(d?.v)})`, 'workers and the coordinator run different Hearth versions: update them');
+    if (d?.v !== 2 || !Array.isArray(d.episodes)) throw new HearthError('suite.worker', `job ${job.id} is not a Hearth suite job (v ${String(d?.v)})`, 'workers and the coordinator run different Hearth versions: update them');
     const spec: SuiteSpec = d.suite.spec;
     const setKey = `${spec.tasks.set}|${spec.tasks.data ?? ''}`;
     let set = sets.get(setKey);
     if (!set) sets.set(setKey, (set = suiteTaskSet(spec)));
-    const agent = spec.agents.find((a) => a.name === d.agent);
-    if (!agent) throw new HearthError('suite.worker', `job ${job.id}: suite ${spec.name} has no agent "${d.agent}"`, 'the job is corrupt: rerun the suite');
-    // A task recurs across seeds, agents and repetitions: built once (a generated task's scene costs milliseconds).
-    const taskKey = `${setKey}|${JSON.stringify(d.task)}`;
-    let entry = tasks.get(taskKey);
-    if (!entry) {
-      if (tasks.size >= MAX_TASKS) tasks.delete(tasks.keys().next().value as string);
-      tasks.set(taskKey, (entry = taskOfEntry(set, d.task)));
-    }
-    const { split, task } = entry;
-    const p: PlannedEpisode = { key: d.key, task, split, agent, seed: d.seed, repetition: d.repetition };
-    o.onStart?.(d.key);
-    const t0 = Date.now();
+    const planned: PlannedEpisode[] = d.episodes.map((e) => {
+      const agent = spec.agents.find((a) => a.name === e.agent);
+      if (!agent) throw new HearthError('suite.worker', `job ${job.id}: suite ${spec.name} has no agent "${e.agent}"`, 'the job is corrupt: rerun the suite');
+      // A task recurs across seeds, agents and repetitions: built once (a generated task's scene costs milliseconds).
+      const taskKey = `${setKey}|${JSON.stringify(e.task)}`;
+      let entry = tasks.get(taskKey);
+      if (!entry) {
+        if (tasks.size >= MAX_TASKS) tasks.delete(tasks.keys().next().value as string);
+        tasks.set(taskKey, (entry = taskOfEntry(set, e.task)));
+      }
+      return { key: e.key, task: entry.task, split: entry.split, agent, seed: e.seed, repetition: e.repetition };
+    });
+    for (const p of planned) o.onStart?.(p.key);
+    let last = Date.now();
     const tmp = spec.report.logs ? mkdtempSync(join(tmpdir(), 'hearth-worker-')) : undefined;
     try {
-      let rec: EpisodeRecord | undefined;
-      await runPlanned([p], spec, (r) => { rec = r; }, tmp ? { out: tmp } : undefined, modelCache);
-      if (!rec) throw new Error(`episode ${d.key} ended without a record`);
-      const log = tmp && rec.log ? readFileSync(join(tmp, rec.log), 'utf8') : undefined;
-      stats.done++;
-      o.onDone?.(d.key, Date.now() - t0);
-      return { record: { ...rec, worker: name }, ...(log !== undefined ? { log } : {}) };
+      const results: EpisodeResult[] = [];
+      await runPlanned(planned, spec, (rec) => {
+        const log = tmp && rec.log ? readFileSync(join(tmp, rec.log), 'utf8') : undefined;
+        results.push({ record: { ...rec, worker: name }, ...(log !== undefined ? { log } : {}) });
+        stats.done++;
+        // Each episode's share of the job's time: from the previous episode's end (they sum to the job's).
+        const now = Date.now();
+        o.onDone?.(rec.key, now - last);
+        last = now;
+      }, tmp ? { out: tmp } : undefined, modelCache);
+      const missing = planned.filter((p) => !results.some((r) => r.record.key === p.key));
+      if (missing.length > 0) throw new Error(`episode ${missing[0].key} ended without a record`);
+      o.onJobDone?.(String(job.id), planned.length);
+      return { results };
     } finally {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
@@ -107,7 +117,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     connection: client, name, concurrency: o.concurrency ?? 1, autorun: false,
     lockDuration: lockMs, stalledInterval: Math.max(500, Math.floor(lockMs / 2)), maxStalledCount: 2,
   });
-  worker.on('failed', (job, err) => { stats.failed++; if (job) o.onFailed?.(job.data.key, err); });
+  worker.on('failed', (job, err) => { stats.failed++; if (job) o.onFailed?.(job.data.episodes?.[0]?.key ?? String(job.id), err); });
   worker.on('error', (e) => { lastError = e; });
   try {
     await reachRedis(worker.waitUntilReady(), o.url);

@@ -8,13 +8,20 @@
  * directory: it appends each returned record to the ledger (suites/ledger.ts) and writes its
  * log, so the run directory is the same as an in-process run's, and `--resume` works as usual.
  *
- * Exactly once: a job's id is a hash of (suite spec hash, episode key), and the key is (suite,
- * task, agent, seed, repetition), so adding a job twice (a resumed coordinator) is a no-op in
- * BullMQ and a result still waiting in Redis is collected. A worker killed mid-job loses its
- * lock; BullMQ's stalled-job check puts the job back and another worker runs it from its start
- * (episodes are deterministic in their key, so the rerun gives the same record). Should two
- * workers both finish one job (a lock that lapsed on a stalled event loop), the ledger takes
- * the first record and ignores the second (runner.ts `record`).
+ * A job carries up to `episodesPerJob` episodes (default 8) of one agent: a job costs Redis
+ * round trips and the coordinator's bookkeeping whatever its size, which for the planner's
+ * ~6 ms episodes was as much as the episode itself (two workers ran no faster than one), and
+ * a worker runs an LM agent's episodes of one job batched (runner.ts `runPlanned`).
+ *
+ * Exactly once: a job's id is a hash of (suite spec hash, its episodes' keys), and a key is
+ * (suite, task, agent, seed, repetition), so adding a job twice (a resumed coordinator with the
+ * same pending episodes) is a no-op in BullMQ and a result still waiting in Redis is
+ * collected. A worker killed mid-job loses its lock; BullMQ's stalled-job check puts the job
+ * back and another worker runs all its episodes from their start (episodes are deterministic
+ * in their key, so the rerun gives the same records). Should two workers both finish one job
+ * (a lock that lapsed on a stalled event loop), or a job of an earlier coordinator overlap a
+ * resumed one's, the ledger takes the first record of a key and ignores the rest (runner.ts
+ * `record`).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -34,14 +41,17 @@ export interface QueueTarget {
   queue?: string;
   /** Stop waiting for Redis after this long (default 5000 ms). */
   connectTimeoutMs?: number;
+  /** Episodes per job (default DEFAULT_EPISODES_PER_JOB). */
+  episodesPerJob?: number;
 }
+
+/** Episodes per job unless told otherwise: per-job costs shrink 8-fold, and 8 jobs of 8 still keep two workers busy on a 64-episode suite. */
+export const DEFAULT_EPISODES_PER_JOB = 8;
 
 export const DEFAULT_QUEUE = 'hearth-suites';
 
-/** What a job carries: everything a worker needs to rebuild the episode, nothing of the coordinator's disk. */
-export interface EpisodeJob {
-  v: 1;
-  suite: { spec: SuiteSpec; hash: string; file: string };
+/** One episode of a job: everything a worker needs to rebuild it, nothing of the coordinator's disk. */
+export interface EpisodeRef {
   key: string;
   task: TaskEntry;
   agent: string;
@@ -49,21 +59,54 @@ export interface EpisodeJob {
   repetition: number;
 }
 
-/** What a worker returns: the ledger record, and the episode log's text when the suite writes logs. */
-export interface EpisodeJobResult { record: EpisodeRecord; log?: string }
-
-/** A job's id: the same episode of the same suite spec always gets the same id (BullMQ ids may not contain ':'). */
-export function jobId(suiteHash: string, key: string): string {
-  return `ep-${suiteHash.slice(0, 16)}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+/** What a job carries: the suite, and its episodes (all of one agent). */
+export interface EpisodeJob {
+  v: 2;
+  suite: { spec: SuiteSpec; hash: string; file: string };
+  episodes: EpisodeRef[];
 }
 
-export function jobOf(suite: LoadedSuite, p: PlannedEpisode): EpisodeJob {
+/** One episode's outcome: the ledger record, and the episode log's text when the suite writes logs. */
+export interface EpisodeResult { record: EpisodeRecord; log?: string }
+
+/** What a worker returns: every episode of the job, in any order. */
+export interface EpisodeJobResult { results: EpisodeResult[] }
+
+/** A job's id: the same episodes of the same suite spec always get the same id (BullMQ ids may not contain ':'). */
+export function jobId(suiteHash: string, keys: readonly string[]): string {
+  return `ep-${suiteHash.slice(0, 16)}-${createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 32)}`;
+}
+
+function episodeRef(p: PlannedEpisode): EpisodeRef {
   const t = p.task;
   return {
-    v: 1, suite: { spec: suite.spec, hash: suite.hash, file: suite.file }, key: p.key,
-    task: { id: t.id, split: p.split, ...(t.expertNL ? { expertNL: t.expertNL } : {}), ...(t.expert ? { expert: t.expert } : {}) },
+    key: p.key, task: { id: t.id, split: p.split, ...(t.expertNL ? { expertNL: t.expertNL } : {}), ...(t.expert ? { expert: t.expert } : {}) },
     agent: p.agent.name, seed: p.seed, repetition: p.repetition,
   };
+}
+
+/**
+ * The pending episodes as jobs: each agent's episodes (in plan order, those of one seed and
+ * repetition together, as an LM agent batches them), `perJob` at a time.
+ */
+export function jobsOf(suite: LoadedSuite, pending: readonly PlannedEpisode[], perJob: number): Array<{ id: string; data: EpisodeJob; planned: PlannedEpisode[] }> {
+  const groups = new Map<string, PlannedEpisode[]>();
+  for (const p of pending) {
+    const k = `${p.agent.name}|${p.seed}|${p.repetition}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(p);
+  }
+  const jobs: Array<{ id: string; data: EpisodeJob; planned: PlannedEpisode[] }> = [];
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i += perJob) {
+      const planned = group.slice(i, i + perJob);
+      jobs.push({
+        id: jobId(suite.hash, planned.map((p) => p.key)), planned,
+        data: { v: 2, suite: { spec: suite.spec, hash: suite.hash, file: suite.file }, episodes: planned.map(episodeRef) },
+      });
+    }
+  }
+  return jobs;
 }
 
 /** Check a redis:// URL (so that a typo is a one-line error before any work). */
@@ -138,40 +181,48 @@ export async function runOnQueue(target: QueueTarget, suite: LoadedSuite, pendin
   const agentTimes: SuiteRun['agentTimes'] = {};
   try {
     await reachRedis(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), target.url, target.connectTimeoutMs);
-    const outstanding = new Map(pending.map((p) => [jobId(suite.hash, p.key), p]));
+    const jobs = jobsOf(suite, pending, Math.max(1, target.episodesPerJob ?? DEFAULT_EPISODES_PER_JOB));
+    const outstanding = new Map(jobs.map((j) => [j.id, j.planned]));
     if (outstanding.size === 0) return agentTimes;
+    const label = (planned: readonly PlannedEpisode[]): string => planned.length === 1 ? `episode ${planned[0].key}` : `job of ${planned.length} episodes (${planned[0].key}, ...)`;
     let failure: HearthError | undefined;
     let wake: (() => void) | undefined;
     const take = (id: string, value: unknown): void => {
-      const p = outstanding.get(id);
-      if (!p) return;
+      const planned = outstanding.get(id);
+      if (!planned) return;
       const r = parseResult(value);
-      if (r.record?.key !== p.key) { failure = new HearthError('suite.worker', `job ${id} returned an episode of another key (${String(r.record?.key)}; expected ${p.key})`, 'workers and this process run different Hearth versions: update them'); wake?.(); return; }
-      outstanding.delete(id);
-      if (logs && r.log !== undefined && r.record.log) {
-        writeFileAtomic(join(logs.out, r.record.log), r.log, { what: 'episode log', kind: 'suite.write' });
+      const got = Array.isArray(r?.results) ? r.results.map((x) => x?.record?.key).sort() : [];
+      const want = planned.map((p) => p.key).sort();
+      if (got.length !== want.length || got.some((k, i) => k !== want[i])) {
+        failure = new HearthError('suite.worker', `job ${id} returned other episodes than its own (${got.length} records for ${want.length} episodes, ${want[0]} ...)`, 'workers and this process run different Hearth versions: update them');
+        wake?.();
+        return;
       }
-      record(r.record);
-      const t = (agentTimes[p.agent.name] ??= { episodes: 0, seconds: 0 });
-      t.episodes++;
+      outstanding.delete(id);
+      for (const { record: rec, log } of r.results) {
+        if (logs && log !== undefined && rec.log) writeFileAtomic(join(logs.out, rec.log), log, { what: 'episode log', kind: 'suite.write' });
+        record(rec);
+      }
+      const t = (agentTimes[planned[0].agent.name] ??= { episodes: 0, seconds: 0 });
+      t.episodes += planned.length;
       t.seconds = (Date.now() - t0) / 1000;
       void queue.remove(id).catch(() => undefined); // collected: Redis need not keep it
       if (outstanding.size === 0) wake?.();
     };
     const failed = async (id: string, reason: string): Promise<void> => {
-      const p = outstanding.get(id);
-      if (!p || (await queue.getJobState(id)) !== 'failed') return; // a failed attempt that will be retried
+      const planned = outstanding.get(id);
+      if (!planned || (await queue.getJobState(id)) !== 'failed') return; // a failed attempt that will be retried
       await queue.remove(id).catch(() => undefined); // so that --resume adds it afresh
-      failure ??= new HearthError('suite.worker', `episode ${p.key} failed on queue ${name}: ${reason}`, 'fix it and rerun with --resume: finished episodes are kept');
+      failure ??= new HearthError('suite.worker', `${label(planned)} failed on queue ${name}: ${reason}`, 'fix it and rerun with --resume: finished episodes are kept');
       wake?.();
     };
     events.on('completed', ({ jobId: id, returnvalue }) => take(id, returnvalue));
     events.on('failed', ({ jobId: id, failedReason }) => { void failed(id, failedReason); });
     // Jobs of an earlier attempt at this run that failed for good are added afresh.
     for (const j of await queue.getJobs(['failed'])) if (j?.id && outstanding.has(j.id)) await j.remove();
-    await queue.addBulk(pending.map((p) => ({
-      name: 'episode', data: jobOf(suite, p),
-      opts: { jobId: jobId(suite.hash, p.key), attempts: 3, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: false, removeOnFail: false },
+    await queue.addBulk(jobs.map((j) => ({
+      name: 'episodes', data: j.data,
+      opts: { jobId: j.id, attempts: 3, backoff: { type: 'fixed', delay: 500 }, removeOnComplete: false, removeOnFail: false },
     })));
     // Results that finished before the listener was up (an earlier coordinator's jobs), then a slow poll as a safety net for missed events.
     const sweep = async (): Promise<void> => {
@@ -194,7 +245,7 @@ export async function runOnQueue(target: QueueTarget, suite: LoadedSuite, pendin
         if (redisError) process.stderr.write(`suite ${suite.spec.name}: Redis at ${target.url}: ${redisError.message} (reconnecting; finished episodes are in the ledger)\n`);
         redisError = undefined;
         const workers = (await queue.getWorkers()).length;
-        process.stderr.write(`suite ${suite.spec.name}: ${outstanding.size} episodes waiting on queue ${name} at ${target.url}, ${workers} worker(s) connected${workers === 0 ? ` (start some: hearth worker --redis ${target.url}${name !== DEFAULT_QUEUE ? ` --queue ${name}` : ''})` : ''}\n`);
+        process.stderr.write(`suite ${suite.spec.name}: ${[...outstanding.values()].reduce((n, x) => n + x.length, 0)} episodes (${outstanding.size} jobs) waiting on queue ${name} at ${target.url}, ${workers} worker(s) connected${workers === 0 ? ` (start some: hearth worker --redis ${target.url}${name !== DEFAULT_QUEUE ? ` --queue ${name}` : ''})` : ''}\n`);
       }
     }
     if (failure) throw failure;

@@ -15,7 +15,7 @@ import type { Command } from '../main.ts';
 import { boolFlag, intFlag, parseArgs, parseIntStrict, stringFlag } from '../args.ts';
 import { checkOutputDir } from '../output-paths.ts';
 
-const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--workers N | --redis URL [--queue NAME]] '
+const USAGE = 'hearth suite run FILE [--out DIR] [--resume] [--workers N | --redis URL [--queue NAME] [--job-episodes N]] '
   + '[--base-url URL [--model M] [--api completions|chat] [--cache FILE] [--cache-mode auto|record|replay|off]] [--json] [--quiet] | hearth suite check FILE';
 const SERVER_FLAGS = ['base-url', 'model', 'api', 'cache', 'cache-mode'] as const;
 
@@ -31,7 +31,7 @@ export const command: Command = {
     const args = sub === 'run'
       ? parseArgs(rest, {
         out: { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, workers: { type: 'string' }, shard: { type: 'string' },
-        redis: { type: 'string' }, queue: { type: 'string' }, ...Object.fromEntries(SERVER_FLAGS.map((f) => [f, { type: 'string' }])),
+        redis: { type: 'string' }, queue: { type: 'string' }, 'job-episodes': { type: 'string' }, ...Object.fromEntries(SERVER_FLAGS.map((f) => [f, { type: 'string' }])),
       }, USAGE)
       : parseArgs(rest, {}, USAGE);
     if (args.positionals.length !== 1) {
@@ -80,12 +80,15 @@ export const command: Command = {
     const queueName = stringFlag(args, 'queue');
     if (redis !== undefined && workers > 1) throw new HearthError('cli.usage', '--workers and --redis do not go together', 'with --redis, start `hearth worker --redis URL` processes instead');
     if (queueName !== undefined && redis === undefined) throw new HearthError('cli.usage', '--queue needs --redis', `usage: ${USAGE}`);
+    if (stringFlag(args, 'job-episodes') !== undefined && redis === undefined) throw new HearthError('cli.usage', '--job-episodes needs --redis', `usage: ${USAGE}`);
+    const { DEFAULT_EPISODES_PER_JOB } = await import('../../suites/queue.ts');
+    const episodesPerJob = intFlag(args, 'job-episodes', DEFAULT_EPISODES_PER_JOB, 1, 10_000);
     if (queueName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(queueName)) throw new HearthError('cli.usage', `--queue must be letters, digits and _ . -, got "${queueName}"`, `usage: ${USAGE}`);
     if (redis !== undefined) await (await import('../../suites/queue.ts')).pingRedis(redis); // a bad URL or no server: before any work
     const started = Date.now();
     const before = workers > 1 ? await runWorkers(args.positionals[0], out, workers, boolFlag(args, 'resume'), suite, boolFlag(args, 'quiet'), serverArgs) : undefined;
     const run = await runSuite(suite, {
-      out, resume: boolFlag(args, 'resume') || workers > 1, quiet: boolFlag(args, 'quiet'), ...(redis !== undefined ? { queue: { url: redis, queue: queueName } } : {}),
+      out, resume: boolFlag(args, 'resume') || workers > 1, quiet: boolFlag(args, 'quiet'), ...(redis !== undefined ? { queue: { url: redis, queue: queueName, episodesPerJob } } : {}),
     });
     const { readFileSync } = await import('node:fs');
     if (boolFlag(args, 'json')) {

@@ -1,8 +1,9 @@
 /**
  * `hearth worker --redis URL [--queue NAME] [--name ID] [--concurrency N] [--lock-ms MS] [--json] [--quiet]`:
  * run suite episodes that `hearth suite run FILE --redis URL` puts on a Redis queue
- * (suites/queue-worker.ts), on this machine or any other, until SIGINT/SIGTERM. Each job's
- * start and end is a line on stderr (`start KEY`, `done KEY (MS ms)`); `--json` prints one
+ * (suites/queue-worker.ts), on this machine or any other, until SIGINT/SIGTERM. Each episode's
+ * start and end is a line on stderr (`start KEY`, `done KEY (MS ms)`), and each job's return
+ * (`job done ID (N episodes)`); `--json` prints one
  * summary object on stdout when the worker stops.
  */
 import { HearthError } from '../../env/errors.ts';
@@ -32,6 +33,7 @@ export const command: Command = {
       url, queue, name: stringFlag(args, 'name'), concurrency: intFlag(args, 'concurrency', 1, 1, 1024), lockMs: intFlag(args, 'lock-ms', 30_000, 200, 3_600_000),
       onStart: (key) => say(`start ${key}`),
       onDone: (key, ms) => say(`done ${key} (${ms} ms)`),
+      onJobDone: (id, n) => say(`job done ${id} (${n} episode${n === 1 ? '' : 's'})`),
       onFailed: (key, e) => process.stderr.write(`failed ${key}: ${e.message}\n`),
     });
     // The test and the benchmark wait for this line (also under --quiet: it says the worker is listening).

@@ -67,7 +67,7 @@ maybe('hearth suite run --redis with hearth worker processes', () => {
     const ref = await hearth(['suite', 'run', suite, '--out', local, '--quiet']);
     expect(ref.code, ref.stderr).toBe(0);
 
-    // Worker A is killed at the start of its first LM episode after it has finished two jobs.
+    // Worker A is killed at the start of its first LM episode after it has finished two episodes (a job of several).
     let killedKey: string | undefined;
     const a = await startWorker(redis.url, 'A', (line, w) => {
       const m = /^start (\S+)$/.exec(line);
@@ -97,6 +97,13 @@ maybe('hearth suite run --redis with hearth worker processes', () => {
     expect(byWorker('A') + byWorker('B')).toBe(36);
     // The episode A died in was run again, from its start, by B.
     expect(ledger.find((x) => x.key === killedKey)!.worker).toBe('B');
+    // So was every episode of the job A died in: the LM agent's 6 episodes of that seed, one
+    // job at the default 8 episodes per job; none of them came back from A.
+    const killed = ledger.find((x) => x.key === killedKey) as unknown as { agent: string; seed: number };
+    const sameJob = (ledger as unknown as Array<{ key: string; worker: string; agent: string; seed: number }>).filter((x) => x.agent === killed.agent && x.seed === killed.seed);
+    expect(sameJob).toHaveLength(6);
+    for (const x of sameJob) expect(x.worker, x.key).toBe('B');
+    expect(b.lines.filter((l) => /^job done \S+ \(6 episodes\)$/.test(l)).length, 'B returned jobs of several episodes').toBeGreaterThan(0);
     expect(b.lines.filter((l) => l === `done ${killedKey}` || l.startsWith(`done ${killedKey} `))).toHaveLength(1);
     const j = JSON.parse(r.stdout) as { planned: number; ran: number };
     expect(j).toMatchObject({ planned: 36, ran: 36 });
