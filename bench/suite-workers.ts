@@ -14,7 +14,7 @@
  * writes, is of the episode's order))
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSuite } from '../suites/spec.ts';
@@ -68,6 +68,26 @@ const fresh = (name: string): string => {
   return out;
 };
 
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where unreadable). */
+function procCpu(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+function threadCpu(pid: number | undefined): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ');
+    m.set(t, (Number(f[11]) + Number(f[12])) / 100);
+  }
+  return m;
+}
+/** CPU seconds of each timed run: this coordinating process, redis-server, the workers together (and their main threads). */
+const cpu = { coordinator: [] as number[], redis: [] as number[], workers: [] as number[], workerMain: [] as number[] };
+
 /** Milliseconds inside episodes of the timed suite, per worker (from its `done KEY (N ms)` lines). */
 let busyMs: number[] = [];
 
@@ -98,9 +118,26 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
   try {
     await runSuite(warm, { out: fresh(`warm-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url, episodesPerJob: PER_JOB } });
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const r0 = procCpu(redis.proc.pid);
+    const w0 = procs.map((p) => procCpu(p.pid));
+    const t0s = procs.map((p) => threadCpu(p.pid));
     let last = t0;
     await runSuite(measured, { out: fresh(`timed-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url, episodesPerJob: PER_JOB }, onEpisode: () => { last = performance.now(); } });
     const seconds = (last - t0) / 1000;
+    const cu = process.cpuUsage(c0);
+    cpu.coordinator.push((cu.user + cu.system) / 1e6);
+    cpu.redis.push(procCpu(redis.proc.pid) - r0);
+    cpu.workers.push(procs.reduce((a, p, i) => a + procCpu(p.pid) - w0[i], 0));
+    cpu.workerMain.push(0);
+    // Of the workers' CPU, what their main threads used (the episodes) and what their other
+    // threads did (V8's parallel garbage collection and compilation, native product threads).
+    for (const [i, p] of procs.entries()) {
+      for (const [t, v] of threadCpu(p.pid)) {
+        const d = v - (t0s[i].get(t) ?? 0);
+        if (t === String(p.pid)) cpu.workerMain[cpu.workerMain.length - 1] += d;
+      }
+    }
     // How much of the wall time each worker spent inside episodes: near 1 means the CPU is what limits throughput.
     const inside = busyMs.reduce((a, b) => a + b, 0);
     // Mean wall time of one episode: if it grows with the second worker, the two compete for CPU (a saturated machine).
@@ -122,7 +159,8 @@ try {
       times[w].push(x.seconds);
       busy[w].push(x.busy);
       episodeMs[w].push(x.episodeMs);
-      if (!JSON_OUT) console.error(`round ${r + 1}/${ROUNDS}: ${w} worker(s): ${episodes} episodes in ${x.seconds.toFixed(2)} s, each worker inside episodes ${(x.busy * 100).toFixed(0)}% of it, ${x.episodeMs.toFixed(1)} ms per episode (load ${loadavg()[0].toFixed(2)})`);
+      const k = cpu.workers.length - 1;
+      if (!JSON_OUT) console.error(`round ${r + 1}/${ROUNDS}: ${w} worker(s): ${episodes} episodes in ${x.seconds.toFixed(2)} s, each worker inside episodes ${(x.busy * 100).toFixed(0)}% of it, ${x.episodeMs.toFixed(1)} ms per episode; CPU s: workers ${cpu.workers[k].toFixed(2)} (main threads ${cpu.workerMain[k].toFixed(2)}), coordinator ${cpu.coordinator[k].toFixed(2)}, redis ${cpu.redis[k].toFixed(2)} (load ${loadavg()[0].toFixed(2)})`);
     }
   }
 } finally {
@@ -134,7 +172,7 @@ const t1 = median(times[1]);
 const t2 = median(times[2]);
 const result = {
   episodes, rounds: ROUNDS, concurrency: CONCURRENCY, cores: cpus().length, loadBefore: load0.map((x) => Number(x.toFixed(2))), loadAfter: loadavg().map((x) => Number(x.toFixed(2))),
-  seconds: { one: times[1], two: times[2] }, busy: { one: busy[1], two: busy[2] }, episodeMs: { one: episodeMs[1], two: episodeMs[2] }, episodesPerSecond: { one: episodes / t1, two: episodes / t2 }, ratio: t1 / t2,
+  seconds: { one: times[1], two: times[2] }, busy: { one: busy[1], two: busy[2] }, episodeMs: { one: episodeMs[1], two: episodeMs[2] }, episodesPerSecond: { one: episodes / t1, two: episodes / t2 }, ratio: t1 / t2, cpuSeconds: cpu, episodesPerJob: PER_JOB,
 };
 if (JSON_OUT) {
   console.log(JSON.stringify(result));
