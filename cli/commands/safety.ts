@@ -17,6 +17,7 @@ import { refusalExamples, trainAligned, trajectoryExamples } from '../../methods
 import { analyzeAttacks } from '../../methods/safety/analysis.ts';
 import { ATTACKS, type AttackKind, DEFAULT_ATTACK } from '../../methods/safety/attacks.ts';
 import { evaluateDetox } from '../../methods/safety/detox-eval.ts';
+import { HOUSEHOLD_DETOX_STRENGTH } from '../../methods/safety/detox.ts';
 import { writeDetoxReport, writeProbeReport } from '../../methods/safety/report.ts';
 import { backendFlag, boolFlag, intFlag, numberFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 import { checkOutputDir } from '../output-paths.ts';
@@ -127,7 +128,7 @@ async function detox(argv: string[]): Promise<number> {
   const given = requireFlag(args, 'checkpoint', USAGE);
   const count = intFlag(args, 'count', tiny ? 3 : 60, 1, 5000);
   const seed = intFlag(args, 'seed', 0);
-  const strength = numberFlag(args, 'strength', 1, 0, 100, USAGE);
+  const strength = numberFlag(args, 'strength', HOUSEHOLD_DETOX_STRENGTH, 0, 100, USAGE);
   const { dir, settings } = alignedDir(given);
   const out = resolve(stringFlag(args, 'out') ?? join(dirname(dir), 'detox'));
   checkOutputDir(out, '--out');

@@ -34,6 +34,12 @@ export interface DetoxConfig {
 }
 
 export const DETOX_DEFAULTS = { posPrefix: '', ne: 0.4, nse: 0.6, strength: 1, renorm: true } as const;
+/**
+ * `hearth safety detox`'s strength: half the paper's. At 1 the steered agent lost 6.5 points of
+ * success [−10.1, −3.1] on harmless tasks (400 unseen tasks, seed 0); at 0.5 it lost 4.0 there
+ * and 1.5 [−4.4, 1.2] on 400 fresh tasks (seed 7), with the hazards still cut by 96% (docs/safety.md).
+ */
+export const HOUSEHOLD_DETOX_STRENGTH = 0.5;
 
 /** Per layer: the last position's per-head values of a batch, rows × (H·hd). */
 type LastValues = Float32Array[];
