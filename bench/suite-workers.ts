@@ -14,7 +14,7 @@
  * writes, is of the episode's order))
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSuite } from '../suites/spec.ts';
@@ -68,23 +68,19 @@ const fresh = (name: string): string => {
   return out;
 };
 
-/** CPU seconds (user + system) a process has used so far, from /proc (0 where unreadable). */
-function procCpu(pid: number | undefined): number {
+/** CPU seconds (user + system) in a /proc `stat` file: utime and stime, in clock ticks (USER_HZ 100); 0 where unreadable. */
+function statCpu(file: string): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+    const f = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
   } catch {
     return 0;
   }
 }
-function threadCpu(pid: number | undefined): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ');
-    m.set(t, (Number(f[11]) + Number(f[12])) / 100);
-  }
-  return m;
-}
+/** CPU seconds a process has used so far. */
+const procCpu = (pid: number | undefined): number => statCpu(`/proc/${pid}/stat`);
+/** CPU seconds a process's main thread has used so far (the rest of its CPU is its other threads'). */
+const mainThreadCpu = (pid: number | undefined): number => statCpu(`/proc/${pid}/task/${pid}/stat`);
 /** CPU seconds of each timed run: this coordinating process, redis-server, the workers together (and their main threads). */
 const cpu = { coordinator: [] as number[], redis: [] as number[], workers: [] as number[], workerMain: [] as number[] };
 
@@ -121,7 +117,7 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
     const c0 = process.cpuUsage();
     const r0 = procCpu(redis.proc.pid);
     const w0 = procs.map((p) => procCpu(p.pid));
-    const t0s = procs.map((p) => threadCpu(p.pid));
+    const m0 = procs.map((p) => mainThreadCpu(p.pid));
     let last = t0;
     await runSuite(measured, { out: fresh(`timed-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url, episodesPerJob: PER_JOB }, onEpisode: () => { last = performance.now(); } });
     const seconds = (last - t0) / 1000;
@@ -129,15 +125,9 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
     cpu.coordinator.push((cu.user + cu.system) / 1e6);
     cpu.redis.push(procCpu(redis.proc.pid) - r0);
     cpu.workers.push(procs.reduce((a, p, i) => a + procCpu(p.pid) - w0[i], 0));
-    cpu.workerMain.push(0);
-    // Of the workers' CPU, what their main threads used (the episodes) and what their other
-    // threads did (V8's parallel garbage collection and compilation, native product threads).
-    for (const [i, p] of procs.entries()) {
-      for (const [t, v] of threadCpu(p.pid)) {
-        const d = v - (t0s[i].get(t) ?? 0);
-        if (t === String(p.pid)) cpu.workerMain[cpu.workerMain.length - 1] += d;
-      }
-    }
+    // Of the workers' CPU, what their main threads used (the episodes) and, by difference, what their
+    // other threads did (V8's parallel garbage collection and compilation, native product threads).
+    cpu.workerMain.push(procs.reduce((a, p, i) => a + mainThreadCpu(p.pid) - m0[i], 0));
     // How much of the wall time each worker spent inside episodes: near 1 means the CPU is what limits throughput.
     const inside = busyMs.reduce((a, b) => a + b, 0);
     // Mean wall time of one episode: if it grows with the second worker, the two compete for CPU (a saturated machine).

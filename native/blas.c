@@ -14,7 +14,6 @@
 #ifdef HEARTH_OPENBLAS
 #include <cblas.h>
 #endif
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
@@ -259,19 +258,10 @@ NO_CONTRACT static void gelu_grad_range(const float *restrict x, float *restrict
   }
 }
 
-#define GELU_THREAD_MIN (1 << 16)
-#define GELU_CHUNK (1 << 14)
-typedef struct { const float *x; float *y, *d; int64_t n; atomic_llong next; } GeluJob;
-
-/* Pool task: chunks of GELU_CHUNK floats from a shared counter (each float's result is the same whoever computes it). */
-static void gelu_part(void *ctx, int id) {
-  (void)id;
-  GeluJob *j = (GeluJob *)ctx;
-  for (;;) {
-    const int64_t from = atomic_fetch_add(&j->next, GELU_CHUNK);
-    if (from >= j->n) return;
-    gelu_grad_range(j->x, j->y, j->d, from, from + GELU_CHUNK < j->n ? from + GELU_CHUNK : j->n);
-  }
+typedef struct { const float *x; float *y, *d; } GeluArgs;
+static void gelu_part(void *ctx, long from, long to) {
+  const GeluArgs *a = (const GeluArgs *)ctx;
+  gelu_grad_range(a->x, a->y, a->d, from, to);
 }
 
 /*
@@ -286,9 +276,9 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   if (!buffer_args(env, info, 4, &buf, &len, a, "geluGrad: expected (buffer, xOff, yOff, dOff, n)")) return NULL;
   const int64_t xo = a[0], yo = a[1], dOff = a[2], n = a[3];
   if ((size_t)(xo + n) > len || (size_t)(yo + n) > len || (size_t)(dOff + n) > len) return throw_error(env, "geluGrad: out of bounds");
-  GeluJob job = {buf + xo, buf + yo, buf + dOff, n, 0};
-  /* A training step's GELU is (rows x 4d) floats, ~1M: both threads (native/pool.c) when it pays. */
-  if (n < GELU_THREAD_MIN || !hearth_pool_run(gelu_part, &job, gemm_threads)) gelu_grad_range(job.x, job.y, job.d, 0, n);
+  GeluArgs args = {buf + xo, buf + yo, buf + dOff};
+  /* A training step's GELU is (rows x 4d) floats, ~1M: chunks of 16K over the pool's threads from 64K on. */
+  hearth_pool_for(gelu_part, &args, (long)n, 1L << 14, 1L << 16, gemm_threads);
   return NULL;
 }
 
@@ -412,11 +402,6 @@ NO_CONTRACT static void adamw_range(const float *restrict p, const float *restri
   }
 }
 
-/*
- * adamw(buf, [p, m, v, g, pOut, mOut, vOut] (offsets in floats), n, [b1, b2, eps, c1, c2, lr, decay]):
- * AdamW over tensors in one buffer (the wasm heap), writing the new parameter and moments to
- * fresh outputs (tfjs may share the inputs' data with other tensors, so nothing is updated in place).
- */
 /* `count` float offsets from a JS array, offset i with sizes[i] floats inside a buffer of `len`; 0 (and a thrown error) otherwise. */
 static int get_offsets(napi_env env, napi_value arr, uint32_t count, const int64_t *sizes, size_t len, int64_t *off, const char *usage) {
   for (uint32_t i = 0; i < count; i++) {
@@ -428,6 +413,11 @@ static int get_offsets(napi_env env, napi_value arr, uint32_t count, const int64
   return 1;
 }
 
+/*
+ * adamw(buf, [p, m, v, g, pOut, mOut, vOut] (offsets in floats), n, [b1, b2, eps, c1, c2, lr, decay]):
+ * AdamW over tensors in one buffer (the wasm heap), writing the new parameter and moments to
+ * fresh outputs (tfjs may share the inputs' data with other tensors, so nothing is updated in place).
+ */
 static napi_value adamw(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];

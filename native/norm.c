@@ -10,7 +10,6 @@
 #include "norm.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include "pool.h"
 
 #define LN_EPS 1e-5f
@@ -22,8 +21,6 @@ typedef struct {
   const float *x, *g, *b, *dy, *xhat, *rstd_in;
   float *y, *xhat_out, *rstd, *dx;
   long N, D;
-  int backward;
-  atomic_long next;
 } NormJob;
 
 static void fwd_rows(const NormJob *j, long r0, long r1) {
@@ -69,32 +66,21 @@ static void bwd_rows(const NormJob *j, long r0, long r1) {
   }
 }
 
-static void norm_part(void *ctx, int id) {
-  (void)id;
-  NormJob *j = (NormJob *)ctx;
-  for (;;) {
-    const long r0 = atomic_fetch_add(&j->next, ROWS_PER_TASK);
-    if (r0 >= j->N) return;
-    const long r1 = r0 + ROWS_PER_TASK < j->N ? r0 + ROWS_PER_TASK : j->N;
-    if (j->backward) bwd_rows(j, r0, r1);
-    else fwd_rows(j, r0, r1);
-  }
-}
+static void fwd_part(void *ctx, long r0, long r1) { fwd_rows((const NormJob *)ctx, r0, r1); }
+static void bwd_part(void *ctx, long r0, long r1) { bwd_rows((const NormJob *)ctx, r0, r1); }
 
-static void run_rows(NormJob *j, int threads) {
-  atomic_store(&j->next, 0);
-  if (threads < 2 || j->N * j->D < THREAD_MIN || !hearth_pool_run(norm_part, j, threads)) norm_part(j, 0);
-}
+/* The fewest rows worth a second thread (THREAD_MIN floats). */
+static long min_rows(long D) { return (THREAD_MIN + D - 1) / D; }
 
 void hearth_layer_norm(const float *x, const float *g, const float *b, float *y, float *xhat, float *rstd, long N, long D, int threads) {
-  NormJob j = {.x = x, .g = g, .b = b, .y = y, .xhat_out = xhat, .rstd = rstd, .N = N, .D = D, .backward = 0};
-  run_rows(&j, threads);
+  NormJob j = {.x = x, .g = g, .b = b, .y = y, .xhat_out = xhat, .rstd = rstd, .N = N, .D = D};
+  hearth_pool_for(fwd_part, &j, N, ROWS_PER_TASK, min_rows(D), threads);
 }
 
 void hearth_layer_norm_grad(const float *dy, const float *xhat, const float *rstd, const float *g, float *dx, float *dg, float *db,
                             long N, long D, int threads) {
-  NormJob j = {.g = g, .dy = dy, .xhat = xhat, .rstd_in = rstd, .dx = dx, .N = N, .D = D, .backward = 1};
-  run_rows(&j, threads);
+  NormJob j = {.g = g, .dy = dy, .xhat = xhat, .rstd_in = rstd, .dx = dx, .N = N, .D = D};
+  hearth_pool_for(bwd_part, &j, N, ROWS_PER_TASK, min_rows(D), threads);
   for (long k = 0; k < D; k++) dg[k] = db[k] = 0;
   for (long i = 0; i < N; i++) {
     const float *restrict dyi = dy + i * D;

@@ -15,6 +15,8 @@
  * caller finished does not join at all, so `fn` must get all its work done with whichever
  * ids ran (the GEMM takes tasks from a shared counter, so it does). One job at a time: a
  * caller that finds the pool busy (another thread's product) gets 0 back and runs alone.
+ * `hearth_pool_for` is the common case on top of it: chunks of an index range from a counter
+ * (GELU over floats, LayerNorm over rows).
  */
 #include "pool.h"
 
@@ -131,4 +133,27 @@ int hearth_pool_run(void (*fn)(void *ctx, int id), void *ctx, int threads) {
   pthread_mutex_unlock(&mu);
   atomic_store(&busy, 0);
   return 1;
+}
+
+typedef struct {
+  void (*fn)(void *, long, long);
+  void *ctx;
+  long n, chunk;
+  atomic_long next;
+} ForJob;
+
+static void for_part(void *arg, int id) {
+  (void)id;
+  ForJob *j = (ForJob *)arg;
+  for (;;) {
+    const long from = atomic_fetch_add(&j->next, j->chunk);
+    if (from >= j->n) return;
+    j->fn(j->ctx, from, from + j->chunk < j->n ? from + j->chunk : j->n);
+  }
+}
+
+void hearth_pool_for(void (*fn)(void *ctx, long from, long to), void *ctx, long n, long chunk, long min_n, int threads) {
+  if (n <= 0) return;
+  ForJob j = {fn, ctx, n, chunk > 0 ? chunk : 1, 0};
+  if (n < min_n || !hearth_pool_run(for_part, &j, threads)) fn(ctx, 0, n);
 }

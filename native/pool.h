@@ -9,4 +9,11 @@
  * or the pool is busy with another caller's job (the caller then does the work alone).
  */
 int hearth_pool_run(void (*fn)(void *ctx, int id), void *ctx, int threads);
+
+/*
+ * fn(ctx, from, to) over [0, n) in chunks of `chunk`, which the caller and the pool's helpers
+ * take from a shared counter (so fn must give each index the same result whoever runs it).
+ * Below `min_n` items, with threads < 2 or a busy pool, the caller runs all of [0, n) alone.
+ */
+void hearth_pool_for(void (*fn)(void *ctx, long from, long to), void *ctx, long n, long chunk, long min_n, int threads);
 #endif

@@ -139,7 +139,8 @@ describe('replaced wasm kernels agree with the cpu backend', () => {
     expect(fused.length).toBe(ops.length);
     for (let i = 0; i < ops.length; i++) expect(Buffer.from(fused[i].buffer).equals(Buffer.from(ops[i].buffer)), `tensor ${i}`).toBe(true);
     // And the step moved the parameters (a kernel that wrote nothing would not pass as equal to fresh ones).
-    expect(fused[0].some((v, j) => v !== random(37 * 13, 60, 1)[j])).toBe(true);
+    const start = random(37 * 13, 60, 1);
+    expect(fused[0].some((v, j) => v !== start[j])).toBe(true);
   });
 
   it('LayerNorm forward and backward kernels within 1e-5 of the float64 formulas (odd widths, rows split over threads)', async (ctx) => {
