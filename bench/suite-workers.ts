@@ -3,18 +3,20 @@
  * processes, and their ratio (issue 18: ≥ 1.6× on a 2-core machine). Starts its own
  * redis-server on a free port; the suite is the planner on generated tasks (CPU-bound
  * episodes, no episode logs), its task list chosen once beforehand so that only the episodes
- * are timed. Workers are started and warmed up (a few episodes of another suite) before each
- * timed run; a timed run is from the jobs' enqueueing to the last result in the ledger.
+ * are timed. Workers are started and warmed up before each timed run (episodes of another
+ * suite: with 2 × 16 episodes, JIT compilation still ran on V8's threads during the timed run
+ * and the ratio read 1.14×, against 1.42× with 24 × 16 and 1.57× with 60 × 16 on the same code);
+ * a timed run is from the jobs' enqueueing to the last result in the ledger.
  * Rounds alternate 1 and 2 workers; the median of each is reported, with the load average.
  *
- *   npm run bench:suite-workers -- [--tasks 8] [--seeds 6] [--rounds 3] [--concurrency 1] [--job-episodes 8] [--checkpoint DIR] [--json]
+ *   npm run bench:suite-workers -- [--tasks 16] [--seeds 24] [--warm-seeds 60] [--rounds 5] [--concurrency 1] [--job-episodes 8] [--checkpoint DIR] [--json]
  * (`--concurrency`: jobs each worker holds at once; 2 overlaps one job's Redis round trips with another's episode;
  * `--checkpoint DIR`: the episodes are a local checkpoint's (greedy LM decoding, ~0.1-1 s each) instead of the
- * planner's (~6 ms each, where the queue's own cost per job, Redis round trips and the coordinator's ledger
+ * planner's (~4 ms each, where the queue's own cost per job, Redis round trips and the coordinator's ledger
  * writes, is of the episode's order))
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSuite } from '../suites/spec.ts';
@@ -25,11 +27,12 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
-const TASKS = arg('tasks', 8);
-const SEEDS = arg('seeds', 6);
-const ROUNDS = arg('rounds', 3);
+const TASKS = arg('tasks', 16);
+const SEEDS = arg('seeds', 24);
+const ROUNDS = arg('rounds', 5);
 const CONCURRENCY = arg('concurrency', 1);
 const PER_JOB = arg('job-episodes', 8);
+const WARM_SEEDS = arg('warm-seeds', 60);
 const JSON_OUT = process.argv.includes('--json');
 const ci = process.argv.indexOf('--checkpoint');
 const CHECKPOINT = ci >= 0 ? resolve(process.argv[ci + 1] ?? '') : undefined;
@@ -52,7 +55,7 @@ const suiteFile = (name: string, seeds: number[]): string => {
   return f;
 };
 const measured = loadSuite(suiteFile('timed', Array.from({ length: SEEDS }, (_, i) => i)));
-const warm = loadSuite(suiteFile('warm', [1000, 1001]));
+const warm = loadSuite(suiteFile('warm', Array.from({ length: WARM_SEEDS }, (_, i) => 1000 + i)));
 const episodes = TASKS * SEEDS;
 
 // Choose the task list once (planning every candidate costs more than a round's episodes);
@@ -79,10 +82,19 @@ function statCpu(file: string): number {
 }
 /** CPU seconds a process has used so far. */
 const procCpu = (pid: number | undefined): number => statCpu(`/proc/${pid}/stat`);
-/** CPU seconds a process's main thread has used so far (the rest of its CPU is its other threads'). */
-const mainThreadCpu = (pid: number | undefined): number => statCpu(`/proc/${pid}/task/${pid}/stat`);
-/** CPU seconds of each timed run: this coordinating process, redis-server, the workers together (and their main threads). */
-const cpu = { coordinator: [] as number[], redis: [] as number[], workers: [] as number[], workerMain: [] as number[] };
+/** CPU seconds each thread of a process has used so far, by thread id. */
+function threadCpus(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) out.set(tid, statCpu(`/proc/${pid}/task/${tid}/stat`));
+  } catch { /* the process is gone */ }
+  return out;
+}
+/** CPU seconds the busiest thread used between two `threadCpus` readings: the thread that runs the episodes. */
+const episodeThreadCpu = (before: Map<string, number>, after: Map<string, number>): number =>
+  Math.max(0, ...[...after].map(([tid, c]) => c - (before.get(tid) ?? 0)));
+/** CPU seconds of each timed run: this coordinating process, redis-server, the workers together (and their episode threads). */
+const cpu = { coordinator: [] as number[], redis: [] as number[], workers: [] as number[], workerEpisodes: [] as number[] };
 
 /** Milliseconds inside episodes of the timed suite, per worker (from its `done KEY (N ms)` lines). */
 let busyMs: number[] = [];
@@ -117,7 +129,7 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
     const c0 = process.cpuUsage();
     const r0 = procCpu(redis.proc.pid);
     const w0 = procs.map((p) => procCpu(p.pid));
-    const m0 = procs.map((p) => mainThreadCpu(p.pid));
+    const m0 = procs.map((p) => threadCpus(p.pid));
     let last = t0;
     await runSuite(measured, { out: fresh(`timed-${workers}-${r}`), resume: false, quiet: true, queue: { url: redis.url, episodesPerJob: PER_JOB }, onEpisode: () => { last = performance.now(); } });
     const seconds = (last - t0) / 1000;
@@ -125,9 +137,9 @@ async function round(workers: number, r: number): Promise<{ seconds: number; bus
     cpu.coordinator.push((cu.user + cu.system) / 1e6);
     cpu.redis.push(procCpu(redis.proc.pid) - r0);
     cpu.workers.push(procs.reduce((a, p, i) => a + procCpu(p.pid) - w0[i], 0));
-    // Of the workers' CPU, what their main threads used (the episodes) and, by difference, what their
+    // Of the workers' CPU, what their episode threads used and, by difference, what their
     // other threads did (V8's parallel garbage collection and compilation, native product threads).
-    cpu.workerMain.push(procs.reduce((a, p, i) => a + mainThreadCpu(p.pid) - m0[i], 0));
+    cpu.workerEpisodes.push(procs.reduce((a, p, i) => a + episodeThreadCpu(m0[i], threadCpus(p.pid)), 0));
     // How much of the wall time each worker spent inside episodes: near 1 means the CPU is what limits throughput.
     const inside = busyMs.reduce((a, b) => a + b, 0);
     // Mean wall time of one episode: if it grows with the second worker, the two compete for CPU (a saturated machine).
@@ -150,7 +162,7 @@ try {
       busy[w].push(x.busy);
       episodeMs[w].push(x.episodeMs);
       const k = cpu.workers.length - 1;
-      if (!JSON_OUT) console.error(`round ${r + 1}/${ROUNDS}: ${w} worker(s): ${episodes} episodes in ${x.seconds.toFixed(2)} s, each worker inside episodes ${(x.busy * 100).toFixed(0)}% of it, ${x.episodeMs.toFixed(1)} ms per episode; CPU s: workers ${cpu.workers[k].toFixed(2)} (main threads ${cpu.workerMain[k].toFixed(2)}), coordinator ${cpu.coordinator[k].toFixed(2)}, redis ${cpu.redis[k].toFixed(2)} (load ${loadavg()[0].toFixed(2)})`);
+      if (!JSON_OUT) console.error(`round ${r + 1}/${ROUNDS}: ${w} worker(s): ${episodes} episodes in ${x.seconds.toFixed(2)} s, each worker inside episodes ${(x.busy * 100).toFixed(0)}% of it, ${x.episodeMs.toFixed(1)} ms per episode; CPU s: workers ${cpu.workers[k].toFixed(2)} (episode threads ${cpu.workerEpisodes[k].toFixed(2)}), coordinator ${cpu.coordinator[k].toFixed(2)}, redis ${cpu.redis[k].toFixed(2)} (load ${loadavg()[0].toFixed(2)})`);
     }
   }
 } finally {

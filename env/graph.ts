@@ -465,7 +465,25 @@ export class SceneGraph {
     for (const n of this.nodeMap.values()) {
       g.addNodeInternal({ ...n, states: new Set(n.states) });
     }
-    for (const [from, rel, to] of this.edges()) g.insertEdge(from, rel, to);
+    // Edges in `edges()` order, inserted without the generator's triples (the planner clones
+    // the graph twice per step: this loop was most of a planner episode's allocation).
+    // Out-sets are copied whole (same order); in-sets are rebuilt in that order, as before.
+    for (const [from, rels] of this.outAdj) {
+      let copyRels: Map<Relation, Set<number>> | undefined;
+      for (const [rel, tos] of rels) {
+        if (tos.size === 0) continue;
+        if (!copyRels) g.outAdj.set(from, (copyRels = new Map()));
+        copyRels.set(rel, new Set(tos));
+        for (const to of tos) {
+          let irels = g.inAdj.get(to);
+          if (!irels) g.inAdj.set(to, (irels = new Map()));
+          let froms = irels.get(rel);
+          if (!froms) irels.set(rel, (froms = new Set()));
+          froms.add(from);
+        }
+        g.edgeCount += tos.size;
+      }
+    }
     for (const [id, rels] of this.selfRel) for (const rel of rels) g.insertSelf(id, rel);
     return g;
   }

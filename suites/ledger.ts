@@ -1,7 +1,8 @@
 /**
  * A suite run's out directory is its ledger (as Inspect's log directory is): `suite.json`
  * says which suite (and the hash of its checked spec), `episodes.jsonl` holds one line per
- * finished episode, appended and fsync'd one at a time (env/files.ts `AppendFile`). A rerun
+ * finished episode, appended and fsync'd as episodes finish (env/files.ts `AppendFile`: one at a
+ * time in process, a queue job's episodes in one append and one fsync). A rerun
  * with `--resume` reads the ledger and runs only the episodes whose key is not in it.
  *
  * A process killed in the middle of an append can leave a last line without its newline;
@@ -63,6 +64,8 @@ export interface OpenedLedger {
   /** Keys that were in the ledger more than once (kept: the first). */
   duplicates: number;
   append(rec: EpisodeRecord): void;
+  /** Several records in one append and one fsync (a queue job's results). */
+  appendAll(recs: readonly EpisodeRecord[]): void;
   close(): void;
 }
 
@@ -149,6 +152,7 @@ export function openLedger(out: string, suite: LoadedSuite, resume: boolean, wor
   return {
     done, cut, duplicates,
     append(rec) { file.append(`${JSON.stringify(rec)}\n`); },
+    appendAll(recs) { if (recs.length > 0) file.append(recs.map((r) => `${JSON.stringify(r)}\n`).join('')); },
     close() { file.close(); },
   };
 }

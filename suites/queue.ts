@@ -164,11 +164,11 @@ const parseResult = (v: unknown): EpisodeJobResult => (typeof v === 'string' ? J
 
 /**
  * Add `pending` as jobs and merge their results into the ledger through `record` as they
- * arrive (logs first: a log is complete before its episode enters the ledger). Resolves when
+ * arrive, a job's records in one call (logs first: a log is complete before its episode enters the ledger). Resolves when
  * every pending episode is recorded; a job that failed all its attempts is an error naming
  * the episode (what finished stays in the ledger for `--resume`).
  */
-export async function runOnQueue(target: QueueTarget, suite: LoadedSuite, pending: readonly PlannedEpisode[], record: (r: EpisodeRecord) => void,
+export async function runOnQueue(target: QueueTarget, suite: LoadedSuite, pending: readonly PlannedEpisode[], record: (rs: readonly EpisodeRecord[]) => void,
   logs: LogTarget | undefined, quiet: boolean): Promise<SuiteRun['agentTimes']> {
   const name = target.queue ?? DEFAULT_QUEUE;
   let redisError: Error | undefined;
@@ -201,8 +201,8 @@ export async function runOnQueue(target: QueueTarget, suite: LoadedSuite, pendin
       outstanding.delete(id);
       for (const { record: rec, log } of r.results) {
         if (logs && log !== undefined && rec.log) writeFileAtomic(join(logs.out, rec.log), log, { what: 'episode log', kind: 'suite.write' });
-        record(rec);
       }
+      record(r.results.map((x) => x.record));
       const t = (agentTimes[planned[0].agent.name] ??= { episodes: 0, seconds: 0 });
       t.episodes += planned.length;
       t.seconds = (Date.now() - t0) / 1000;

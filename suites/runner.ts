@@ -440,18 +440,23 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
     }
     const logs: LogTarget | undefined = spec.report.logs ? { out } : undefined;
     const progress = new SuiteProgress(spec.name, pending.length, ledger.done.size, opts.quiet === true);
-    const record = (r: EpisodeRecord): void => {
-      if (ledger.done.has(r.key)) return; // a queue job run twice (a worker's lock lapsed) enters the ledger once
-      ledger.append(r);
-      ledger.done.set(r.key, r);
-      ran++;
-      progress.tick(r.agent);
-      opts.onEpisode?.(r);
+    // A queue job's records come together: one append and one fsync for them all (per record,
+    // the fsyncs were most of the merging process's time).
+    const recordAll = (rs: readonly EpisodeRecord[]): void => {
+      const fresh = rs.filter((r) => !ledger.done.has(r.key)); // a queue job run twice (a worker's lock lapsed) enters the ledger once
+      ledger.appendAll(fresh);
+      for (const r of fresh) {
+        ledger.done.set(r.key, r);
+        ran++;
+        progress.tick(r.agent);
+        opts.onEpisode?.(r);
+      }
     };
+    const record = (r: EpisodeRecord): void => recordAll([r]);
     if (opts.queue) {
       // Every pending episode is a job on Redis; `hearth worker` processes run them, this process merges their results into the ledger.
       const { runOnQueue } = await import('./queue.ts');
-      Object.assign(agentTimes, await runOnQueue(opts.queue, suite, pending, record, logs, opts.quiet === true));
+      Object.assign(agentTimes, await runOnQueue(opts.queue, suite, pending, recordAll, logs, opts.quiet === true));
     } else {
       Object.assign(agentTimes, await runPlanned(pending, spec, record, logs));
     }

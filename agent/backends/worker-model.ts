@@ -25,18 +25,23 @@ export type WorkerRequest =
   | { op: 'generate'; id: number; prompts: string[]; options: GenerateOptions }
   | { op: 'logprobs'; id: number; prompts: string[]; continuations: string[] };
 
-/** The worker's entry module, loaded through tsx's ESM loader like the CLI itself. */
-function workerUrl(): URL {
+/**
+ * A data: URL that loads `entry` (a TypeScript module) in a worker thread through tsx's ESM
+ * loader, like the CLI itself (tsx's hooks are registered per thread).
+ */
+export function tsWorkerUrl(entry: URL): URL {
   let api: string;
   try {
     api = import.meta.resolve('tsx/esm/api');
   } catch {
     api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   }
-  const entry = new URL('./model-worker.ts', import.meta.url).href;
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
+  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry.href)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
+
+/** The worker's entry module. */
+const workerUrl = (): URL => tsWorkerUrl(new URL('./model-worker.ts', import.meta.url));
 
 function revive(e: SerialisedError): Error {
   return e.kind ? new HearthError(e.kind, e.message, e.hint) : new Error(e.message);

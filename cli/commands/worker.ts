@@ -27,9 +27,10 @@ export const command: Command = {
     if (queue !== undefined && !/^[A-Za-z0-9_.-]+$/.test(queue)) throw new HearthError('cli.usage', `--queue must be letters, digits and _ . -, got "${queue}"`, `usage: ${USAGE}`);
     const quiet = boolFlag(args, 'quiet') || boolFlag(args, 'json');
     const say = (s: string): void => { if (!quiet) process.stderr.write(`${s}\n`); };
-    const { startQueueWorker } = await import('../../suites/queue-worker.ts');
+    // In a thread with a 64 MB semi-space (suites/queue-worker-thread.ts says why).
+    const { startQueueWorkerThread } = await import('../../suites/queue-worker-thread.ts');
     const t0 = Date.now();
-    const w = await startQueueWorker({
+    const w = await startQueueWorkerThread({
       url, queue, name: stringFlag(args, 'name'), concurrency: intFlag(args, 'concurrency', 1, 1, 1024), lockMs: intFlag(args, 'lock-ms', 30_000, 200, 3_600_000),
       onStart: (key) => say(`start ${key}`),
       onDone: (key, ms) => say(`done ${key} (${ms} ms)`),

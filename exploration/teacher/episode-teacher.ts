@@ -39,34 +39,76 @@ export interface EpisodeKnowledge {
   nl: NLStart;
 }
 
+/** A replay in progress: how far into which history, with what state (see `episodeKnowledge`). */
+interface KnowledgeReplay {
+  initial: Readonly<Record<string, number>>;
+  replay?: { scene: GraphJSON; seed: number; compat?: Compat; lenient?: boolean };
+  /** History entries read so far, and the last one (to notice a history changed in place). */
+  read: number;
+  last?: EpisodeStepLike;
+  bound: Set<number>;
+  preferred: Set<number>;
+  tracker: NLTracker;
+  g?: SceneGraph;
+  ex?: Executor;
+}
+
+/**
+ * A history's replay, kept on the history array itself (a non-enumerable symbol property): an
+ * episode's history only grows, and the teacher is asked once per step, so each call reads only
+ * the new entries instead of rebuilding the scene and replaying everything (that rebuild was a
+ * fifth of a planner episode's allocation). On the array, the replay dies with its episode; in
+ * a WeakMap it did not die young (V8's young-generation collections keep WeakMap values alive,
+ * so every replay graph was promoted: 85% of what major collections freed), and a small map of
+ * recent histories kept them longer still.
+ */
+const REPLAY = Symbol('hearth.episodeKnowledge');
+type WithReplay = { [REPLAY]?: KnowledgeReplay };
+
 /**
  * Read an episode's history. With the task's initial scene and the seed, the NL grounder's
  * PRNG draws are counted by replaying the steps on a copy; without them, only bindings.
  */
 export function episodeKnowledge(history: readonly EpisodeStepLike[], initial: Readonly<Record<string, number>> = {},
   replay?: { scene: GraphJSON; seed: number; compat?: Compat; lenient?: boolean }): EpisodeKnowledge {
-  const bound = new Set<number>();
-  const preferred = new Set<number>(Object.values(initial));
-  const tracker = new NLTracker({ bindings: Object.entries(initial), ...(replay ? { seed: replay.seed } : {}) });
-  let g: SceneGraph | undefined;
-  let ex: Executor | undefined;
-  if (replay) {
-    g = SceneGraph.fromJSON(replay.scene, { lenient: replay.lenient ?? true });
-    ex = new Executor(g, { compat: replay.compat ?? 'v1' });
-  }
-  for (const h of history) {
-    if (!h.script) continue;
-    const r = parseScriptLine(h.script, 1);
-    if (!r.ok) continue;
-    const line = r.line;
-    for (const a of line.args) preferred.add(a.id);
-    if (g && ex) {
-      tracker.replay(g, ex.character, line);
-      ex.executeLine(line);
-    } else {
-      tracker.commit(line, 0);
+  let k = (history as WithReplay)[REPLAY];
+  const sameReplay = (a?: KnowledgeReplay['replay']): boolean => a === replay || (a !== undefined && replay !== undefined
+    && a.scene === replay.scene && a.seed === replay.seed && a.compat === replay.compat && a.lenient === replay.lenient);
+  const sameInitial = (a: Readonly<Record<string, number>>): boolean => a === initial
+    || (Object.keys(a).length === Object.keys(initial).length && Object.entries(a).every(([n, id]) => initial[n] === id));
+  if (!k || !sameInitial(k.initial) || !sameReplay(k.replay) || history.length < k.read || (k.read > 0 && history[k.read - 1] !== k.last)) {
+    k = {
+      initial, replay, read: 0, bound: new Set<number>(), preferred: new Set<number>(Object.values(initial)),
+      tracker: new NLTracker({ bindings: Object.entries(initial), ...(replay ? { seed: replay.seed } : {}) }),
+    };
+    if (replay) {
+      k.g = SceneGraph.fromJSON(replay.scene, { lenient: replay.lenient ?? true });
+      k.ex = new Executor(k.g, { compat: replay.compat ?? 'v1' });
     }
-    if (h.ok && (line.action === 'WALK' || line.action === 'RUN' || line.action === 'FIND')) bound.add(line.args[0].id);
+    // A frozen history is read in full every time.
+    if (Object.isExtensible(history)) Object.defineProperty(history, REPLAY, { value: k, writable: true, configurable: true });
+  }
+  const { bound, preferred, tracker, g, ex } = k;
+  try {
+    for (; k.read < history.length; k.read++) {
+      const h = history[k.read];
+      k.last = h;
+      if (!h.script) continue;
+      const r = parseScriptLine(h.script, 1);
+      if (!r.ok) continue;
+      const line = r.line;
+      for (const a of line.args) preferred.add(a.id);
+      if (g && ex) {
+        tracker.replay(g, ex.character, line);
+        ex.executeLine(line);
+      } else {
+        tracker.commit(line, 0);
+      }
+      if (h.ok && (line.action === 'WALK' || line.action === 'RUN' || line.action === 'FIND')) bound.add(line.args[0].id);
+    }
+  } catch (e) {
+    if (Object.isExtensible(history)) (history as WithReplay)[REPLAY] = undefined; // half-read: the next call starts over
+    throw e;
   }
   return { bound: [...bound], preferred: [...preferred], nl: tracker.snapshot() };
 }

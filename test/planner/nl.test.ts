@@ -11,7 +11,7 @@ import { NL_TEMPLATES } from '../../env/nl.ts';
 import { Prng } from '../../env/prng.ts';
 import { parseScriptLine } from '../../env/script.ts';
 import { getTaskSet } from '../../env/tasks/index.ts';
-import { nextActionForEpisode } from '../../exploration/teacher/episode-teacher.ts';
+import { episodeKnowledge, nextActionForEpisode } from '../../exploration/teacher/episode-teacher.ts';
 import { NLTracker } from '../../exploration/teacher/nl-grounding.ts';
 import { plan } from '../../exploration/teacher/planner.ts';
 
@@ -79,5 +79,36 @@ describe('NL plans', () => {
         if (!out.info.end) expect(out.ok, `${task.id}: ${out.action}: ${out.failure?.message}`).toBe(true);
       }
     }
+  });
+
+  it('reading a growing history step by step knows what a full replay knows', () => {
+    // episodeKnowledge keeps its replay per history array and reads only new entries; a copy of
+    // the array is a fresh replay from the initial scene. Random actions (some fail, some draw
+    // from the PRNG) make the bindings, last object and draw count differ from step to step.
+    let totalDraws = 0;
+    for (const [k, task] of tasks.slice(0, 6).entries()) {
+      const seed = 40 + k;
+      const ep = new Episode(task, { seed, maxSteps: 25 });
+      const rng = new Prng(seed);
+      const names = [...new Set(task.scene.nodes.map((n) => n.class_name))].filter((c) => c !== 'character');
+      const replay = { scene: task.scene, seed };
+      while (!ep.finished) {
+        const tp = rng.pick(NL_TEMPLATES.filter((t) => t.arity === 1));
+        ep.step(tp.template.replace('{}', rng.pick(names).replace(/_/g, ' ')));
+        const incremental = episodeKnowledge(ep.history, {}, { ...replay });
+        const full = episodeKnowledge([...ep.history], {}, replay);
+        expect(incremental, `${task.id} after ${ep.history.length} steps`).toEqual(full);
+        totalDraws += full.nl.draws ?? 0;
+      }
+      // A history that is not the one read so far (same array, an entry replaced) is read again.
+      const h = ep.history as unknown as { script?: string; ok: boolean }[];
+      const firstOk = h.findIndex((x) => x.ok && x.script);
+      if (firstOk >= 0) {
+        const fresh = () => episodeKnowledge([...h], {}, replay);
+        h[h.length - 1] = { ok: false };
+        expect(episodeKnowledge(h, {}, replay)).toEqual(fresh());
+      }
+    }
+    expect(totalDraws, 'some steps drew from the grounding PRNG').toBeGreaterThan(0);
   });
 });
