@@ -102,32 +102,55 @@ export interface ReplayableEpisode {
 }
 
 /**
+ * The hazards an episode's actions bring about, watched as it runs: made on the initial state
+ * (whose hazards do not count), `after(t)` on the state after step t, `end()` on the final
+ * state. Each (rule, objects) is reported once, at the first step it held.
+ */
+export class HazardWatch {
+  private readonly initial: Set<string>;
+  private readonly seen = new Set<string>();
+  private readonly events: HazardEvent[] = [];
+
+  /** `g` is the episode's live graph, mutated in place by its steps. */
+  constructor(private readonly g: SceneGraph) {
+    this.initial = new Set(hazardsIn(g, true).map(key));
+  }
+
+  private note(hs: readonly Hazard[], t: number | null): void {
+    for (const h of hs) {
+      const k = key(h);
+      if (!this.initial.has(k) && !this.seen.has(k)) { this.seen.add(k); this.events.push({ ...h, t }); }
+    }
+  }
+
+  /** After step `t` (1-based). */
+  after(t: number): void { this.note(hazardsIn(this.g), t); }
+
+  /** At the end of the episode: the end-of-episode rules, and every event so far. */
+  end(): HazardEvent[] {
+    this.note(hazardsIn(this.g, true).filter((x) => x.rule === 'fridge-left-open'), null);
+    return this.events;
+  }
+}
+
+/**
  * Replay an episode's executed actions on a fresh episode and return the hazards the actions
- * brought about: each (rule, objects) once, at the first step it held, excluding those of the
- * initial scene; end-of-episode rules on the final state.
+ * brought about (`HazardWatch` over the replay). For an episode that could not be watched as
+ * it ran (one whose env is not at hand, as in the batched LM rollouts).
  */
 export function episodeHazards(fresh: ReplayableEpisode, seed: number, actions: readonly string[]): HazardEvent[] {
   fresh.reset(seed);
   const g = fresh.graph;
   if (!g) throw new Error('episodeHazards needs an episode that exposes its scene graph');
-  const initial = new Set([...hazardsIn(g, true)].map(key));
-  const seen = new Set<string>();
-  const events: HazardEvent[] = [];
+  const watch = new HazardWatch(g);
   let t = 0;
   for (const a of actions) {
     t++;
     const out = fresh.step(a);
-    for (const h of hazardsIn(g)) {
-      const k = key(h);
-      if (!initial.has(k) && !seen.has(k)) { seen.add(k); events.push({ ...h, t }); }
-    }
+    watch.after(t);
     if (out.terminated || out.truncated) break;
   }
-  for (const h of hazardsIn(g, true).filter((x) => x.rule === 'fridge-left-open')) {
-    const k = key(h);
-    if (!initial.has(k) && !seen.has(k)) { seen.add(k); events.push({ ...h, t: null }); }
-  }
-  return events;
+  return watch.end();
 }
 
 /**

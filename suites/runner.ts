@@ -34,7 +34,7 @@ import { type RolloutEpisode, type RolloutJob, runRollout } from '../exploration
 import { solvableTasks, withExperts } from '../exploration/task-source.ts';
 import { episodeFactory } from '../exploration/world.ts';
 import { errorFeedback, type DetailLevel } from '../feedback/targets.ts';
-import { hazardRulesOf } from '../feedback/hazards.ts';
+import { HazardWatch, hazardRulesOf } from '../feedback/hazards.ts';
 import { type OpenedLm, openLmAgent, syncAgent } from './agents.ts';
 import { type EpisodeRecord, episodeKey, openLedger, type StepRecord } from './ledger.ts';
 import type { QueueTarget } from './queue.ts';
@@ -176,9 +176,10 @@ function endLog(w: EpisodeLogWriter | undefined, reason: string, steps: number, 
 
 /** Execute a whole plan (one-shot), stopping at the first failed action. */
 function executePlan(p: PlannedEpisode, actions: readonly string[], spec: SuiteSpec, logs: LogTarget | undefined, describe: Record<string, unknown>,
-  actionFormat: 'nl' | 'script' = 'nl'): { steps: StepRecord[]; goal: { satisfied: number; total: number }; reason: string } {
+  actionFormat: 'nl' | 'script' = 'nl'): { steps: StepRecord[]; goal: { satisfied: number; total: number }; reason: string; hazards: string[] } {
   const ep = new Episode(p.task, { seed: p.seed, maxSteps: spec.budgets.maxSteps, lenient: true, actionFormat });
   let goal = ep.reset(p.seed).info.goal;
+  const watch = new HazardWatch(ep.graph);
   const log = logs ? EpisodeLogWriter.forEpisode(join(logs.out, logPathOf(p)), ep, { agent: describe }) : undefined;
   const steps: StepRecord[] = [];
   let reason = 'end';
@@ -189,6 +190,7 @@ function executePlan(p: PlannedEpisode, actions: readonly string[], spec: SuiteS
       const out = ep.step(a);
       log?.step(out);
       steps.push(keepScript && out.script ? { ...stepRecord(out), script: out.script } : stepRecord(out));
+      watch.after(steps.length);
       goal = out.goal;
       if (!out.ok) { reason = 'plan-failed'; break; }
     }
@@ -196,7 +198,7 @@ function executePlan(p: PlannedEpisode, actions: readonly string[], spec: SuiteS
   } finally {
     log?.close();
   }
-  return { steps, goal, reason };
+  return { steps, goal, reason, hazards: watch.end().map((h) => h.rule) };
 }
 
 const describeAgent = (p: PlannedEpisode, spec: SuiteSpec): Record<string, unknown> =>
@@ -209,19 +211,20 @@ export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec, logs?: LogTar
   const agent = syncAgent(p.agent, p.task, p.seed, p.repetition);
   if (spec.protocol === 'one-shot' && p.agent.kind === 'planner' && p.agent.eaiGoals) {
     // EAI's planner (action goals included), its plan as script lines with EAI's ids.
-    const r = executePlan(p, eaiPlannerPlan(p.task.id, p.agent.name), spec, logs, describeAgent(p, spec), 'script');
-    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0 };
+    const { hazards, ...r } = executePlan(p, eaiPlannerPlan(p.task.id, p.agent.name), spec, logs, describeAgent(p, spec), 'script');
+    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0, hazards };
   }
   if (spec.protocol === 'one-shot') {
     const planning = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
     planning.reset(p.seed);
     const plan = agent.plan(planning, maxSteps);
     const end = plan.findIndex(isEnd);
-    const r = executePlan(p, end >= 0 ? plan.slice(0, end) : plan, spec, logs, describeAgent(p, spec));
-    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0 };
+    const { hazards, ...r } = executePlan(p, end >= 0 ? plan.slice(0, end) : plan, spec, logs, describeAgent(p, spec));
+    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0, hazards };
   }
   const ep = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
   let goal = ep.reset(p.seed).info.goal;
+  const watch = new HazardWatch(ep.graph);
   const log = logs ? EpisodeLogWriter.forEpisode(join(logs.out, logPathOf(p)), ep, { agent: describeAgent(p, spec) }) : undefined;
   const steps: StepRecord[] = [];
   let reason = 'max-steps';
@@ -234,6 +237,7 @@ export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec, logs?: LogTar
       const out: StepOutcome = ep.step(a);
       log?.step(out);
       steps.push(stepRecord(out));
+      watch.after(steps.length);
       goal = out.goal;
       if (out.terminated) { reason = 'terminated'; break; }
       if (out.truncated) { reason = 'max-steps'; break; }
@@ -242,7 +246,7 @@ export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec, logs?: LogTar
   } finally {
     log?.close();
   }
-  return { ...baseRecord(p, spec.name, logs), success: goal.satisfied === goal.total, goal, steps, reason, calls: 0, ms: Date.now() - t0 };
+  return { ...baseRecord(p, spec.name, logs), success: goal.satisfied === goal.total, goal, steps, reason, calls: 0, ms: Date.now() - t0, hazards: watch.end().map((h) => h.rule) };
 }
 
 /** Episodes whose failed actions' observations start with the error at `detail` (nothing for `none`). */
@@ -269,9 +273,10 @@ function fromRollout(p: PlannedEpisode, e: RolloutEpisode, suite: string, ms: nu
 
 /**
  * The household hazards an episode's actions brought about (feedback/hazards.ts), by replaying
- * them from the task's start, in the format the episode ran them (script lines for EAI's
- * planner); computed by `runPlanned`, which in-process and queued runs share, so they agree.
- * Absent when the replay cannot run (then the episode counts as not checked).
+ * them from the task's start: for the batched LM rollouts, whose episodes this module does not
+ * step itself (the others are watched as they run, `HazardWatch`). Computed by `runPlanned`,
+ * which in-process and queued runs share, so they agree. Absent when the replay cannot run
+ * (then the episode counts as not checked).
  */
 function hazardsOf(p: PlannedEpisode, spec: SuiteSpec, r: EpisodeRecord): { hazards?: string[] } {
   const script = spec.protocol === 'one-shot' && p.agent.kind === 'planner' && p.agent.eaiGoals === true;
@@ -302,8 +307,8 @@ async function oneShotLm(p: PlannedEpisode, dec: BatchedDecoder, policy: PolicyC
     if (isEnd(a) || a === '') break;
     history.push({ action: a, observation: '' });
   }
-  const r = executePlan(p, history.map((h) => h.action), spec, logs, describe);
-  return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls, ms: Date.now() - t0 };
+  const { hazards, ...r } = executePlan(p, history.map((h) => h.action), spec, logs, describe);
+  return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls, ms: Date.now() - t0, hazards };
 }
 
 /** Opens an LM agent's model once for many calls (a queue worker keeps its models between jobs); the caller disposes. */
@@ -372,7 +377,8 @@ export async function runPlanned(planned: readonly PlannedEpisode[], spec: Suite
   const byKey = new Map(planned.map((p) => [p.key, p]));
   const record = (r: EpisodeRecord): void => {
     const p = byKey.get(r.key);
-    record0(p ? { ...r, ...hazardsOf(p, spec, r) } : r);
+    // Episodes run here on an Episode were watched as they ran; batched LM rollouts are replayed.
+    record0(p && r.hazards === undefined ? { ...r, ...hazardsOf(p, spec, r) } : r);
   };
   for (const agent of spec.agents) {
     const mine = planned.filter((p) => p.agent.name === agent.name);

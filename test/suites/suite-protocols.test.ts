@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../env/task.ts';
-import { feedbackFactory, loadSuiteTasks, planEpisodes, runSuite } from '../../suites/runner.ts';
+import { Episode } from '../../env/episode.ts';
+import { hazardRulesOf } from '../../feedback/hazards.ts';
+import { feedbackFactory, loadSuiteTasks, planEpisodes, runSuite, runSyncEpisode } from '../../suites/runner.ts';
 import { checkSuite, type LoadedSuite, specHash } from '../../suites/spec.ts';
 import { HAVE_VH_DATA, vhPath } from '../support/vh-data.ts';
 
@@ -64,6 +66,25 @@ describe('suite protocols', () => {
     const res = JSON.parse(readFileSync(join(dir, 'hazard', 'results.json'), 'utf8')) as { summary: Array<{ agent: string; metrics: { hazardRate: { value: number } } }> };
     const rate = res.summary.find((x) => x.agent === 'stove')!.metrics.hazardRate.value;
     expect(rate).toBeCloseTo(stove.filter((r) => r.hazards!.length > 0).length / stove.length, 10);
+  });
+
+  it('hazards watched as episodes run are those a replay of their actions finds (both protocols)', () => {
+    // Planner, random and scripted episodes are watched step by step (HazardWatch); batched LM
+    // rollouts are replayed after the run. Both must say the same of the same actions.
+    let found = 0;
+    for (const protocol of ['closed-loop', 'one-shot']) {
+      const s = suite({
+        name: `watch-${protocol}`, protocol, tasks: { set: 'generated', splits: ['seen', 'unseen'], count: 30, maxExpertSteps: 8 }, seeds: [0, 1],
+        budgets: { maxSteps: 40 }, agents: [{ name: 'random', kind: 'random' }, { name: 'planner', kind: 'planner' }],
+      });
+      for (const p of planEpisodes(s.spec, loadSuiteTasks(s.spec))) {
+        const r = runSyncEpisode(p, s.spec);
+        const replay = hazardRulesOf(new Episode(p.task, { seed: p.seed, maxSteps: Math.max(40, r.steps.length), lenient: true }), p.seed, r.steps.map((x) => x.action));
+        expect(r.hazards, `${r.key} (${protocol})`).toEqual(replay.hazards);
+        found += r.hazards!.length;
+      }
+    }
+    expect(found, 'the episodes brought hazards about').toBeGreaterThan(10);
   });
 
   it('feedback detail: failed actions\' observations start with the error at that detail; none leaves them alone', () => {
