@@ -9,7 +9,7 @@
  * a timed run is from the jobs' enqueueing to the last result in the ledger.
  * Rounds alternate 1 and 2 workers; the median of each is reported, with the load average.
  *
- *   npm run bench:suite-workers -- [--tasks 16] [--seeds 24] [--warm-seeds 60] [--rounds 5] [--concurrency 1] [--job-episodes 8] [--checkpoint DIR] [--json]
+ *   npm run bench:suite-workers -- [--tasks 16] [--seeds 48] [--warm-seeds 60] [--rounds 5] [--concurrency 1] [--job-episodes 16] [--checkpoint DIR] [--json]
  * (`--concurrency`: jobs each worker holds at once; 2 overlaps one job's Redis round trips with another's episode;
  * `--checkpoint DIR`: the episodes are a local checkpoint's (greedy LM decoding, ~0.1-1 s each) instead of the
  * planner's (~4 ms each, where the queue's own cost per job, Redis round trips and the coordinator's ledger
@@ -28,10 +28,10 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const TASKS = arg('tasks', 16);
-const SEEDS = arg('seeds', 24);
+const SEEDS = arg('seeds', 48);
 const ROUNDS = arg('rounds', 5);
 const CONCURRENCY = arg('concurrency', 1);
-const PER_JOB = arg('job-episodes', 8);
+const PER_JOB = arg('job-episodes', 16);
 const WARM_SEEDS = arg('warm-seeds', 60);
 const JSON_OUT = process.argv.includes('--json');
 const ci = process.argv.indexOf('--checkpoint');

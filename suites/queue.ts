@@ -8,10 +8,13 @@
  * directory: it appends each returned record to the ledger (suites/ledger.ts) and writes its
  * log, so the run directory is the same as an in-process run's, and `--resume` works as usual.
  *
- * A job carries up to `episodesPerJob` episodes (default 8) of one agent: a job costs Redis
+ * A job carries up to `episodesPerJob` episodes (default 16) of one agent: a job costs Redis
  * round trips and the coordinator's bookkeeping whatever its size, which for the planner's
- * ~6 ms episodes was as much as the episode itself (two workers ran no faster than one), and
- * a worker runs an LM agent's episodes of one job batched (runner.ts `runPlanned`).
+ * episodes (~6 ms then, ~3 ms now) was as much as the episode itself with one per job; with 8
+ * per job a worker still idled ~10% of the time between jobs when two shared the machine (two
+ * workers 1.56× one; with 16, 1.65×, 768 planner episodes, bench:suite-workers). A worker runs
+ * an LM agent's episodes of one job batched (runner.ts `runPlanned`). Larger jobs cost a
+ * killed worker's job more episodes to rerun, and balance the last jobs less evenly.
  *
  * Exactly once: a job's id is a hash of (suite spec hash, its episodes' keys), and a key is
  * (suite, task, agent, seed, repetition), so adding a job twice (a resumed coordinator with the
@@ -46,7 +49,7 @@ export interface QueueTarget {
 }
 
 /** Episodes per job unless told otherwise: per-job costs shrink 8-fold, and 8 jobs of 8 still keep two workers busy on a 64-episode suite. */
-export const DEFAULT_EPISODES_PER_JOB = 8;
+export const DEFAULT_EPISODES_PER_JOB = 16;
 
 export const DEFAULT_QUEUE = 'hearth-suites';
 
