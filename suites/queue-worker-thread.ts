@@ -36,8 +36,11 @@ export type ThreadEvent =
 const revive = (m: { message: string; kind?: string; hint?: string }): Error =>
   (m.kind ? new HearthError(m.kind, m.message, m.hint) : new Error(m.message));
 
+/** A queue worker in a thread; `died` settles if the thread fails while it serves (it never rejects). */
+export interface ThreadedQueueWorker extends QueueWorker { died: Promise<Error> }
+
 /** Start a queue worker in its own thread; resolves once it listens (or rejects as startQueueWorker would). */
-export function startQueueWorkerThread(o: QueueWorkerOptions & { youngGenerationMb?: number }): Promise<QueueWorker> {
+export function startQueueWorkerThread(o: QueueWorkerOptions & { youngGenerationMb?: number }): Promise<ThreadedQueueWorker> {
   const options: ThreadOptions = { url: o.url, queue: o.queue, name: o.name, concurrency: o.concurrency, lockMs: o.lockMs };
   const thread = new Worker(tsWorkerUrl(new URL('./queue-worker-entry.ts', import.meta.url)), {
     workerData: options, resourceLimits: { maxYoungGenerationSizeMb: o.youngGenerationMb ?? WORKER_YOUNG_GENERATION_MB },
@@ -45,6 +48,8 @@ export function startQueueWorkerThread(o: QueueWorkerOptions & { youngGeneration
   const stats = { done: 0, failed: 0 };
   let closed: ((x: { stats?: QueueWorker['stats']; error?: Error }) => void) | undefined;
   let fatal: Error | undefined;
+  let die: (e: Error) => void = () => undefined;
+  const died = new Promise<Error>((ok) => { die = ok; });
   return new Promise((resolve, reject) => {
     let ready = false;
     thread.on('message', (m: ThreadEvent) => {
@@ -52,7 +57,7 @@ export function startQueueWorkerThread(o: QueueWorkerOptions & { youngGeneration
         case 'ready': {
           ready = true;
           resolve({
-            name: m.name, stats,
+            name: m.name, stats, died,
             close: () => new Promise<void>((ok, fail) => {
               if (fatal) { fail(fatal); return; }
               closed = (x) => (x.error ? fail(x.error) : ok());
@@ -69,7 +74,7 @@ export function startQueueWorkerThread(o: QueueWorkerOptions & { youngGeneration
         case 'error': {
           const e = revive(m);
           if (!ready) reject(e);
-          else if (closed) { closed({ error: e }); void thread.terminate(); } else fatal = e;
+          else if (closed) { closed({ error: e }); void thread.terminate(); } else { fatal = e; die(e); }
           break;
         }
       }
@@ -77,12 +82,14 @@ export function startQueueWorkerThread(o: QueueWorkerOptions & { youngGeneration
     const end = (e: Error): void => {
       fatal ??= e;
       if (!ready) reject(e);
-      else closed?.({ error: e });
+      else if (closed) closed({ error: e });
+      else die(e);
     };
     thread.on('error', (e) => end(new Error(`queue worker thread failed: ${e.message}`)));
     thread.on('exit', (code) => {
       if (code !== 0) end(new Error(`queue worker thread exited (code ${code})`));
       else if (!ready) end(new Error('queue worker thread ended before listening'));
+      else if (!closed) end(new Error('queue worker thread ended unasked'));
     });
   });
 }

@@ -39,10 +39,13 @@ export const command: Command = {
     });
     // The test and the benchmark wait for this line (also under --quiet: it says the worker is listening).
     process.stderr.write(`worker ${w.name} ready on ${url} queue ${queue ?? 'hearth-suites'}\n`);
-    const signal = await new Promise<string>((ok) => {
-      process.once('SIGINT', () => ok('SIGINT'));
-      process.once('SIGTERM', () => ok('SIGTERM'));
-    });
+    const signal = await Promise.race([
+      new Promise<string>((ok) => {
+        process.once('SIGINT', () => ok('SIGINT'));
+        process.once('SIGTERM', () => ok('SIGTERM'));
+      }),
+      w.died.then((e) => { throw new HearthError('suite.worker', `worker ${w.name} stopped: ${e.message}`, 'restart it: its running job goes back to the queue when its lock lapses'); }),
+    ]);
     say(`worker ${w.name}: ${signal}, finishing the running job`);
     await w.close();
     if (boolFlag(args, 'json')) process.stdout.write(`${JSON.stringify({ name: w.name, done: w.stats.done, failed: w.stats.failed, seconds: (Date.now() - t0) / 1000 })}\n`);
