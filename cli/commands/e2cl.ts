@@ -173,6 +173,8 @@ export const command: Command = {
     // Fine-tunes side by side, one process per core (the four are independent; same results).
     const trainWorkers = intFlag(args, 'workers', Math.min(4, availableParallelism()), 1);
     const quiet = boolFlag(args, 'quiet');
+    // Checked here, before the run directory exists: a typo must not leave an empty run behind.
+    const maxHours = maxHoursOf(args, r.name);
     backendFlag(args, BACKENDS);
     const out = resolve(stringFlag(args, 'out') ?? join('runs', timestamp()));
     // Before any work: the run directory must be creatable and writable (not a file).
@@ -237,7 +239,7 @@ export const command: Command = {
       onEvalEvent, quiet, trainWorkers,
       // Long recipes are priced before they train (a measured step × their step count):
       // `full` is about a day on 2 CPU cores, which the user hears first, not last.
-      maxHours: maxHoursOf(args, r.name),
+      maxHours,
     });
     const wall = (Date.now() - t0) / 1000;
     const rows = reportRows(res.evals as Record<string, never[]>, { seed: r.seed, resamples: r.bootstrapResamples });

@@ -45,6 +45,8 @@ describe('pricing a run before it trains', () => {
     expect(code).toBe(2);
     expect(errs.join('\n')).toMatch(/the 'tiny' recipe needs at least .* more than --max-hours 1e-7 \(pass --max-hours /);
     expect(existsSync(join(out, 'checkpoints', 'bc-init'))).toBe(false);
-    expect(await main(['e2cl', '--max-hours', 'soon'])).toBe(2);
+    // A bad --max-hours is refused before the run directory exists (none left behind).
+    expect(await main(['e2cl', '--max-hours', 'soon', '--out', `${out}-typo`])).toBe(2);
+    expect(existsSync(`${out}-typo`)).toBe(false);
   }, 120_000);
 });
