@@ -63,9 +63,8 @@ export interface OpenedLedger {
   cut: number;
   /** Keys that were in the ledger more than once (kept: the first). */
   duplicates: number;
-  append(rec: EpisodeRecord): void;
-  /** Several records in one append and one fsync (a queue job's results). */
-  appendAll(recs: readonly EpisodeRecord[]): void;
+  /** Records in one append and one fsync (one episode in process, a queue job's results from a queue). */
+  append(recs: readonly EpisodeRecord[]): void;
   close(): void;
 }
 
@@ -151,8 +150,7 @@ export function openLedger(out: string, suite: LoadedSuite, resume: boolean, wor
   const file = AppendFile.open(own, { what: 'suite ledger', kind: 'suite.write' });
   return {
     done, cut, duplicates,
-    append(rec) { file.append(`${JSON.stringify(rec)}\n`); },
-    appendAll(recs) { if (recs.length > 0) file.append(recs.map((r) => `${JSON.stringify(r)}\n`).join('')); },
+    append(recs) { if (recs.length > 0) file.append(recs.map((r) => `${JSON.stringify(r)}\n`).join('')); },
     close() { file.close(); },
   };
 }

@@ -23,7 +23,7 @@ try {
   });
   port.on('message', (m: unknown) => {
     if (m !== 'close') return;
-    w.close().then(() => send({ ev: 'closed', stats: w.stats }), (e: unknown) => send(failure(e))).finally(() => port.close());
+    w.close().then(() => send({ ev: 'closed' }), (e: unknown) => send(failure(e))).finally(() => port.close());
   });
   send({ ev: 'ready', name: w.name });
 } catch (e) {

@@ -17,8 +17,8 @@ import { tsWorkerUrl } from '../agent/backends/worker-model.ts';
 import { HearthError } from '../env/errors.ts';
 import type { QueueWorker, QueueWorkerOptions } from './queue-worker.ts';
 
-/** The young generation of a worker's thread: 3 × the semi-space (two semi-spaces and new large objects). */
-export const WORKER_YOUNG_GENERATION_MB = 192;
+/** The semi-space of a worker's heap, in MB (V8's default is 16). */
+export const WORKER_SEMI_SPACE_MB = 64;
 
 /** The options a thread can receive (callbacks stay on this side). */
 export type ThreadOptions = Pick<QueueWorkerOptions, 'url' | 'queue' | 'name' | 'concurrency' | 'lockMs'>;
@@ -30,7 +30,7 @@ export type ThreadEvent =
   | { ev: 'done'; key: string; ms: number }
   | { ev: 'job'; id: string; episodes: number }
   | { ev: 'failed'; key: string; message: string }
-  | { ev: 'closed'; stats: QueueWorker['stats'] }
+  | { ev: 'closed' }
   | { ev: 'error'; message: string; kind?: string; hint?: string };
 
 const revive = (m: { message: string; kind?: string; hint?: string }): Error =>
@@ -40,56 +40,49 @@ const revive = (m: { message: string; kind?: string; hint?: string }): Error =>
 export interface ThreadedQueueWorker extends QueueWorker { died: Promise<Error> }
 
 /** Start a queue worker in its own thread; resolves once it listens (or rejects as startQueueWorker would). */
-export function startQueueWorkerThread(o: QueueWorkerOptions & { youngGenerationMb?: number }): Promise<ThreadedQueueWorker> {
+export function startQueueWorkerThread(o: QueueWorkerOptions): Promise<ThreadedQueueWorker> {
   const options: ThreadOptions = { url: o.url, queue: o.queue, name: o.name, concurrency: o.concurrency, lockMs: o.lockMs };
+  // V8's young generation is two semi-spaces and a new-large-object space of the same size.
   const thread = new Worker(tsWorkerUrl(new URL('./queue-worker-entry.ts', import.meta.url)), {
-    workerData: options, resourceLimits: { maxYoungGenerationSizeMb: o.youngGenerationMb ?? WORKER_YOUNG_GENERATION_MB },
+    workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 3 * WORKER_SEMI_SPACE_MB },
   });
   const stats = { done: 0, failed: 0 };
-  let closed: ((x: { stats?: QueueWorker['stats']; error?: Error }) => void) | undefined;
-  let fatal: Error | undefined;
   let die: (e: Error) => void = () => undefined;
   const died = new Promise<Error>((ok) => { die = ok; });
   return new Promise((resolve, reject) => {
-    let ready = false;
+    /** Where the thread's end goes: the start-up promise, a close in progress, or `died`. */
+    let state: 'starting' | 'serving' | 'closing' | 'over' = 'starting';
+    let closing: { ok: () => void; fail: (e: Error) => void } | undefined;
+    let fatal: Error | undefined;
+    const end = (e?: Error): void => {
+      if (state === 'starting') reject(e ?? new Error('queue worker thread ended before listening'));
+      else if (state === 'serving') { fatal = e ?? new Error('queue worker thread ended unasked'); die(fatal); } else if (state === 'closing') { if (e) closing!.fail(e); else closing!.ok(); }
+      state = 'over';
+      void thread.terminate();
+    };
     thread.on('message', (m: ThreadEvent) => {
       switch (m.ev) {
-        case 'ready': {
-          ready = true;
+        case 'ready':
+          state = 'serving';
           resolve({
             name: m.name, stats, died,
             close: () => new Promise<void>((ok, fail) => {
               if (fatal) { fail(fatal); return; }
-              closed = (x) => (x.error ? fail(x.error) : ok());
+              state = 'closing';
+              closing = { ok, fail };
               thread.postMessage('close');
             }),
           });
           break;
-        }
         case 'start': o.onStart?.(m.key); break;
         case 'done': stats.done++; o.onDone?.(m.key, m.ms); break;
         case 'job': o.onJobDone?.(m.id, m.episodes); break;
         case 'failed': stats.failed++; o.onFailed?.(m.key, new Error(m.message)); break;
-        case 'closed': Object.assign(stats, m.stats); closed?.({}); void thread.terminate(); break;
-        case 'error': {
-          const e = revive(m);
-          if (!ready) reject(e);
-          else if (closed) { closed({ error: e }); void thread.terminate(); } else { fatal = e; die(e); }
-          break;
-        }
+        case 'closed': end(); break;
+        case 'error': end(revive(m)); break;
       }
     });
-    const end = (e: Error): void => {
-      fatal ??= e;
-      if (!ready) reject(e);
-      else if (closed) closed({ error: e });
-      else die(e);
-    };
     thread.on('error', (e) => end(new Error(`queue worker thread failed: ${e.message}`)));
-    thread.on('exit', (code) => {
-      if (code !== 0) end(new Error(`queue worker thread exited (code ${code})`));
-      else if (!ready) end(new Error('queue worker thread ended before listening'));
-      else if (!closed) end(new Error('queue worker thread ended unasked'));
-    });
+    thread.on('exit', (code) => { if (state !== 'over') end(new Error(`queue worker thread ended (code ${code})`)); });
   });
 }

@@ -48,7 +48,7 @@ export interface QueueTarget {
   episodesPerJob?: number;
 }
 
-/** Episodes per job unless told otherwise: per-job costs shrink 8-fold, and 8 jobs of 8 still keep two workers busy on a 64-episode suite. */
+/** Episodes per job unless told otherwise (see above): per-job costs shrink 16-fold; a 64-episode suite is still 4 jobs for two workers. */
 export const DEFAULT_EPISODES_PER_JOB = 16;
 
 export const DEFAULT_QUEUE = 'hearth-suites';
@@ -202,9 +202,7 @@ export async function runOnQueue(target: QueueTarget, suite: LoadedSuite, pendin
         return;
       }
       outstanding.delete(id);
-      for (const { record: rec, log } of r.results) {
-        if (logs && log !== undefined && rec.log) writeFileAtomic(join(logs.out, rec.log), log, { what: 'episode log', kind: 'suite.write' });
-      }
+      for (const { record: rec, log } of r.results) if (logs && log !== undefined && rec.log) writeFileAtomic(join(logs.out, rec.log), log, { what: 'episode log', kind: 'suite.write' });
       record(r.results.map((x) => x.record));
       const t = (agentTimes[planned[0].agent.name] ??= { episodes: 0, seconds: 0 });
       t.episodes += planned.length;

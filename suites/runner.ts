@@ -201,6 +201,12 @@ function executePlan(p: PlannedEpisode, actions: readonly string[], spec: SuiteS
   return { steps, goal, reason, hazards: watch.end().map((h) => h.rule) };
 }
 
+/** The ledger record of a one-shot episode (hazards last, where the LM rollouts' replay puts them). */
+function planRecord(p: PlannedEpisode, spec: SuiteSpec, logs: LogTarget | undefined, plan: ReturnType<typeof executePlan>, calls: number, t0: number): EpisodeRecord {
+  const { hazards, ...r } = plan;
+  return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls, ms: Date.now() - t0, hazards };
+}
+
 const describeAgent = (p: PlannedEpisode, spec: SuiteSpec): Record<string, unknown> =>
   ({ name: p.agent.name, kind: p.agent.kind, suite: spec.name, seed: p.seed, repetition: p.repetition, protocol: spec.protocol, feedback: spec.feedback });
 
@@ -211,16 +217,14 @@ export function runSyncEpisode(p: PlannedEpisode, spec: SuiteSpec, logs?: LogTar
   const agent = syncAgent(p.agent, p.task, p.seed, p.repetition);
   if (spec.protocol === 'one-shot' && p.agent.kind === 'planner' && p.agent.eaiGoals) {
     // EAI's planner (action goals included), its plan as script lines with EAI's ids.
-    const { hazards, ...r } = executePlan(p, eaiPlannerPlan(p.task.id, p.agent.name), spec, logs, describeAgent(p, spec), 'script');
-    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0, hazards };
+    return planRecord(p, spec, logs, executePlan(p, eaiPlannerPlan(p.task.id, p.agent.name), spec, logs, describeAgent(p, spec), 'script'), 0, t0);
   }
   if (spec.protocol === 'one-shot') {
     const planning = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
     planning.reset(p.seed);
     const plan = agent.plan(planning, maxSteps);
     const end = plan.findIndex(isEnd);
-    const { hazards, ...r } = executePlan(p, end >= 0 ? plan.slice(0, end) : plan, spec, logs, describeAgent(p, spec));
-    return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls: 0, ms: Date.now() - t0, hazards };
+    return planRecord(p, spec, logs, executePlan(p, end >= 0 ? plan.slice(0, end) : plan, spec, logs, describeAgent(p, spec)), 0, t0);
   }
   const ep = new Episode(p.task, { seed: p.seed, maxSteps, lenient: true });
   let goal = ep.reset(p.seed).info.goal;
@@ -307,8 +311,7 @@ async function oneShotLm(p: PlannedEpisode, dec: BatchedDecoder, policy: PolicyC
     if (isEnd(a) || a === '') break;
     history.push({ action: a, observation: '' });
   }
-  const { hazards, ...r } = executePlan(p, history.map((h) => h.action), spec, logs, describe);
-  return { ...baseRecord(p, spec.name, logs), success: r.goal.satisfied === r.goal.total, ...r, calls, ms: Date.now() - t0, hazards };
+  return planRecord(p, spec, logs, executePlan(p, history.map((h) => h.action), spec, logs, describe), calls, t0);
 }
 
 /** Opens an LM agent's model once for many calls (a queue worker keeps its models between jobs); the caller disposes. */
@@ -372,8 +375,8 @@ async function runLmAgent(agent: LmAgent, pending: readonly PlannedEpisode[], sp
 export async function runPlanned(planned: readonly PlannedEpisode[], spec: SuiteSpec, record0: (r: EpisodeRecord) => void, logs?: LogTarget,
   models?: ModelCache): Promise<SuiteRun['agentTimes']> {
   const agentTimes: SuiteRun['agentTimes'] = {};
-  // Hazards are replayed where the episode ran (a queue worker, or this process), not where
-  // records enter the ledger: with several workers one merging process must not redo their work.
+  // Hazards are found where the episode ran (a queue worker, or this process), not where records
+  // enter the ledger: with several workers one merging process must not redo their work.
   const byKey = new Map(planned.map((p) => [p.key, p]));
   const record = (r: EpisodeRecord): void => {
     const p = byKey.get(r.key);
@@ -450,7 +453,7 @@ export async function runSuite(suite: LoadedSuite, opts: RunOptions): Promise<Su
     // the fsyncs were most of the merging process's time).
     const recordAll = (rs: readonly EpisodeRecord[]): void => {
       const fresh = rs.filter((r) => !ledger.done.has(r.key)); // a queue job run twice (a worker's lock lapsed) enters the ledger once
-      ledger.appendAll(fresh);
+      ledger.append(fresh);
       for (const r of fresh) {
         ledger.done.set(r.key, r);
         ran++;

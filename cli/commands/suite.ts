@@ -123,12 +123,12 @@ async function runWorkers(file: string, out: string, n: number, resume: boolean,
   ledger.close();
   // Chosen once here (tasks.json), read by every worker.
   const { runTasks } = await import('../../suites/runner.ts');
-  const { WORKER_YOUNG_GENERATION_MB } = await import('../../suites/queue-worker-thread.ts');
+  const { WORKER_SEMI_SPACE_MB } = await import('../../suites/queue-worker-thread.ts');
   runTasks(suite.spec, out);
   const t0 = Date.now();
   const children = Array.from({ length: n }, (_, i) => {
     // A 64 MB semi-space, as `hearth worker`'s thread has (suites/queue-worker-thread.ts says why).
-    const proc = spawn(process.execPath, [`--max-semi-space-size=${WORKER_YOUNG_GENERATION_MB / 3}`, HEARTH_BIN, 'suite', 'run', file, '--out', out, '--shard', `${i}/${n}`, ...serverArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`, HEARTH_BIN, 'suite', 'run', file, '--out', out, '--shard', `${i}/${n}`, ...serverArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     proc.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
     return new Promise<{ i: number; code: number | null; err: string }>((ok) => proc.on('close', (code) => ok({ i, code, err })));

@@ -65,6 +65,11 @@ interface KnowledgeReplay {
 const REPLAY = Symbol('hearth.episodeKnowledge');
 type WithReplay = { [REPLAY]?: KnowledgeReplay };
 
+const sameBindings = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean => a === b
+  || (Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([n, id]) => b[n] === id));
+const sameReplay = (a: KnowledgeReplay['replay'], b: KnowledgeReplay['replay']): boolean => a === b || (a !== undefined && b !== undefined
+  && a.scene === b.scene && a.seed === b.seed && a.compat === b.compat && a.lenient === b.lenient);
+
 /**
  * Read an episode's history. With the task's initial scene and the seed, the NL grounder's
  * PRNG draws are counted by replaying the steps on a copy; without them, only bindings.
@@ -72,11 +77,7 @@ type WithReplay = { [REPLAY]?: KnowledgeReplay };
 export function episodeKnowledge(history: readonly EpisodeStepLike[], initial: Readonly<Record<string, number>> = {},
   replay?: { scene: GraphJSON; seed: number; compat?: Compat; lenient?: boolean }): EpisodeKnowledge {
   let k = (history as WithReplay)[REPLAY];
-  const sameReplay = (a?: KnowledgeReplay['replay']): boolean => a === replay || (a !== undefined && replay !== undefined
-    && a.scene === replay.scene && a.seed === replay.seed && a.compat === replay.compat && a.lenient === replay.lenient);
-  const sameInitial = (a: Readonly<Record<string, number>>): boolean => a === initial
-    || (Object.keys(a).length === Object.keys(initial).length && Object.entries(a).every(([n, id]) => initial[n] === id));
-  if (!k || !sameInitial(k.initial) || !sameReplay(k.replay) || history.length < k.read || (k.read > 0 && history[k.read - 1] !== k.last)) {
+  if (!k || !sameBindings(k.initial, initial) || !sameReplay(k.replay, replay) || history.length < k.read || (k.read > 0 && history[k.read - 1] !== k.last)) {
     k = {
       initial, replay, read: 0, bound: new Set<number>(), preferred: new Set<number>(Object.values(initial)),
       tracker: new NLTracker({ bindings: Object.entries(initial), ...(replay ? { seed: replay.seed } : {}) }),
