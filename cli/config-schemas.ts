@@ -40,7 +40,7 @@ export const RECIPE_OVERRIDE_SCHEMA: Schema = obj({
   }),
   correctionGuard: { enum: ['none', 'no-repeat'] }, continueSchedule: { type: 'boolean' }, lengthGroups: int(0, 1_000_000), lengthBy: { enum: ['chars', 'tokens'] }, heldOutShare: num(0, 0.9),
   maxExplorationRecords: int(0), episodeTimeoutMs: int(1), bootstrapResamples: int(1, 1_000_000), maxExpertSteps: int(1, 10_000),
-  feedbackBalance: num(0, 1e9), renamedCopies: int(0, 1000), renamedPlanningShare: num(0, 1), renamedShareOfMix: num(0, 1), renamedExplorationShare: num(0, 1),
+  feedbackBalance: num(0, 1e9), renamedCopies: int(0, 1000), renamedPlanningShare: num(0, 1), renamedShareOfMix: num(0, 1), renamedExplorationShare: num(0, 1), contrastProposals: int(0, 8),
 });
 
 /** A checkpoint's `e2cl.json` (exploration/pipeline.ts `InferenceSettings`); other fields are ignored. */

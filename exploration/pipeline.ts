@@ -38,6 +38,7 @@ import { Progress } from './progress.ts';
 import { type RolloutEpisode, type RolloutEvent, type RolloutJob, runRollout } from './rollout.ts';
 import { teacherFree } from './teacher-free.ts';
 import { teacherGuided } from './teacher-guided.ts';
+import { namesInActions } from './contrast.ts';
 import { mixWithRenamedShare } from './renamed-mix.ts';
 import { type CurvePoint, type LengthUnit, type ModelProvider, resolveCheckpoint, trainOnMix } from './training.ts';
 import { type TrainJob, runTrainJobs } from './train-workers.ts';
@@ -122,6 +123,12 @@ export interface Recipe {
    * with the task's objects renamed (`ObjectRenamer.rename` with `taskOnly`; default 0).
    */
   renamedExplorationShare?: number;
+  /**
+   * Teacher-guided exploration adds, per prefix, this many contrast proposals: the expert's
+   * next action with one object swapped for another training program's object, executed and
+   * labelled like the agent's proposals (contrast.ts; default 0: the paper).
+   */
+  contrastProposals?: number;
 }
 
 export interface PipelineDeps {
@@ -351,6 +358,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
         factory: deps.factory, seed: recipe.seed, prompt: recipe.prompt, detail: recipe.detail,
         correction: recipe.teacherGuided.correction, planner: deps.planner, samples: recipe.teacherGuided.samples,
         temperature: recipe.teacherGuided.temperature, maxTokens: recipe.actionTokens,
+        ...(recipe.contrastProposals ? { contrast: { perPrefix: recipe.contrastProposals, names: namesInActions(trajectories.flatMap((t) => t.steps.map((s) => s.action))) } } : {}),
       }, new Progress('teacher-guided exploration', prefixes, deps.quiet));
       dec.close();
       exploration.teacherGuided = { ...r.stats, decoder: dec.stats };

@@ -17,6 +17,8 @@ import type { TeacherPlanner } from './correctors.ts';
 import type { ExpertTrajectory } from './expert.ts';
 import type { Progress } from './progress.ts';
 import { countCode } from './method-stats.ts';
+import { mixSeed, mulberry32 } from '../alignment/datasets/rng.ts';
+import { swapObject } from './contrast.ts';
 
 export interface TeacherGuidedConfig {
   factory: EpisodeFactory;
@@ -30,6 +32,12 @@ export interface TeacherGuidedConfig {
   samples: number;
   temperature: number;
   maxTokens: number;
+  /**
+   * Contrast proposals (contrast.ts): per prefix, this many copies of the expert's next action
+   * with one object swapped for a name from `names` (other training programs' objects), each
+   * executed and labelled like a proposal (default none: the paper).
+   */
+  contrast?: { perPrefix: number; names: readonly string[] };
 }
 
 export interface TeacherGuidedStats {
@@ -40,6 +48,9 @@ export interface TeacherGuidedStats {
   failed: number;
   corrections: number;
   prematureEnd: number;
+  /** Contrast proposals executed, and how many of them failed (also counted in `executed` / `failed`). */
+  contrastProposals?: number;
+  contrastFailed?: number;
   /** Failed proposals by failure code (the error-type mix that exploration teaches). */
   errorCodes: Record<string, number>;
 }
@@ -64,6 +75,19 @@ export async function teacherGuided(trajectories: readonly ExpertTrajectory[], d
         stats.proposals++;
         if (a === expertNext) { stats.matchedExpert++; }
         recs.push(...label(tr.task, history, a, expertNext, k, cfg, stats));
+      }
+      if (cfg.contrast && !isEnd(expertNext)) {
+        const rng = mulberry32(mixSeed(cfg.seed, 'contrast', tr.task.id, k));
+        const tried = new Set(proposals);
+        for (let i = 0; i < cfg.contrast.perPrefix; i++) {
+          const c = swapObject(expertNext, cfg.contrast.names, rng);
+          if (c === null || tried.has(c)) continue;
+          tried.add(c);
+          const failedBefore = stats.failed;
+          recs.push(...label(tr.task, history, c, expertNext, k, cfg, stats));
+          stats.contrastProposals = (stats.contrastProposals ?? 0) + 1;
+          stats.contrastFailed = (stats.contrastFailed ?? 0) + (stats.failed - failedBefore);
+        }
       }
       progress?.tick(1);
       return recs;
