@@ -113,6 +113,19 @@ export function parseNLAction(text: string): NLParsed {
   return { verb, names: [words.slice(1).join('_')], matched: false };
 }
 
+/**
+ * The inverse of a template match: an NL action from a verb and object names as the expert
+ * writes it (`PUTBACK`, [food_donut, desk] → `Put food donut on desk`; `_` shown as spaces,
+ * first letter upper-case), or null when the verb has no template with that many slots.
+ */
+export function renderNLAction(verb: string, names: readonly string[]): string | null {
+  const tp = NL_VERBS.get(verb);
+  if (!tp || tp.template.split('{}').length - 1 !== names.length) return null;
+  let i = 0;
+  const text = tp.template.replace(/\{\}/g, () => names[i++].replace(/_/g, ' '));
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** The authors' intermediate line before grounding, e.g. `[PUTIN] <cup> (1) <fridge> (1)`. */
 export function pseudoScript(p: NLParsed): string {
   return [`[${p.verb}]`, ...p.names.map((n) => `<${n}> (1)`)].join(' ');

@@ -7,13 +7,13 @@
  * tasks is an action on an object the scene does not have, named because the agent met it in
  * other training tasks (`unknown_object`, ~2/3 of unseen failures, most of them readable from
  * the prompt: the name is nowhere in it). A contrast proposal is the expert's next action with
- * one object swapped for an object another training program names: the same prompt then
+ * one object swapped for an object some training program names (most often another task's): the same prompt then
  * carries a `True` (the expert's action, from the agent's own proposals or the planning
  * records) and a simulator-labelled outcome for the swapped name, which differ only in
  * whether the named object fits what the prompt shows. Labels are never assumed: each
  * contrast proposal is executed in a fork like any other proposal.
  */
-import { NL_VERBS, parseNLAction } from '../env/nl.ts';
+import { parseNLAction, renderNLAction } from '../env/nl.ts';
 import type { Rng } from '../alignment/datasets/rng.ts';
 
 /** Object names (script form, `food_donut`) that a set of NL actions name, sorted, without repeats. */
@@ -24,15 +24,6 @@ export function namesInActions(actions: Iterable<string>): string[] {
     if (p.matched) for (const n of p.names) out.add(n);
   }
   return [...out].sort();
-}
-
-/** An NL action from a template and names (`put {} on {}`, [food_donut, desk] → `Put food donut on desk`). */
-export function renderNLAction(verb: string, names: readonly string[]): string | null {
-  const tp = NL_VERBS.get(verb);
-  if (!tp || tp.template.split('{}').length - 1 !== names.length) return null;
-  let i = 0;
-  const text = tp.template.replace(/\{\}/g, () => names[i++].replace(/_/g, ' '));
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

@@ -12,7 +12,7 @@
  * expert prefix, expert step, edited step), with per-token weights that emphasise the tokens
  * where the two differ (`editWeights`).
  */
-import { NL_VERBS, parseNLAction } from '../../env/nl.ts';
+import { parseNLAction, renderNLAction } from '../../env/nl.ts';
 import type { Task } from '../../env/task.ts';
 import { planningPrompt, type PromptOptions } from '../../alignment/datasets/prompts.ts';
 import { mixSeed, mulberry32, shuffled } from '../../alignment/datasets/rng.ts';
@@ -26,15 +26,6 @@ export const EDIT_KINDS: readonly EditKind[] = ['skip', 'wrong-object', 'wrong-c
 
 export interface EditedPair extends PreferencePair { taskId: string; step: number; edit: EditKind }
 
-/** An NL action from its verb and object names, as the expert writes it (`Put cup in fridge`). */
-export function renderAction(verb: string, names: readonly string[]): string | null {
-  const tp = NL_VERBS.get(verb);
-  if (!tp || tp.arity !== names.length) return null;
-  let i = 0;
-  const text = tp.template.replace(/\{\}/g, () => names[i++].replace(/_/g, ' '));
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /** The edited step of `kind` at step k of `actions` (null where the kind does not apply). */
 export function editStep(actions: readonly string[], k: number, kind: EditKind, targets: readonly string[], pick: (n: number) => number): string | null {
   if (kind === 'skip') return k + 1 < actions.length && actions[k + 1] !== actions[k] ? actions[k + 1] : null;
@@ -43,12 +34,12 @@ export function editStep(actions: readonly string[], k: number, kind: EditKind, 
   if (kind === 'wrong-object') {
     const others = [...new Set(actions.flatMap((a) => parseNLAction(a).names))].filter((n) => n !== p.names[0] && !p.names.includes(n));
     if (!others.length) return null;
-    return renderAction(p.verb, [others[pick(others.length)], ...p.names.slice(1)]);
+    return renderNLAction(p.verb, [others[pick(others.length)], ...p.names.slice(1)]);
   }
   if (p.names.length !== 2) return null;
   const others = targets.filter((t) => t !== p.names[1] && t !== p.names[0]);
   if (!others.length) return null;
-  return renderAction(p.verb, [p.names[0], others[pick(others.length)]]);
+  return renderNLAction(p.verb, [p.names[0], others[pick(others.length)]]);
 }
 
 /** Whether replacing step k by `edited` fails in the simulator (does not execute, or the goal is no longer reached). */

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../alignment/datasets/rng.ts';
-import { parseNLAction } from '../../env/nl.ts';
+import { parseNLAction, renderNLAction } from '../../env/nl.ts';
 import { demoTask } from '../../env/scenes/demo-house.ts';
 import { BatchedDecoder } from '../../exploration/batching.ts';
-import { namesInActions, renderNLAction, swapObject } from '../../exploration/contrast.ts';
+import { namesInActions, swapObject } from '../../exploration/contrast.ts';
 import { forkAfter } from '../../exploration/env-adapter.ts';
 import { expertTrajectory } from '../../exploration/expert.ts';
 import { teacherGuided } from '../../exploration/teacher-guided.ts';
@@ -73,7 +73,7 @@ describe('contrast proposals', () => {
     const corr = records.filter((x) => x.kind === 'correction');
     expect(corr).toHaveLength(stats.contrastFailed!);
     for (const c of corr) {
-      const k = Number(/step(\d+): [^\n]*\n?Feedback[^\n]*\n A corrective step would be$/.exec(c.input)?.[1] ?? /step(\d+): [^\n]*\n A corrective step would be$/.exec(c.input)![1]) - 1;
+      const k = Number(/step(\d+): [^\n]*\n A corrective step would be$/.exec(c.input)![1]) - 1;
       expect(c.output).toBe(task.expertNL![k]);
     }
   });

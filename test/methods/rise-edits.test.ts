@@ -7,12 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { expertTrajectory } from '../../exploration/expert.ts';
 import { loadSplits } from '../../exploration/task-source.ts';
 import { episodeFactory } from '../../exploration/world.ts';
-import { editFails, editStep, editWeights, renderAction, subtleErrorPairs } from '../../methods/rise/edits.ts';
+import { renderNLAction } from '../../env/nl.ts';
+import { editFails, editStep, editWeights, subtleErrorPairs } from '../../methods/rise/edits.ts';
 
 describe('edits by rule', () => {
   it('renders actions from verb and names, and edits a step by kind', () => {
-    expect(renderAction('PUTIN', ['cup', 'kitchen_cabinet'])).toBe('Put cup in kitchen cabinet');
-    expect(renderAction('PUTIN', ['cup'])).toBeNull();
+    expect(renderNLAction('PUTIN', ['cup', 'kitchen_cabinet'])).toBe('Put cup in kitchen cabinet');
+    expect(renderNLAction('PUTIN', ['cup'])).toBeNull();
     const plan = ['Walk to fridge', 'Open fridge', 'Grab milk', 'Put milk in fridge'];
     const first = () => 0;
     expect(editStep(plan, 1, 'skip', [], first)).toBe('Grab milk');
