@@ -36,9 +36,9 @@ export const RECIPE_OVERRIDE_SCHEMA: Schema = obj({
   teacherGuided: obj({ samples: int(1, 1000), temperature: num(0, 100), correction: { enum: ['expert', 'planner'] } }),
   teacherFree: obj({
     corrector: { enum: ['planner', 'llm', 'sample'] }, temperature: num(0, 100), samples: int(1, 1000), episodesPerTask: int(1, 1000), maxSteps: int(1, 10_000),
-    greedyEpisodes: int(0, 1000),
+    greedyEpisodes: int(0, 1000), planningRecords: { type: 'boolean' },
   }),
-  correctionGuard: { enum: ['none', 'no-repeat'] }, continueSchedule: { type: 'boolean' }, lengthGroups: int(0, 1_000_000), lengthBy: { enum: ['chars', 'tokens'] }, heldOutShare: num(0, 0.9),
+  correctionGuard: { enum: ['none', 'no-repeat'] }, correctionAttempts: int(1, 16), replanOnFailure: { type: 'boolean' }, continueSchedule: { type: 'boolean' }, lengthGroups: int(0, 1_000_000), lengthBy: { enum: ['chars', 'tokens'] }, heldOutShare: num(0, 0.9),
   maxExplorationRecords: int(0), episodeTimeoutMs: int(1), bootstrapResamples: int(1, 1_000_000), maxExpertSteps: int(1, 10_000),
   feedbackBalance: num(0, 1e9), renamedCopies: int(0, 1000), renamedPlanningShare: num(0, 1), renamedShareOfMix: num(0, 1), renamedExplorationShare: num(0, 1), contrastProposals: int(0, 8),
 });
@@ -47,6 +47,7 @@ export const RECIPE_OVERRIDE_SCHEMA: Schema = obj({
 export const SETTINGS_SCHEMA: Schema = obj({
   prompt: PROMPT_SCHEMA, actionTokens: int(1, 4096), feedbackTokens: int(1, 4096), maxSteps: int(1, 10_000), detail: DETAIL,
   recipe: { type: 'string' }, maxExpertSteps: int(1, 10_000), correctionGuard: { enum: ['none', 'no-repeat'] },
+  correctionAttempts: int(1, 16), replanOnFailure: { type: 'boolean' },
 }, ['prompt', 'actionTokens', 'feedbackTokens', 'maxSteps'], true);
 
 const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });

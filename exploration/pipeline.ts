@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../env/files.ts';
 import { checkTimeBudget, minimumTrainingSteps, timeTrainingStep } from './preflight.ts';
 import { type IOPair, writeE2CLJsonl, writeTrlJsonl } from '../alignment/datasets/export.ts';
 import { ObjectRenamer, type RenameableClass } from '../alignment/datasets/augment.ts';
-import { balanceFeedback, capKeepingErrors, dedupe, mixRecords } from '../alignment/datasets/mix.ts';
+import { dedupe, explorationForMix, mixRecords } from '../alignment/datasets/mix.ts';
 import { CATALOGUE, displayName } from '../env/catalogue/index.ts';
 import type { PromptOptions } from '../alignment/datasets/prompts.ts';
 import { type E2CLRecord, planningRecords, recordStats } from '../alignment/datasets/records.ts';
@@ -66,7 +66,11 @@ export interface Recipe {
    * `temperature` samples the episodes after the first `greedyEpisodes` of each task (default
    * 0: all sampled); greedy episodes are the deployed policy's own.
    */
-  teacherFree: { corrector: 'planner' | 'llm' | 'sample'; temperature: number; samples: number; episodesPerTask: number; maxSteps?: number; greedyEpisodes?: number };
+  teacherFree: {
+    corrector: 'planner' | 'llm' | 'sample'; temperature: number; samples: number; episodesPerTask: number; maxSteps?: number; greedyEpisodes?: number;
+    /** Planning records from every visited state off the expert's path, the planner's next action as target (teacher-free.ts; not in the paper). */
+    planningRecords?: boolean;
+  };
   /**
    * Cap on the records each exploration adds to a mix (training time grows with it): only
    * `True` / `Task finished` feedback records are dropped to meet it, never `Error` or
@@ -75,6 +79,10 @@ export interface Recipe {
   maxExplorationRecords?: number;
   /** Speculative inference's correction guard (policy.ts; default 'none': the paper's loop). */
   correctionGuard?: CorrectionGuard;
+  /** Speculative corrections tried per step (policy.ts; default 1, the paper's single attempt). */
+  correctionAttempts?: number;
+  /** After a failed step, the next is the model's correction given the real feedback (policy.ts). */
+  replanOnFailure?: boolean;
   /**
    * The fine-tunes continue bc-init's optimizer and learning-rate schedule (no warm-up, no
    * restart at the peak); bc-init's schedule is then planned over its own steps plus bc's
@@ -236,21 +244,27 @@ export interface InferenceSettings {
   /** The recipe's task-length filter, so that `hearth eval` picks tasks the same way. */
   maxExpertSteps?: number;
   correctionGuard?: CorrectionGuard;
+  correctionAttempts?: number;
+  replanOnFailure?: boolean;
 }
 
 export function inferenceSettings(r: Recipe): InferenceSettings {
   return {
     prompt: r.prompt, actionTokens: r.actionTokens, feedbackTokens: r.feedbackTokens, maxSteps: r.maxSteps, detail: r.detail, recipe: r.name,
     maxExpertSteps: r.maxExpertSteps, ...(r.correctionGuard ? { correctionGuard: r.correctionGuard } : {}),
+    ...(r.correctionAttempts ? { correctionAttempts: r.correctionAttempts } : {}),
+    ...(r.replanOnFailure ? { replanOnFailure: true } : {}),
   };
 }
 
-export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'correctionGuard'>): PolicyConfig {
+export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'correctionGuard' | 'correctionAttempts' | 'replanOnFailure'> & { detail?: DetailLevel }): PolicyConfig {
   return {
     prompt: r.prompt,
     actionOptions: { maxTokens: r.actionTokens, stop: ['\n'] },
     feedbackOptions: { maxTokens: r.feedbackTokens, stop: ['\n'] },
     ...(r.correctionGuard ? { correctionGuard: r.correctionGuard } : {}),
+    ...(r.correctionAttempts ? { correctionAttempts: r.correctionAttempts } : {}),
+    ...(r.replanOnFailure ? { replanOnFailure: r.detail ?? 'specific' } : {}),
   };
 }
 
@@ -381,6 +395,7 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
       const r = await teacherFree(jobs, dec, {
         factory: deps.factory, seed: recipe.seed, policy: tfPolicy, detail: recipe.detail, corrector,
         maxSteps: recipe.teacherFree.maxSteps ?? recipe.maxSteps, concurrency: recipe.concurrency, timeoutMs: recipe.episodeTimeoutMs,
+        ...(recipe.teacherFree.planningRecords ? { planningFrom: requirePlanner(deps) } : {}),
       }, new Progress('teacher-free exploration', jobs.length, deps.quiet));
       dec.close();
       exploration.teacherFree = { ...r.stats, corrector: corrector.name, decoder: dec.stats };
@@ -389,12 +404,9 @@ export async function runPipeline(out: string, recipe: Recipe, deps: PipelineDep
   }
   writeFileAtomic(join(out, 'exploration.json'), JSON.stringify(exploration, null, 2));
   // Each exploration set: balance its feedback labels (optional), then cap its size (optional).
-  const cap = (all: E2CLRecord[], name: string): E2CLRecord[] => {
-    const unique = dedupe(all);
-    const rs = recipe.feedbackBalance !== undefined ? balanceFeedback(unique, recipe.feedbackBalance, mixSeed(recipe.seed, 'balance', name)) : unique;
-    return recipe.maxExplorationRecords !== undefined && rs.length > recipe.maxExplorationRecords
-      ? capKeepingErrors(rs, recipe.maxExplorationRecords, mixSeed(recipe.seed, 'cap', name)) : rs;
-  };
+  const cap = (all: E2CLRecord[], name: string): E2CLRecord[] => explorationForMix(all, {
+    balance: recipe.feedbackBalance, max: recipe.maxExplorationRecords, balanceSeed: mixSeed(recipe.seed, 'balance', name), capSeed: mixSeed(recipe.seed, 'cap', name),
+  });
   // Held-out tasks: their exploration records go into no mix (feedback scored on them after training).
   const heldOutIds = new Set(recipe.heldOutShare
     ? shuffled(trajectories.map((t) => t.task.id), mulberry32(mixSeed(recipe.seed, 'held-out'))).slice(0, Math.round(trajectories.length * recipe.heldOutShare)) : []);
@@ -542,7 +554,7 @@ async function methodSummary(recipe: Recipe, deps: PipelineDeps, ck: (n: string)
 
 /** Run evaluation jobs through one batched decoder; returns episodes in job order. */
 export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
-  recipe: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'maxSteps' | 'seed' | 'concurrency' | 'maxBatch' | 'episodeTimeoutMs' | 'correctionGuard'>, factory: EpisodeFactory,
+  recipe: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'maxSteps' | 'seed' | 'concurrency' | 'maxBatch' | 'episodeTimeoutMs' | 'correctionGuard' | 'correctionAttempts' | 'replanOnFailure'> & { detail?: DetailLevel }, factory: EpisodeFactory,
   label: string, quiet?: boolean, onEvent?: (job: EvalJob, e: RolloutEvent) => void): Promise<EvalEpisode[]> {
   const dec = new BatchedDecoder(lm, { maxBatch: recipe.maxBatch });
   const progress = new Progress(label, jobs.length, quiet);
@@ -564,6 +576,11 @@ export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
  */
 export function withHazards(factory: EpisodeFactory, e: RolloutEpisode, maxSteps: number): { hazards?: string[] } {
   return hazardRulesOf(factory(e.task, { seed: e.seed, maxSteps }), e.seed, e.steps.map((s) => s.action));
+}
+
+function requirePlanner(deps: Pick<PipelineDeps, 'planner'>): TeacherPlanner {
+  if (!deps.planner) throw new Error('teacherFree.planningRecords needs a planner');
+  return deps.planner;
 }
 
 export function makeCorrector(recipe: Recipe, deps: Pick<PipelineDeps, 'planner' | 'correctorModel'>): Corrector {

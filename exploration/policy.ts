@@ -13,12 +13,17 @@
  * 78 corrections repeating the walk just made, which spends a step and gains nothing. A
  * refused correction is not used (`a` is executed, as when `f2` predicts an error) and its
  * feedback is not asked for.
+ *
+ * Two more options, off by default and not in the paper (issue 13; measured in
+ * docs/main-job.md): `correctionAttempts` tries several corrections per step, and
+ * `replanOnFailure` decides the step after an executed failure from the correction prompt with
+ * the environment's real feedback (`replanAfterFailure`, called by the rollout).
  */
 import type { GenerateOptions } from '../agent/language-model.ts';
 import {
   type HistoryStep, type PromptOptions, type PromptTask, cleanOutput, correctionPrompt, feedbackPrompt, planningPrompt,
 } from '../alignment/datasets/prompts.ts';
-import { predictsError } from '../feedback/targets.ts';
+import { type DetailLevel, predictsError } from '../feedback/targets.ts';
 
 export type Decode = (prompt: string, options: GenerateOptions) => Promise<string>;
 
@@ -47,6 +52,8 @@ export interface Decision {
   predictedFeedback?: string;
   /** Model calls made for this decision. */
   calls: number;
+  /** Decided by `replanAfterFailure`. */
+  replanned?: boolean;
 }
 
 export interface PolicyConfig {
@@ -57,6 +64,23 @@ export interface PolicyConfig {
   feedbackOptions: GenerateOptions;
   /** Default 'none' (the paper's loop exactly). */
   correctionGuard?: CorrectionGuard;
+  /**
+   * Corrections tried per step when the proposal is predicted to fail (default 1: the paper's
+   * single attempt). Attempt 1 is greedy; later ones are sampled at `correctionTemperature`
+   * with a seed fixed by the step, so a run is reproducible. A correction that repeats the
+   * proposal or the previous action (under `no-repeat`), or one already tried, is skipped
+   * without asking its feedback. The first whose predicted feedback has no `Error` is used;
+   * if none, the proposal is executed, as in the paper.
+   */
+  correctionAttempts?: number;
+  /** Temperature of attempts after the first (default 0.7). */
+  correctionTemperature?: number;
+  /**
+   * After an executed step fails, decide the next step with the correction prompt and the
+   * environment's real feedback (the detail level of the training targets), as teacher-free
+   * correction records are built, instead of the planning prompt. Absent: the paper's loop.
+   */
+  replanOnFailure?: DetailLevel;
 }
 
 export const DEFAULT_POLICY: PolicyConfig = {
@@ -78,23 +102,41 @@ export async function speculativeAction(task: PromptTask, history: readonly Hist
   if (!predictsError(f)) {
     return { ...plan, calls: 2, predictedFeedback: f, speculative: { proposed: a, predictedFeedback: f, correction: null, correctionFeedback: null, used: false } };
   }
-  const c = cleanOutput(await decode(correctionPrompt(task, history, a, f, cfg.prompt), cfg.actionOptions));
-  const repeats = correctionRepeats(c, a, history);
-  if (repeats && cfg.correctionGuard === 'no-repeat') {
-    return {
-      ...plan, calls: 3, predictedFeedback: f,
-      speculative: { proposed: a, predictedFeedback: f, correction: c, correctionFeedback: null, used: false, repeats, refused: true },
-    };
+  const attempts = Math.max(1, cfg.correctionAttempts ?? 1);
+  // One attempt is the paper's loop; with several (not in the paper) the trace records the last correction considered.
+  const cp = correctionPrompt(task, history, a, f, cfg.prompt);
+  const tried = new Set<string>();
+  let calls = 2;
+  let last: SpeculativeTrace = { proposed: a, predictedFeedback: f, correction: null, correctionFeedback: null, used: false };
+  for (let j = 0; j < attempts; j++) {
+    const opts = j === 0 ? cfg.actionOptions
+      : { ...cfg.actionOptions, temperature: cfg.correctionTemperature ?? 0.7, seed: 7919 * (history.length + 1) + j };
+    const c = cleanOutput(await decode(cp, opts));
+    calls++;
+    const repeats = correctionRepeats(c, a, history);
+    if (tried.has(c) || (repeats && cfg.correctionGuard === 'no-repeat')) {
+      if (!tried.has(c)) last = { proposed: a, predictedFeedback: f, correction: c, correctionFeedback: null, used: false, repeats: repeats!, refused: true };
+      tried.add(c);
+      continue;
+    }
+    tried.add(c);
+    const f2 = cleanOutput(await decode(feedbackPrompt(task, history, c, cfg.prompt), cfg.feedbackOptions));
+    calls++;
+    const used = !predictsError(f2);
+    last = { proposed: a, predictedFeedback: f, correction: c, correctionFeedback: f2, used, ...(repeats ? { repeats } : {}) };
+    if (used) return { ...plan, action: c, calls, predictedFeedback: f2, speculative: last };
   }
-  const f2 = cleanOutput(await decode(feedbackPrompt(task, history, c, cfg.prompt), cfg.feedbackOptions));
-  const used = !predictsError(f2);
-  return {
-    ...plan,
-    action: used ? c : a,
-    calls: 4,
-    predictedFeedback: used ? f2 : f,
-    speculative: { proposed: a, predictedFeedback: f, correction: c, correctionFeedback: f2, used, ...(repeats ? { repeats } : {}) },
-  };
+  return { ...plan, calls, predictedFeedback: f, speculative: last };
+}
+
+/**
+ * The step after a failed one, decided from the real feedback: the correction prompt over the
+ * history before the failure, the failed action and its feedback `fb`.
+ */
+export async function replanAfterFailure(task: PromptTask, history: readonly HistoryStep[], fb: string, decode: Decode, cfg: PolicyConfig): Promise<Decision> {
+  const prompt = correctionPrompt(task, history.slice(0, -1), history[history.length - 1].action, fb, cfg.prompt);
+  const output = await decode(prompt, cfg.actionOptions);
+  return { action: cleanOutput(output), prompt, output, calls: 1, replanned: true };
 }
 
 /** Whether a correction repeats the proposal it replaces or the action executed just before. */

@@ -11,7 +11,8 @@ import type { Task } from '../env/task.ts';
 import { type HistoryStep, isEnd } from '../alignment/datasets/prompts.ts';
 import { BatchedDecoder, CancelledError, EpisodeDecoder } from './batching.ts';
 import { type EpisodeFactory, type StepOutcomeLike, tryInFork } from './env-adapter.ts';
-import { type Decision, type PolicyConfig, planAction, speculativeAction, type SpeculativeTrace } from './policy.ts';
+import { type Decision, type PolicyConfig, planAction, replanAfterFailure, speculativeAction, type SpeculativeTrace } from './policy.ts';
+import { feedbackTarget } from '../feedback/targets.ts';
 
 export interface RolloutStep {
   t: number;
@@ -26,6 +27,8 @@ export interface RolloutStep {
   speculative?: SpeculativeTrace;
   predictedFeedback?: string;
   corrected: boolean;
+  /** Decided by `replanOnFailure` from the previous step's real feedback. */
+  replanned?: boolean;
   /**
    * Speculative steps: the real outcome of the proposal `speculative.proposed`, so that the
    * feedback gate is scored per proposal (after a correction the executed action is the
@@ -109,9 +112,13 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
     const decode = (p: string, o: Parameters<EpisodeDecoder['decode']>[1]): Promise<string> => dec.decode(p, o);
     const run = async (): Promise<void> => {
       for (let k = 1; k <= maxSteps; k++) {
-        const d: Decision = speculative
-          ? await speculativeAction(task, ep.history, decode, policy)
-          : await planAction(task, ep.history, decode, policy);
+        const last = ep.steps[ep.steps.length - 1];
+        // One replan per failure: a failed replan goes back to planning (no chains of corrections).
+        const d: Decision = policy.replanOnFailure && last && !last.ok && !last.replanned
+          ? await replanAfterFailure(task, ep.history, feedbackTarget(last, policy.replanOnFailure), decode, policy)
+          : speculative
+            ? await speculativeAction(task, ep.history, decode, policy)
+            : await planAction(task, ep.history, decode, policy);
         ep.calls += d.calls;
         if (dec.cancelled) return;
         if (isEnd(d.action)) { ep.saidEnd = true; ep.reason = 'end'; break; }
@@ -124,6 +131,7 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
           t: k, action: d.action, ok: out.ok, failure: out.failure ?? null, observation: out.observation,
           script: out.script ?? null, goal: out.goal, prompt: d.prompt, output: d.output, speculative: d.speculative,
           predictedFeedback: d.predictedFeedback, corrected: d.speculative?.used ?? false, diff, raw: out,
+          ...(d.replanned ? { replanned: true } : {}),
         };
         if (d.speculative) {
           // A replaced END is never executed; it is no failure (its label would be `Task finished`).

@@ -6,11 +6,11 @@
  * failure. The first candidate that executes becomes the correction record.
  */
 import type { Task } from '../env/task.ts';
-import { END_ACTION, type PromptOptions } from '../alignment/datasets/prompts.ts';
+import { END_ACTION, type PromptOptions, planningPrompt } from '../alignment/datasets/prompts.ts';
 import { type E2CLRecord, correctionRecord, feedbackRecord } from '../alignment/datasets/records.ts';
 import { type DetailLevel, FEEDBACK_FINISHED, feedbackTarget } from '../feedback/targets.ts';
 import type { BatchedDecoder } from './batching.ts';
-import type { Corrector } from './correctors.ts';
+import type { Corrector, TeacherPlanner } from './correctors.ts';
 import { type EpisodeFactory, forkAfter } from './env-adapter.ts';
 import type { PolicyConfig } from './policy.ts';
 import type { Progress } from './progress.ts';
@@ -26,6 +26,14 @@ export interface TeacherFreeConfig {
   maxSteps?: number;
   concurrency?: number;
   timeoutMs?: number;
+  /**
+   * With a planner: every state an episode visits off the expert's path also becomes a
+   * planning record whose target is the planner's next action from that state (`END` once the
+   * goal holds), as in DAgger (Ross et al., 2011). Not in the paper: its teacher-free records
+   * are feedback and corrections only, so the planning prompt never meets a history with the
+   * agent's own mistakes in it, which is where deployment goes once a step goes wrong.
+   */
+  planningFrom?: TeacherPlanner;
 }
 
 export interface TeacherFreeStats {
@@ -38,6 +46,9 @@ export interface TeacherFreeStats {
   successes: number;
   /** Failed steps by failure code (the error-type mix that exploration teaches). */
   errorCodes: Record<string, number>;
+  /** Planning records from visited states (`planningFrom`), and states skipped as on the expert's path. */
+  planningRecords?: number;
+  onExpertPath?: number;
 }
 
 export async function teacherFree(tasks: ReadonlyArray<Task | RolloutJob>, decoder: BatchedDecoder, cfg: TeacherFreeConfig, progress?: Progress):
@@ -79,10 +90,38 @@ export async function teacherFree(tasks: ReadonlyArray<Task | RolloutJob>, decod
       }
     }
     if (ep.saidEnd) recs.push(feedbackRecord(ep.task, ep.history, END_ACTION, FEEDBACK_FINISHED, src, cfg.policy.prompt));
+    if (cfg.planningFrom) recs.push(...visitedStatePlanning(ep, cfg, cfg.planningFrom, stats));
     return recs;
   }));
   for (const recs of perEpisode) records.push(...recs);
   return { records, stats, episodes };
+}
+
+/**
+ * Planning records for the states an episode visited after it left the expert's path (the
+ * states on it are the expert planning records already): the state after each executed
+ * prefix, the last one included (where the agent said END or ran out of steps). The target is
+ * the planner's next action there, kept only if it executes, or `END` when the goal holds.
+ */
+function visitedStatePlanning(ep: RolloutEpisode, cfg: TeacherFreeConfig, planner: TeacherPlanner, stats: TeacherFreeStats): E2CLRecord[] {
+  const out: E2CLRecord[] = [];
+  const actions = ep.steps.map((s) => s.action);
+  const expert = ep.task.expertNL ?? [];
+  for (let i = 1; i <= actions.length; i++) {
+    if (i <= expert.length && actions.slice(0, i).every((a, j) => a === expert[j])) { stats.onExpertPath = (stats.onExpertPath ?? 0) + 1; continue; }
+    const goal = ep.steps[i - 1].goal;
+    let target: string | null;
+    if (goal.satisfied === goal.total) target = END_ACTION;
+    else {
+      const fork = (): ReturnType<typeof forkAfter>['episode'] => forkAfter(cfg.factory, ep.task, { seed: cfg.seed }, actions.slice(0, i)).episode;
+      target = planner.nextAction(fork(), ep.task);
+      if (target !== null && !fork().step(target).ok) target = null;
+    }
+    if (target === null) continue;
+    out.push({ input: planningPrompt(ep.task, ep.history.slice(0, i), cfg.policy.prompt), output: target, kind: 'planning', source: 'teacher-free', taskId: ep.task.id });
+    stats.planningRecords = (stats.planningRecords ?? 0) + 1;
+  }
+  return out;
 }
 
 export type { PromptOptions };

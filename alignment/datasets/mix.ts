@@ -58,3 +58,17 @@ export function capKeepingErrors(records: readonly E2CLRecord[], max: number, se
   const keep = new Set(shuffled(rightOnes, mulberry32(seed)).slice(0, room));
   return records.filter((r) => !right(r) || keep.has(r));
 }
+
+/**
+ * An exploration set as it enters the mixes: duplicates dropped, feedback labels balanced
+ * (`balance`, optional), then capped at `max` records (optional) by dropping only `True` /
+ * `Task finished` records. Planning records (teacher-free `planningRecords`) are outside the
+ * balance and the cap: they are kept whole, after the rest.
+ */
+export function explorationForMix(records: readonly E2CLRecord[], o: { balance?: number; max?: number; balanceSeed: number; capSeed: number }): E2CLRecord[] {
+  const unique = dedupe(records);
+  const rest = unique.filter((r) => r.kind !== 'planning');
+  const balanced = o.balance !== undefined ? balanceFeedback(rest, o.balance, o.balanceSeed) : rest;
+  const capped = o.max !== undefined && balanced.length > o.max ? capKeepingErrors(balanced, o.max, o.capSeed) : balanced;
+  return [...capped, ...unique.filter((r) => r.kind === 'planning')];
+}
