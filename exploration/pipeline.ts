@@ -257,7 +257,7 @@ export function inferenceSettings(r: Recipe): InferenceSettings {
   };
 }
 
-export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'correctionGuard' | 'correctionAttempts' | 'replanOnFailure'> & { detail?: DetailLevel }): PolicyConfig {
+export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'correctionGuard' | 'correctionAttempts' | 'replanOnFailure'> & { detail?: DetailLevel; oracleGate?: boolean }): PolicyConfig {
   return {
     prompt: r.prompt,
     actionOptions: { maxTokens: r.actionTokens, stop: ['\n'] },
@@ -265,6 +265,7 @@ export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTo
     ...(r.correctionGuard ? { correctionGuard: r.correctionGuard } : {}),
     ...(r.correctionAttempts ? { correctionAttempts: r.correctionAttempts } : {}),
     ...(r.replanOnFailure ? { replanOnFailure: r.detail ?? 'specific' } : {}),
+    ...(r.oracleGate ? { oracleGate: r.detail ?? 'specific' } : {}),
   };
 }
 
@@ -554,7 +555,7 @@ async function methodSummary(recipe: Recipe, deps: PipelineDeps, ck: (n: string)
 
 /** Run evaluation jobs through one batched decoder; returns episodes in job order. */
 export async function evaluateJobs(lm: LanguageModel, jobs: readonly EvalJob[],
-  recipe: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'maxSteps' | 'seed' | 'concurrency' | 'maxBatch' | 'episodeTimeoutMs' | 'correctionGuard' | 'correctionAttempts' | 'replanOnFailure'> & { detail?: DetailLevel }, factory: EpisodeFactory,
+  recipe: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTokens' | 'maxSteps' | 'seed' | 'concurrency' | 'maxBatch' | 'episodeTimeoutMs' | 'correctionGuard' | 'correctionAttempts' | 'replanOnFailure'> & { detail?: DetailLevel; oracleGate?: boolean }, factory: EpisodeFactory,
   label: string, quiet?: boolean, onEvent?: (job: EvalJob, e: RolloutEvent) => void): Promise<EvalEpisode[]> {
   const dec = new BatchedDecoder(lm, { maxBatch: recipe.maxBatch });
   const progress = new Progress(label, jobs.length, quiet);

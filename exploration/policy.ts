@@ -21,7 +21,7 @@
  */
 import type { GenerateOptions } from '../agent/language-model.ts';
 import {
-  type HistoryStep, type PromptOptions, type PromptTask, cleanOutput, correctionPrompt, feedbackPrompt, planningPrompt,
+  type HistoryStep, type PromptOptions, type PromptTask, cleanOutput, correctionPrompt, feedbackPrompt, isEnd, planningPrompt,
 } from '../alignment/datasets/prompts.ts';
 import { type DetailLevel, predictsError } from '../feedback/targets.ts';
 
@@ -81,6 +81,12 @@ export interface PolicyConfig {
    * correction records are built, instead of the planning prompt. Absent: the paper's loop.
    */
   replanOnFailure?: DetailLevel;
+  /**
+   * A diagnostic, not a method: speculative inference with the simulator as the feedback head
+   * (`oracleGatedAction`), feedback texts at this detail level. It bounds what a perfect
+   * feedback head could give this checkpoint's corrections.
+   */
+  oracleGate?: DetailLevel;
 }
 
 export const DEFAULT_POLICY: PolicyConfig = {
@@ -109,9 +115,7 @@ export async function speculativeAction(task: PromptTask, history: readonly Hist
   let calls = 2;
   let last: SpeculativeTrace = { proposed: a, predictedFeedback: f, correction: null, correctionFeedback: null, used: false };
   for (let j = 0; j < attempts; j++) {
-    const opts = j === 0 ? cfg.actionOptions
-      : { ...cfg.actionOptions, temperature: cfg.correctionTemperature ?? 0.7, seed: 7919 * (history.length + 1) + j };
-    const c = cleanOutput(await decode(cp, opts));
+    const c = cleanOutput(await decode(cp, j === 0 ? cfg.actionOptions : sampledCorrection(cfg, history, j)));
     calls++;
     const repeats = correctionRepeats(c, a, history);
     if (tried.has(c) || (repeats && cfg.correctionGuard === 'no-repeat')) {
@@ -127,6 +131,44 @@ export async function speculativeAction(task: PromptTask, history: readonly Hist
     if (used) return { ...plan, action: c, calls, predictedFeedback: f2, speculative: last };
   }
   return { ...plan, calls, predictedFeedback: f, speculative: last };
+}
+
+/** What the simulator says of an action tried in a copy of the current state. */
+export type TryAction = (action: string) => { ok: boolean; feedback: string };
+
+/**
+ * The ceiling of speculative inference for a checkpoint (`oracleGate`): the proposal is tried
+ * in a copy of the state instead of asking the model's feedback head; if it fails, up to
+ * `correctionAttempts` corrections (greedy, then seeded samples) are decoded from the
+ * correction prompt with the real feedback, and the first that executes is used; if none does,
+ * the proposal runs. Every gate decision is right and no correction that fails is used, so
+ * what remains between this and plain planning is what the corrections themselves are worth.
+ */
+export async function oracleGatedAction(task: PromptTask, history: readonly HistoryStep[], decode: Decode, cfg: PolicyConfig, tryAction: TryAction): Promise<Decision> {
+  const plan = await planAction(task, history, decode, cfg);
+  const a = plan.action;
+  if (isEnd(a)) return plan;
+  const fa = tryAction(a);
+  if (fa.ok) return { ...plan, predictedFeedback: fa.feedback, speculative: { proposed: a, predictedFeedback: fa.feedback, correction: null, correctionFeedback: null, used: false } };
+  const cp = correctionPrompt(task, history, a, fa.feedback, cfg.prompt);
+  let calls = 1;
+  let last: SpeculativeTrace = { proposed: a, predictedFeedback: fa.feedback, correction: null, correctionFeedback: null, used: false };
+  const tried = new Set<string>([a]);
+  for (let j = 0; j < Math.max(1, cfg.correctionAttempts ?? 1); j++) {
+    const c = cleanOutput(await decode(cp, j === 0 ? cfg.actionOptions : sampledCorrection(cfg, history, j)));
+    calls++;
+    if (tried.has(c) || isEnd(c)) continue;
+    tried.add(c);
+    const fc = tryAction(c);
+    last = { proposed: a, predictedFeedback: fa.feedback, correction: c, correctionFeedback: fc.feedback, used: fc.ok };
+    if (fc.ok) return { ...plan, action: c, calls, predictedFeedback: fc.feedback, speculative: last };
+  }
+  return { ...plan, calls, predictedFeedback: fa.feedback, speculative: last };
+}
+
+/** Decode options of correction attempt j ≥ 1: sampled, seeded by the step and the attempt. */
+function sampledCorrection(cfg: PolicyConfig, history: readonly HistoryStep[], j: number): GenerateOptions {
+  return { ...cfg.actionOptions, temperature: cfg.correctionTemperature ?? 0.7, seed: 7919 * (history.length + 1) + j };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Task } from '../env/task.ts';
 import { type HistoryStep, isEnd } from '../alignment/datasets/prompts.ts';
 import { BatchedDecoder, CancelledError, EpisodeDecoder } from './batching.ts';
 import { type EpisodeFactory, type StepOutcomeLike, tryInFork } from './env-adapter.ts';
-import { type Decision, type PolicyConfig, planAction, replanAfterFailure, speculativeAction, type SpeculativeTrace } from './policy.ts';
+import { type Decision, type PolicyConfig, oracleGatedAction, planAction, replanAfterFailure, speculativeAction, type SpeculativeTrace } from './policy.ts';
 import { feedbackTarget } from '../feedback/targets.ts';
 
 export interface RolloutStep {
@@ -116,9 +116,14 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
         // One replan per failure: a failed replan goes back to planning (no chains of corrections).
         const d: Decision = policy.replanOnFailure && last && !last.ok && !last.replanned
           ? await replanAfterFailure(task, ep.history, feedbackTarget(last, policy.replanOnFailure), decode, policy)
-          : speculative
-            ? await speculativeAction(task, ep.history, decode, policy)
-            : await planAction(task, ep.history, decode, policy);
+          : speculative && policy.oracleGate
+            ? await oracleGatedAction(task, ep.history, decode, policy, (a) => {
+              const o = tryInFork(cfg.factory, task, { seed, maxSteps }, ep.steps.map((s) => s.action), a);
+              return { ok: o.ok, feedback: feedbackTarget(o, policy.oracleGate) };
+            })
+            : speculative
+              ? await speculativeAction(task, ep.history, decode, policy)
+              : await planAction(task, ep.history, decode, policy);
         ep.calls += d.calls;
         if (dec.cancelled) return;
         if (isEnd(d.action)) { ep.saidEnd = true; ep.reason = 'end'; break; }

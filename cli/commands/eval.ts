@@ -27,7 +27,7 @@ import { MODEL_FLAGS, modelSourceFromArgs } from './serve.ts';
 import { backendFlag, boolFlag, intFlag, parseArgs, requireFlag, stringFlag } from '../args.ts';
 
 const USAGE = 'hearth eval (--checkpoint DIR [--backend B] | --base-url URL [--model M] [--api completions|chat] [--settings e2cl.json] [--cache FILE [--cache-mode auto|record|replay]]) '
-  + '[--tasks generated|vh-programs] [--data DIR] [--split seen|unseen|train] [--seed S] [--count N] [--speculative [--correction-attempts K]] [--replan-on-failure] [--json] [--log DIR] [--all-tasks] [--quiet]';
+  + '[--tasks generated|vh-programs] [--data DIR] [--split seen|unseen|train] [--seed S] [--count N] [--speculative [--correction-attempts K] [--oracle-gate]] [--replan-on-failure] [--json] [--log DIR] [--all-tasks] [--quiet]';
 
 export function settingsFor(dir: string): InferenceSettings {
   for (const d of [dir, dirname(dir)]) {
@@ -58,12 +58,15 @@ export const command: Command = {
       ...MODEL_FLAGS, tasks: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, seed: { type: 'string' },
       count: { type: 'string' }, speculative: { type: 'boolean' }, json: { type: 'boolean' }, log: { type: 'string' },
       quiet: { type: 'boolean' }, 'all-tasks': { type: 'boolean' }, settings: { type: 'string' },
-      'correction-attempts': { type: 'string' }, 'replan-on-failure': { type: 'boolean' },
+      'correction-attempts': { type: 'string' }, 'replan-on-failure': { type: 'boolean' }, 'oracle-gate': { type: 'boolean' },
     }, USAGE);
     if (args.positionals.length) throw new HearthError('cli.usage', `unexpected argument "${args.positionals[0]}"`, `usage: ${USAGE}`);
     const speculative = boolFlag(args, 'speculative');
     // Inference options beyond the paper (exploration/policy.ts); they override the checkpoint's settings.
     const attemptsFlag = stringFlag(args, 'correction-attempts') !== undefined ? intFlag(args, 'correction-attempts', 1, 1, 16) : undefined;
+    // A diagnostic: the simulator as the feedback head (exploration/policy.ts oracleGatedAction).
+    const oracleGate = boolFlag(args, 'oracle-gate');
+    if (oracleGate && !speculative) throw new HearthError('cli.usage', '--oracle-gate goes with --speculative (it replaces the model\'s feedback head in speculative inference)', `usage: ${USAGE}`);
     if (attemptsFlag !== undefined && !speculative) throw new HearthError('cli.usage', '--correction-attempts goes with --speculative (corrections are tried only by speculative inference)', `usage: ${USAGE}`);
     // A model behind an OpenAI-compatible server (or a GGUF file, or a replay cache) instead of a checkpoint loaded here.
     const remote = ['base-url', 'gguf', 'cache'].some((k) => stringFlag(args, k) !== undefined);
@@ -109,7 +112,7 @@ export const command: Command = {
     const eps = await evaluateJobs(model.lm, jobs, {
       prompt: s.prompt, actionTokens: s.actionTokens, feedbackTokens: s.feedbackTokens, maxSteps: s.maxSteps, seed,
       concurrency: 64, maxBatch: 64, correctionGuard: s.correctionGuard,
-      correctionAttempts: attemptsFlag ?? s.correctionAttempts, replanOnFailure: boolFlag(args, 'replan-on-failure') || s.replanOnFailure, detail: s.detail,
+      correctionAttempts: attemptsFlag ?? s.correctionAttempts, replanOnFailure: boolFlag(args, 'replan-on-failure') || s.replanOnFailure, detail: s.detail, oracleGate,
     }, episodeFactory, `eval ${split}`, quiet, sink ? (_j, e) => sink.onEvent(e) : undefined);
     await model.dispose?.();
     const summary = summarise(eps, { seed, resamples: 1000 });
@@ -118,7 +121,7 @@ export const command: Command = {
     const json = {
       ...(dir ? { checkpoint: dir } : { model: model.lm.name, ...(stringFlag(args, 'base-url') ? { baseUrl: stringFlag(args, 'base-url') } : {}) }), tasks: set.name, split, seed, count: tasks.length, speculative,
       ...(attemptsFlag ?? s.correctionAttempts ? { correctionAttempts: attemptsFlag ?? s.correctionAttempts } : {}),
-      ...(boolFlag(args, 'replan-on-failure') || s.replanOnFailure ? { replanOnFailure: true } : {}), ...summaryJson(summary), hazardsByRule,
+      ...(boolFlag(args, 'replan-on-failure') || s.replanOnFailure ? { replanOnFailure: true } : {}), ...(oracleGate ? { oracleGate: true } : {}), ...summaryJson(summary), hazardsByRule,
     };
     if (boolFlag(args, 'json')) {
       process.stdout.write(`${JSON.stringify(json)}\n`);

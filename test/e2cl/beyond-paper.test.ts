@@ -4,6 +4,7 @@
  *   samples), the first predicted to run is used, repeats and duplicates skipped;
  * - `replanOnFailure`: after a failed step the next one comes from the correction prompt with
  *   the environment's real feedback, once per failure (a failed replan goes back to planning);
+ * - `oracleGate` (a diagnostic): the simulator as the feedback head, corrections verified before use;
  * - teacher-free `planningRecords`: planning records from visited states off the expert's path,
  *   the planner's next action (or END) as target, outside the exploration cap.
  */
@@ -13,7 +14,7 @@ import type { E2CLRecord } from '../../alignment/datasets/records.ts';
 import type { GenerateOptions } from '../../agent/language-model.ts';
 import { BatchedDecoder } from '../../exploration/batching.ts';
 import { plannerCorrector, type TeacherPlanner } from '../../exploration/correctors.ts';
-import { DEFAULT_POLICY, type PolicyConfig, speculativeAction } from '../../exploration/policy.ts';
+import { DEFAULT_POLICY, oracleGatedAction, type PolicyConfig, speculativeAction, type TryAction } from '../../exploration/policy.ts';
 import { runRollout } from '../../exploration/rollout.ts';
 import { teacherFree } from '../../exploration/teacher-free.ts';
 import { parsePrompt, ScriptedModel, type ToyEpisode, toyFactory, toyTask } from './doubles.ts';
@@ -63,6 +64,43 @@ describe('several correction attempts', () => {
     // proposal, Walk to tv, Find remote (the third attempt repeats it and is skipped)
     expect(feedbackAsked).toEqual(['Switch on tv', 'Walk to tv', 'Find remote']);
     expect(d.calls).toBe(1 + 1 + 3 + 2);
+  });
+});
+
+describe('oracle gate (the ceiling of speculative inference)', () => {
+  const task = { title: 'Watch tv', description: 'Turn on the tv.' };
+  const history = [{ action: 'Walk to living_room', observation: 'tv is OFF. ' }];
+  const runs = new Set(['Walk to tv', 'Find remote']);
+  const tryAction: TryAction = (a) => (runs.has(a) ? { ok: true, feedback: 'True' } : { ok: false, feedback: `Error, ${a} cannot run` });
+  const decodeWith = (proposal: string, corrections: (o: GenerateOptions) => string, prompts: string[] = []) => async (p: string, o: GenerateOptions): Promise<string> => {
+    prompts.push(p);
+    if (p.startsWith('You are a robot agent')) return proposal;
+    if (p.startsWith('You are a replanner')) return corrections(o);
+    throw new Error('the oracle gate never asks the model for feedback');
+  };
+  const cfg: PolicyConfig = { ...DEFAULT_POLICY, prompt: { feedbackInCorrection: true }, oracleGate: 'specific' };
+
+  it('a proposal that runs is kept, with no correction asked', async () => {
+    const d = await oracleGatedAction(task, history, decodeWith('Walk to tv', () => 'x'), cfg, tryAction);
+    expect(d).toMatchObject({ action: 'Walk to tv', calls: 1, speculative: { used: false, correction: null, predictedFeedback: 'True' } });
+  });
+
+  it('a failing proposal is replaced by the first correction that runs; the correction prompt holds the real feedback', async () => {
+    const prompts: string[] = [];
+    const d = await oracleGatedAction(task, history, decodeWith('Switch on tv', (o) => (o.temperature ? 'Find remote' : 'Switch on tv'), prompts), { ...cfg, correctionAttempts: 3 }, tryAction);
+    expect(d.action).toBe('Find remote');
+    expect(d.speculative).toMatchObject({ proposed: 'Switch on tv', predictedFeedback: 'Error, Switch on tv cannot run', correction: 'Find remote', correctionFeedback: 'True', used: true });
+    expect(prompts.find((p) => p.startsWith('You are a replanner'))).toContain('Feedback: Error, Switch on tv cannot run');
+    // The greedy attempt repeats the proposal (skipped), the first sample runs.
+    expect(d.calls).toBe(3);
+  });
+
+  it('if no correction runs the proposal is executed; END is never tried', async () => {
+    const d = await oracleGatedAction(task, history, decodeWith('Switch on tv', () => 'Open tv'), { ...cfg, correctionAttempts: 2 }, tryAction);
+    expect(d.action).toBe('Switch on tv');
+    expect(d.speculative).toMatchObject({ used: false, correction: 'Open tv', correctionFeedback: 'Error, Open tv cannot run' });
+    const end = await oracleGatedAction(task, history, decodeWith('END', () => 'x'), cfg, () => { throw new Error('END was tried'); });
+    expect(end.action).toBe('END');
   });
 });
 

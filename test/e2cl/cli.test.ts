@@ -43,6 +43,7 @@ describe('hearth e2cl / eval: user errors are one line and exit 2', () => {
     expect(await run(['eval', '--checkpoint', '/nonexistent/ck'])).toMatchObject({ code: 2, err: expect.stringContaining('/nonexistent/ck does not exist') });
     expect(await run(['eval', '--checkpoint', '/tmp', '--split', 'x'])).toMatchObject({ code: 2 });
     expect(await run(['eval', '--checkpoint', '/nonexistent/ck', '--correction-attempts', '3'])).toMatchObject({ code: 2, err: expect.stringContaining('--correction-attempts goes with --speculative') });
+    expect(await run(['eval', '--checkpoint', '/nonexistent/ck', '--oracle-gate'])).toMatchObject({ code: 2, err: expect.stringContaining('--oracle-gate goes with --speculative') });
     expect(await run(['eval', '--checkpoint', '/nonexistent/ck', '--speculative', '--correction-attempts', '0'])).toMatchObject({ code: 2, err: expect.stringContaining('--correction-attempts must be an integer in [1, 16]') });
   });
 });
