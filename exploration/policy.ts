@@ -17,7 +17,9 @@
  * Two more options, off by default and not in the paper (issue 13; measured in
  * docs/main-job.md): `correctionAttempts` tries several corrections per step, and
  * `replanOnFailure` decides the step after an executed failure from the correction prompt with
- * the environment's real feedback (`replanAfterFailure`, called by the rollout).
+ * the environment's real feedback (`replanAfterFailure`, called by the rollout). One
+ * diagnostic, `oracleGate`, puts the simulator in the feedback head's place
+ * (`oracleGatedAction`) to measure what the corrections are worth with a perfect gate.
  */
 import type { GenerateOptions } from '../agent/language-model.ts';
 import {
@@ -66,15 +68,13 @@ export interface PolicyConfig {
   correctionGuard?: CorrectionGuard;
   /**
    * Corrections tried per step when the proposal is predicted to fail (default 1: the paper's
-   * single attempt). Attempt 1 is greedy; later ones are sampled at `correctionTemperature`
-   * with a seed fixed by the step, so a run is reproducible. A correction that repeats the
+   * single attempt). Attempt 1 is greedy; later ones are sampled at T = 0.7 with a seed fixed
+   * by the step and the attempt, so a run is reproducible. A correction that repeats the
    * proposal or the previous action (under `no-repeat`), or one already tried, is skipped
    * without asking its feedback. The first whose predicted feedback has no `Error` is used;
    * if none, the proposal is executed, as in the paper.
    */
   correctionAttempts?: number;
-  /** Temperature of attempts after the first (default 0.7). */
-  correctionTemperature?: number;
   /**
    * After an executed step fails, decide the next step with the correction prompt and the
    * environment's real feedback (the detail level of the training targets), as teacher-free
@@ -166,9 +166,12 @@ export async function oracleGatedAction(task: PromptTask, history: readonly Hist
   return { ...plan, calls, predictedFeedback: fa.feedback, speculative: last };
 }
 
+/** Temperature of correction attempts after the first (low: near the greedy answer, not garbled). */
+const CORRECTION_SAMPLE_TEMPERATURE = 0.7;
+
 /** Decode options of correction attempt j ≥ 1: sampled, seeded by the step and the attempt. */
 function sampledCorrection(cfg: PolicyConfig, history: readonly HistoryStep[], j: number): GenerateOptions {
-  return { ...cfg.actionOptions, temperature: cfg.correctionTemperature ?? 0.7, seed: 7919 * (history.length + 1) + j };
+  return { ...cfg.actionOptions, temperature: CORRECTION_SAMPLE_TEMPERATURE, seed: 7919 * (history.length + 1) + j };
 }
 
 /**

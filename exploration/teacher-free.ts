@@ -3,11 +3,13 @@
  * (through the rollout engine); every step becomes a feedback record (`True` /
  * `Error, ...`; the final END `Task finished`), and every failed step asks the corrector
  * for replacements, each verified by executing it in a fork of the state before the
- * failure. The first candidate that executes becomes the correction record.
+ * failure. The first candidate that executes becomes the correction record. With
+ * `planningFrom` (not in the paper), the states visited off the expert's path also become
+ * planning records with the planner's next action as target.
  */
 import type { Task } from '../env/task.ts';
-import { END_ACTION, type PromptOptions, planningPrompt } from '../alignment/datasets/prompts.ts';
-import { type E2CLRecord, correctionRecord, feedbackRecord } from '../alignment/datasets/records.ts';
+import { END_ACTION, type PromptOptions } from '../alignment/datasets/prompts.ts';
+import { type E2CLRecord, correctionRecord, feedbackRecord, planningRecord } from '../alignment/datasets/records.ts';
 import { type DetailLevel, FEEDBACK_FINISHED, feedbackTarget } from '../feedback/targets.ts';
 import type { BatchedDecoder } from './batching.ts';
 import type { Corrector, TeacherPlanner } from './correctors.ts';
@@ -118,7 +120,7 @@ function visitedStatePlanning(ep: RolloutEpisode, cfg: TeacherFreeConfig, planne
       if (target !== null && !fork().step(target).ok) target = null;
     }
     if (target === null) continue;
-    out.push({ input: planningPrompt(ep.task, ep.history.slice(0, i), cfg.policy.prompt), output: target, kind: 'planning', source: 'teacher-free', taskId: ep.task.id });
+    out.push(planningRecord(ep.task, ep.history.slice(0, i), target, 'teacher-free', cfg.policy.prompt));
     stats.planningRecords = (stats.planningRecords ?? 0) + 1;
   }
   return out;

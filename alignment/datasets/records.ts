@@ -38,14 +38,13 @@ export function withinWordLimit(r: { input: string }): boolean {
 export function planningRecords(task: RecordTask, expert: readonly HistoryStep[], opts: PromptOptions = {},
   source = 'expert'): E2CLRecord[] {
   const out: E2CLRecord[] = [];
-  for (let k = 0; k <= expert.length; k++) {
-    out.push({
-      input: planningPrompt(task, expert.slice(0, k), opts),
-      output: k < expert.length ? expert[k].action : END_ACTION,
-      kind: 'planning', source, taskId: task.id,
-    });
-  }
+  for (let k = 0; k <= expert.length; k++) out.push(planningRecord(task, expert.slice(0, k), k < expert.length ? expert[k].action : END_ACTION, source, opts));
   return out;
+}
+
+/** One planning record: the planning prompt after `history`, with `target` as the next action. */
+export function planningRecord(task: RecordTask, history: readonly HistoryStep[], target: string, source: string, opts: PromptOptions = {}): E2CLRecord {
+  return { input: planningPrompt(task, history, opts), output: target, kind: 'planning', source, taskId: task.id };
 }
 
 export function feedbackRecord(task: RecordTask, history: readonly HistoryStep[], action: string, target: string,

@@ -120,7 +120,7 @@ export const command: Command = {
     for (const e of eps) for (const r of new Set(e.hazards ?? [])) hazardsByRule[r] = (hazardsByRule[r] ?? 0) + 1;
     const json = {
       ...(dir ? { checkpoint: dir } : { model: model.lm.name, ...(stringFlag(args, 'base-url') ? { baseUrl: stringFlag(args, 'base-url') } : {}) }), tasks: set.name, split, seed, count: tasks.length, speculative,
-      ...(attemptsFlag ?? s.correctionAttempts ? { correctionAttempts: attemptsFlag ?? s.correctionAttempts } : {}),
+      ...((attemptsFlag ?? s.correctionAttempts) ? { correctionAttempts: attemptsFlag ?? s.correctionAttempts } : {}),
       ...(boolFlag(args, 'replan-on-failure') || s.replanOnFailure ? { replanOnFailure: true } : {}), ...(oracleGate ? { oracleGate: true } : {}), ...summaryJson(summary), hazardsByRule,
     };
     if (boolFlag(args, 'json')) {
