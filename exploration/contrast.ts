@@ -7,8 +7,8 @@
  * tasks is an action on an object the scene does not have, named because the agent met it in
  * other training tasks (`unknown_object`, ~2/3 of unseen failures, most of them readable from
  * the prompt: the name is nowhere in it). A contrast proposal is the expert's next action with
- * one object swapped for an object some training program names (most often another task's): the same prompt then
- * carries a `True` (the expert's action, from the agent's own proposals or the planning
+ * one object swapped for an object some training program names (most often another task's):
+ * the same prompt then carries a `True` (the expert's action, from the agent's own proposals or the planning
  * records) and a simulator-labelled outcome for the swapped name, which differ only in
  * whether the named object fits what the prompt shows. Labels are never assumed: each
  * contrast proposal is executed in a fork like any other proposal.

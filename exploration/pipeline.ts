@@ -264,8 +264,9 @@ export function policyOf(r: Pick<Recipe, 'prompt' | 'actionTokens' | 'feedbackTo
     feedbackOptions: { maxTokens: r.feedbackTokens, stop: ['\n'] },
     ...(r.correctionGuard ? { correctionGuard: r.correctionGuard } : {}),
     ...(r.correctionAttempts ? { correctionAttempts: r.correctionAttempts } : {}),
-    ...(r.replanOnFailure ? { replanOnFailure: r.detail ?? 'specific' } : {}),
-    ...(r.oracleGate ? { oracleGate: r.detail ?? 'specific' } : {}),
+    ...(r.replanOnFailure ? { replanOnFailure: true } : {}),
+    ...(r.oracleGate ? { oracleGate: true } : {}),
+    ...(r.detail ? { feedbackDetail: r.detail } : {}),
   };
 }
 

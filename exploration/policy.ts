@@ -77,16 +77,18 @@ export interface PolicyConfig {
   correctionAttempts?: number;
   /**
    * After an executed step fails, decide the next step with the correction prompt and the
-   * environment's real feedback (the detail level of the training targets), as teacher-free
-   * correction records are built, instead of the planning prompt. Absent: the paper's loop.
+   * environment's real feedback, as teacher-free correction records are built, instead of the
+   * planning prompt (`replanAfterFailure`). Absent: the paper's loop.
    */
-  replanOnFailure?: DetailLevel;
+  replanOnFailure?: boolean;
   /**
    * A diagnostic, not a method: speculative inference with the simulator as the feedback head
-   * (`oracleGatedAction`), feedback texts at this detail level. It bounds what a perfect
-   * feedback head could give this checkpoint's corrections.
+   * (`oracleGatedAction`). It bounds what a perfect feedback head could give this checkpoint's
+   * corrections.
    */
-  oracleGate?: DetailLevel;
+  oracleGate?: boolean;
+  /** Detail level of the real feedback texts that `replanOnFailure` and `oracleGate` show the model (default 'specific'). */
+  feedbackDetail?: DetailLevel;
 }
 
 export const DEFAULT_POLICY: PolicyConfig = {
@@ -117,13 +119,13 @@ export async function speculativeAction(task: PromptTask, history: readonly Hist
   for (let j = 0; j < attempts; j++) {
     const c = cleanOutput(await decode(cp, j === 0 ? cfg.actionOptions : sampledCorrection(cfg, history, j)));
     calls++;
+    if (tried.has(c)) continue;
+    tried.add(c);
     const repeats = correctionRepeats(c, a, history);
-    if (tried.has(c) || (repeats && cfg.correctionGuard === 'no-repeat')) {
-      if (!tried.has(c)) last = { proposed: a, predictedFeedback: f, correction: c, correctionFeedback: null, used: false, repeats: repeats!, refused: true };
-      tried.add(c);
+    if (repeats && cfg.correctionGuard === 'no-repeat') {
+      last = { proposed: a, predictedFeedback: f, correction: c, correctionFeedback: null, used: false, repeats, refused: true };
       continue;
     }
-    tried.add(c);
     const f2 = cleanOutput(await decode(feedbackPrompt(task, history, c, cfg.prompt), cfg.feedbackOptions));
     calls++;
     const used = !predictsError(f2);

@@ -5,6 +5,7 @@
  * episode (its pending decode requests are dropped); a per-episode time limit is a
  * `takeUntil(timer(ms))` on the stream followed by a truncated end event.
  */
+import type { GenerateOptions } from '../agent/language-model.ts';
 import { Observable, concat, defer, EMPTY, from, mergeMap, of, takeUntil, timer, type Subscription } from 'rxjs';
 import type { GraphDiff } from '../env/graph.ts';
 import type { Task } from '../env/task.ts';
@@ -112,18 +113,7 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
     const decode = (p: string, o: Parameters<EpisodeDecoder['decode']>[1]): Promise<string> => dec.decode(p, o);
     const run = async (): Promise<void> => {
       for (let k = 1; k <= maxSteps; k++) {
-        const last = ep.steps[ep.steps.length - 1];
-        // One replan per failure: a failed replan goes back to planning (no chains of corrections).
-        const d: Decision = policy.replanOnFailure && last && !last.ok && !last.replanned
-          ? await replanAfterFailure(task, ep.history, feedbackTarget(last, policy.replanOnFailure), decode, policy)
-          : speculative && policy.oracleGate
-            ? await oracleGatedAction(task, ep.history, decode, policy, (a) => {
-              const o = tryInFork(cfg.factory, task, { seed, maxSteps }, ep.steps.map((s) => s.action), a);
-              return { ok: o.ok, feedback: feedbackTarget(o, policy.oracleGate) };
-            })
-            : speculative
-              ? await speculativeAction(task, ep.history, decode, policy)
-              : await planAction(task, ep.history, decode, policy);
+        const d = await decide(task, ep, speculative, policy, decode, (a) => tryInFork(cfg.factory, task, { seed, maxSteps }, ep.steps.map((s) => s.action), a));
         ep.calls += d.calls;
         if (dec.cancelled) return;
         if (isEnd(d.action)) { ep.saidEnd = true; ep.reason = 'end'; break; }
@@ -157,6 +147,28 @@ export function episode$(job: RolloutJob, index: number, decoder: BatchedDecoder
     run().catch((e) => { if (!(e instanceof CancelledError)) sub.error(e); });
     return () => dec.cancel();
   });
+}
+
+/**
+ * The agent's decision at the next step: the paper's planning or speculative inference, or
+ * (options beyond the paper, policy.ts) a replan from the real feedback of the step that just
+ * failed, once per failure, or the oracle-gated ceiling. `tryAction` tries an action in a copy
+ * of the current state.
+ */
+async function decide(task: Task, ep: RolloutEpisode, speculative: boolean, policy: PolicyConfig,
+  decode: (p: string, o: GenerateOptions) => Promise<string>, tryAction: (a: string) => StepOutcomeLike): Promise<Decision> {
+  const detail = policy.feedbackDetail ?? 'specific';
+  const last = ep.steps[ep.steps.length - 1];
+  // A failed replan goes back to planning: no chains of corrections.
+  if (policy.replanOnFailure && last && !last.ok && !last.replanned) return replanAfterFailure(task, ep.history, feedbackTarget(last, detail), decode, policy);
+  if (!speculative) return planAction(task, ep.history, decode, policy);
+  if (policy.oracleGate) {
+    return oracleGatedAction(task, ep.history, decode, policy, (a) => {
+      const o = tryAction(a);
+      return { ok: o.ok, feedback: feedbackTarget(o, detail) };
+    });
+  }
+  return speculativeAction(task, ep.history, decode, policy);
 }
 
 /** An episode with the per-episode time limit applied through the stream. */

@@ -109,10 +109,12 @@ export const command: Command = {
       ? episodeLogSink(resolve(logDir), (i) => jobs[i].task, () => ({ name: model.lm.name, ...(dir ? { checkpoint: dir } : { baseUrl: stringFlag(args, 'base-url') }), speculative }), seed, undefined,
         (i) => `${String(i).padStart(4, '0')}-${safeName(jobs[i].task.id)}.jsonl`)
       : undefined;
+    const correctionAttempts = attemptsFlag ?? s.correctionAttempts;
+    const replanOnFailure = boolFlag(args, 'replan-on-failure') || s.replanOnFailure === true;
     const eps = await evaluateJobs(model.lm, jobs, {
       prompt: s.prompt, actionTokens: s.actionTokens, feedbackTokens: s.feedbackTokens, maxSteps: s.maxSteps, seed,
       concurrency: 64, maxBatch: 64, correctionGuard: s.correctionGuard,
-      correctionAttempts: attemptsFlag ?? s.correctionAttempts, replanOnFailure: boolFlag(args, 'replan-on-failure') || s.replanOnFailure, detail: s.detail, oracleGate,
+      correctionAttempts, replanOnFailure, detail: s.detail, oracleGate,
     }, episodeFactory, `eval ${split}`, quiet, sink ? (_j, e) => sink.onEvent(e) : undefined);
     await model.dispose?.();
     const summary = summarise(eps, { seed, resamples: 1000 });
@@ -120,8 +122,7 @@ export const command: Command = {
     for (const e of eps) for (const r of new Set(e.hazards ?? [])) hazardsByRule[r] = (hazardsByRule[r] ?? 0) + 1;
     const json = {
       ...(dir ? { checkpoint: dir } : { model: model.lm.name, ...(stringFlag(args, 'base-url') ? { baseUrl: stringFlag(args, 'base-url') } : {}) }), tasks: set.name, split, seed, count: tasks.length, speculative,
-      ...((attemptsFlag ?? s.correctionAttempts) ? { correctionAttempts: attemptsFlag ?? s.correctionAttempts } : {}),
-      ...(boolFlag(args, 'replan-on-failure') || s.replanOnFailure ? { replanOnFailure: true } : {}), ...(oracleGate ? { oracleGate: true } : {}), ...summaryJson(summary), hazardsByRule,
+      ...(correctionAttempts ? { correctionAttempts } : {}), ...(replanOnFailure ? { replanOnFailure } : {}), ...(oracleGate ? { oracleGate } : {}), ...summaryJson(summary), hazardsByRule,
     };
     if (boolFlag(args, 'json')) {
       process.stdout.write(`${JSON.stringify(json)}\n`);

@@ -78,7 +78,7 @@ describe('oracle gate (the ceiling of speculative inference)', () => {
     if (p.startsWith('You are a replanner')) return corrections(o);
     throw new Error('the oracle gate never asks the model for feedback');
   };
-  const cfg: PolicyConfig = { ...DEFAULT_POLICY, prompt: { feedbackInCorrection: true }, oracleGate: 'specific' };
+  const cfg: PolicyConfig = { ...DEFAULT_POLICY, prompt: { feedbackInCorrection: true }, oracleGate: true };
 
   it('a proposal that runs is kept, with no correction asked', async () => {
     const d = await oracleGatedAction(task, history, decodeWith('Walk to tv', () => 'x'), cfg, tryAction);
@@ -121,7 +121,7 @@ describe('replan on failure', () => {
       },
     };
     const [ep] = await runRollout([{ task: t }], new BatchedDecoder(lm), {
-      factory: toyFactory, policy: { ...DEFAULT_POLICY, prompt: { feedbackInCorrection: true }, replanOnFailure: 'specific' }, speculative: false, maxSteps: 8, seed: 0,
+      factory: toyFactory, policy: { ...DEFAULT_POLICY, prompt: { feedbackInCorrection: true }, replanOnFailure: true }, speculative: false, maxSteps: 8, seed: 0,
     }).promise;
     const kinds = ep.steps.map((s) => `${s.replanned ? 'replan' : 'plan'}:${s.action}:${s.ok ? 'ok' : 'fail'}`);
     expect(kinds.slice(0, 4)).toEqual(['plan:Walk to kitchen:ok', 'plan:Grab fridge0ish:fail', 'replan:Grab fridge0:fail', 'plan:Grab fridge0ish:fail']);
